@@ -1,0 +1,103 @@
+//! The audit trail of a document: for each change, in causal order, who made it, when the
+//! device says it was, and which fields went from what to what.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Document, author_of, tree};
+use crate::record::Author;
+use crate::time::Millis;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// Body fields by their path (`agenda.0.votes_for`); envelope fields as they are (`deleted.reason`).
+    pub path: String,
+    pub from: Value,
+    pub to: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// The change's hash, hex.
+    pub change: String,
+    pub author: Author,
+    /// The device's clock when the change was made: shown, never trusted for order.
+    pub device_time: Millis,
+    /// When the server first received the change, once synced.
+    pub server_time: Option<Millis>,
+    pub fields: Vec<FieldChange>,
+}
+
+/// Every leaf of a tree by its dotted path.
+fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&join(k), v, out)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| flatten(&join(&i.to_string()), v, out)),
+        leaf => {
+            out.insert(prefix.to_string(), leaf.clone());
+        }
+    }
+}
+
+fn display_path(path: &str) -> String {
+    path.strip_prefix("body.").unwrap_or(path).to_string()
+}
+
+impl Document {
+    pub fn history(&mut self) -> Vec<HistoryEntry> {
+        let changes = self.automerge_mut().get_changes(&[]);
+        let doc = self.automerge();
+        changes
+            .iter()
+            .map(|change| {
+                let mut before = BTreeMap::new();
+                let mut after = BTreeMap::new();
+                flatten(
+                    "",
+                    &tree::read(doc, &automerge::ROOT, Some(change.deps())),
+                    &mut before,
+                );
+                flatten(
+                    "",
+                    &tree::read(doc, &automerge::ROOT, Some(&[change.hash()])),
+                    &mut after,
+                );
+                let mut fields: Vec<FieldChange> = after
+                    .iter()
+                    .filter(|(k, v)| before.get(*k) != Some(*v))
+                    .map(|(k, v)| FieldChange {
+                        path: display_path(k),
+                        from: before.get(k).cloned().unwrap_or(Value::Null),
+                        to: v.clone(),
+                    })
+                    .collect();
+                fields.extend(before.iter().filter(|(k, _)| !after.contains_key(*k)).map(
+                    |(k, v)| FieldChange {
+                        path: display_path(k),
+                        from: v.clone(),
+                        to: Value::Null,
+                    },
+                ));
+                HistoryEntry {
+                    change: change.hash().to_string(),
+                    author: author_of(change.message()),
+                    device_time: change.timestamp(),
+                    server_time: None,
+                    fields,
+                }
+            })
+            .collect()
+    }
+}

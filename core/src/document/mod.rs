@@ -1,0 +1,239 @@
+//! One record (or village, or denouncer identity) as one automerge document.
+//!
+//! Layout of every document:
+//! `{ id, kind, schema, unit, commune, created_by: {user, device}, created_at, deleted, body: {...} }`
+//! where `body` is the kind's content as serde writes it. Each change carries its author
+//! (`{"user","device"}` as the change message) and the device's clock as its time.
+
+pub mod conflicts;
+pub mod history;
+pub mod tree;
+
+use automerge::transaction::CommitOptions;
+use automerge::{ActorId, AutoCommit, ChangeHash, ReadDoc};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::record::{Author, DocumentKind, SCHEMA_VERSION, Tombstone};
+use crate::time::Millis;
+
+pub use conflicts::{Conflict, ConflictValue};
+pub use history::{FieldChange, HistoryEntry};
+
+/// Why a document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("the document has no valid envelope (missing or wrong {0})")]
+    Envelope(&'static str),
+}
+
+/// The part every document carries, whatever its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Envelope {
+    pub id: String,
+    /// The kind's code; a kind this version does not know stays as written.
+    pub kind: String,
+    pub schema: u64,
+    pub unit: String,
+    #[serde(default)]
+    pub commune: String,
+    #[serde(default)]
+    pub created_by: Author,
+    #[serde(default)]
+    pub created_at: Millis,
+    #[serde(default)]
+    pub deleted: Option<Tombstone>,
+}
+
+impl Envelope {
+    pub fn document_kind(&self) -> Option<DocumentKind> {
+        DocumentKind::from_code(&self.kind)
+    }
+}
+
+/// What a new document starts with.
+pub struct NewDocument<'a> {
+    pub id: &'a str,
+    pub kind: DocumentKind,
+    pub unit: &'a str,
+    pub commune: &'a str,
+    pub body: Value,
+}
+
+/// Who writes, from which session, and when by the device's clock.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pub author: Author,
+    /// A fresh actor per session: a device restored from a backup must never reuse an
+    /// (actor, sequence number) pair it had already sent.
+    pub actor: ActorId,
+    pub now: Millis,
+}
+
+impl Writer {
+    fn commit_options(&self) -> CommitOptions {
+        let message = json!({"user": self.author.user, "device": self.author.device}).to_string();
+        CommitOptions::default()
+            .with_message(message)
+            .with_time(self.now)
+    }
+}
+
+/// Reads the author a change message names; unknown for messages this app did not write.
+pub fn author_of(message: Option<&str>) -> Author {
+    message
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default()
+}
+
+pub struct Document {
+    doc: AutoCommit,
+}
+
+impl Document {
+    pub fn create(new: NewDocument<'_>, writer: &Writer) -> Result<Document, DocumentError> {
+        let mut doc = AutoCommit::new().with_actor(writer.actor.clone());
+        let root = json!({
+            "id": new.id,
+            "kind": new.kind.code(),
+            "schema": SCHEMA_VERSION,
+            "unit": new.unit,
+            "commune": new.commune,
+            "created_by": writer.author,
+            "created_at": writer.now,
+            "deleted": null,
+            "body": new.body,
+        });
+        if let Value::Object(root) = &root {
+            tree::write_map(&mut doc, &automerge::ROOT, &Map::new(), root)?;
+        }
+        doc.commit_with(writer.commit_options());
+        Ok(Document { doc })
+    }
+
+    /// A document with no changes yet, to receive another replica's.
+    pub fn empty() -> Document {
+        Document {
+            doc: AutoCommit::new(),
+        }
+    }
+
+    /// Hashes of changes that received changes depend on but that have not arrived.
+    pub fn missing_dependencies(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
+    }
+
+    /// Loads a document from its saved snapshot and any incremental chunks saved after it.
+    pub fn load<'a>(
+        snapshot: &[u8],
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Document, DocumentError> {
+        let mut doc = AutoCommit::load(snapshot)?;
+        for chunk in chunks {
+            doc.load_incremental(chunk)?;
+        }
+        // Loading is not a change; what was loaded is what was saved.
+        doc.update_diff_cursor();
+        let _ = doc.save_incremental();
+        Ok(Document { doc })
+    }
+
+    /// Prepares to write as `actor`.
+    pub fn set_actor(&mut self, actor: &ActorId) {
+        if self.doc.get_actor() != actor {
+            self.doc.set_actor(actor.clone());
+        }
+    }
+
+    pub fn envelope(&self) -> Result<Envelope, DocumentError> {
+        let mut root = tree::read(&self.doc, &automerge::ROOT, None);
+        if let Value::Object(m) = &mut root {
+            m.remove("body");
+        }
+        serde_json::from_value(root)
+            .map_err(|_| DocumentError::Envelope("id, kind, schema or unit"))
+    }
+
+    pub fn body(&self) -> Value {
+        match self.doc.get(automerge::ROOT, "body") {
+            Ok(Some((automerge::Value::Object(_), id))) => tree::read(&self.doc, &id, None),
+            _ => Value::Object(Map::new()),
+        }
+    }
+
+    /// Replaces fields of the root (body, unit, deleted, ...) with `patch`'s, writing only
+    /// what differs. Returns the new change, or `None` when nothing differed.
+    pub fn update(
+        &mut self,
+        patch: &Map<String, Value>,
+        writer: &Writer,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
+        self.set_actor(&writer.actor);
+        let old = tree::read(&self.doc, &automerge::ROOT, None);
+        let old = old.as_object().cloned().unwrap_or_default();
+        tree::write_map(&mut self.doc, &automerge::ROOT, &old, patch)?;
+        Ok(self.doc.commit_with(writer.commit_options()))
+    }
+
+    pub fn update_body(
+        &mut self,
+        body: Value,
+        writer: &Writer,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
+        let mut patch = Map::new();
+        patch.insert("body".into(), body);
+        self.update(&patch, writer)
+    }
+
+    pub fn delete(
+        &mut self,
+        reason: &str,
+        writer: &Writer,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
+        let tomb = Tombstone {
+            reason: reason.to_string(),
+            by: writer.author.clone(),
+            at: writer.now,
+        };
+        let mut patch = Map::new();
+        patch.insert(
+            "deleted".into(),
+            serde_json::to_value(tomb).unwrap_or_default(),
+        );
+        self.update(&patch, writer)
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes made or received since the last save or load.
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        self.doc.save_incremental()
+    }
+
+    /// The changes after `heads`, in automerge's binary format.
+    pub fn changes_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    /// Applies changes from another replica (any mix of saved documents and changes).
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<usize, DocumentError> {
+        Ok(self.doc.load_incremental(bytes)?)
+    }
+
+    pub(crate) fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    pub(crate) fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+}

@@ -1,0 +1,23 @@
+//! Sổ Tay core: the grassroots records of công tác dân vận as automerge documents in an
+//! encrypted SQLite store.
+//!
+//! Layout, one concern per module:
+//! - [`text`], [`time`], [`labels`]: Vietnamese text, Vietnam dates, bilingual labels;
+//! - [`units`]: administrative units (GSO codes) and ethnic groups, shipped as data;
+//! - [`record`]: the eight kinds of record, their validation, legal deadlines and flags;
+//! - [`document`]: one record as one automerge document (the only module that touches automerge);
+//! - [`store`]: the device store (SQLite/SQLCipher): documents, derived index, search, history.
+
+pub mod document;
+pub mod error;
+pub mod labels;
+pub mod record;
+#[cfg(feature = "sample")]
+pub mod sample;
+pub mod store;
+pub mod text;
+pub mod time;
+pub mod units;
+
+pub use error::{CoreError, FieldError, Problem};
+pub use labels::{Label, Lang};

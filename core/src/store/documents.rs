@@ -1,0 +1,80 @@
+//! Document bytes in SQLite: a compacted snapshot per document plus the incremental chunks
+//! saved since, folded into a new snapshot every `COMPACT_AFTER` chunks.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::document::Document;
+use crate::error::{CoreError, Result};
+
+/// Chunks a document accumulates before it is compacted into its snapshot.
+pub const COMPACT_AFTER: i64 = 32;
+
+pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<Document>> {
+    let Some((snapshot, chunk_count)) = conn
+        .query_row(
+            "SELECT snapshot, chunk_count FROM documents WHERE doc_id = ?1",
+            [id],
+            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut chunks = Vec::new();
+    if chunk_count > 0 {
+        let mut stmt = conn
+            .prepare_cached("SELECT bytes FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+        chunks = stmt
+            .query_map([id], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Document::load(&snapshot, chunks.iter().map(Vec::as_slice))
+        .map(Some)
+        .map_err(|e| CoreError::DamagedDocument {
+            id: id.to_string(),
+            detail: e.to_string(),
+        })
+}
+
+pub(crate) fn insert(conn: &Connection, id: &str, kind: &str, doc: &mut Document) -> Result<()> {
+    let snapshot = doc.save();
+    conn.prepare_cached(
+        "INSERT INTO documents (doc_id, kind, snapshot, chunk_count) VALUES (?1, ?2, ?3, 0)",
+    )?
+    .execute(params![id, kind, snapshot])?;
+    Ok(())
+}
+
+/// Saves what changed in `doc` since it was loaded or last saved.
+pub(crate) fn save_changes(conn: &Connection, id: &str, doc: &mut Document) -> Result<()> {
+    let chunk_count: i64 = conn
+        .prepare_cached("SELECT chunk_count FROM documents WHERE doc_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if chunk_count + 1 >= COMPACT_AFTER {
+        let snapshot = doc.save();
+        conn.prepare_cached(
+            "UPDATE documents SET snapshot = ?2, chunk_count = 0 WHERE doc_id = ?1",
+        )?
+        .execute(params![id, snapshot])?;
+        conn.prepare_cached("DELETE FROM document_chunks WHERE doc_id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    }
+    let chunk = doc.save_incremental();
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    conn.prepare_cached("INSERT INTO document_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, chunk_count + 1, chunk])?;
+    conn.prepare_cached("UPDATE documents SET chunk_count = ?2 WHERE doc_id = ?1")?
+        .execute(params![id, chunk_count + 1])?;
+    Ok(())
+}
+
+pub(crate) fn all_ids(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare("SELECT doc_id, kind FROM documents ORDER BY doc_id")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

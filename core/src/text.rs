@@ -1,0 +1,61 @@
+//! Vietnamese text on the way in (NFC) and the folded form that search compares.
+
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// NFC-normalises text typed on any keyboard: Telex/VNI input methods and pasted text
+/// produce precomposed or decomposed forms, and we store one.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Folds text for search: decomposes, drops every combining mark (the tone and vowel marks),
+/// maps đ/Đ to d (đ is its own letter, not d plus a mark, so NFD leaves it), lowercases, and
+/// turns everything that is not a letter or digit into single spaces.
+/// `fold("Đất đai") == fold("Đất đai") == "dat dai"`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            _ => c,
+        };
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_strips_tones_marks_and_d_bar() {
+        assert_eq!(fold("Đất đai"), "dat dai");
+        assert_eq!(fold("Hòa giải ở cơ sở"), "hoa giai o co so");
+        assert_eq!(fold("NGƯỜI DÂN TỘC THIỂU SỐ"), "nguoi dan toc thieu so");
+        assert_eq!(
+            fold("  Thôn  Nà-Mè, xã Phúc Yên. "),
+            "thon na me xa phuc yen"
+        );
+    }
+
+    #[test]
+    fn nfc_and_nfd_input_fold_the_same() {
+        let nfd: String = "Đối thoại trực tiếp".nfd().collect();
+        assert_ne!(nfd, "Đối thoại trực tiếp");
+        assert_eq!(fold(&nfd), fold("Đối thoại trực tiếp"));
+        assert_eq!(nfc(&nfd), "Đối thoại trực tiếp");
+    }
+}

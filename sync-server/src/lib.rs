@@ -1,0 +1,1 @@
+//! The Sổ Tay sync server (tokio + axum): a later issue builds it.
