@@ -55,13 +55,32 @@ impl FieldError {
     }
 }
 
+fn is_unsigned(e: &str) -> bool {
+    e.starts_with('u') && e.len() > 1 && e[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+fn expected_en(expected: &str) -> String {
+    let e = expected.trim();
+    if is_unsigned(e) {
+        "a whole number, 0 or more".into()
+    } else if e.contains("boolean") {
+        "true or false".into()
+    } else if e == "a string" {
+        "text".into()
+    } else if e.contains("sequence") {
+        "a list".into()
+    } else {
+        e.to_string()
+    }
+}
+
 fn expected_vi(expected: &str) -> String {
     let e = expected.trim();
     if e.contains("YYYY-MM-DD") {
         "ngày dạng YYYY-MM-DD hoặc DD/MM/YYYY".into()
     } else if let Some(rest) = e.strip_prefix("one of ") {
         format!("một trong các giá trị {rest}")
-    } else if e.starts_with('u') && e[1..].chars().all(|c| c.is_ascii_digit()) {
+    } else if is_unsigned(e) {
         "số nguyên không âm".into()
     } else if e.contains("boolean") {
         "đúng/sai (true/false)".into()
@@ -91,8 +110,9 @@ impl fmt::Display for FieldError {
             ),
             Problem::InvalidValue { expected } => write!(
                 f,
-                "trường \"{vi_name}\" ({p}) không hợp lệ: cần {} / field \"{en_name}\" ({p}) is invalid: expected {expected}",
-                expected_vi(expected)
+                "trường \"{vi_name}\" ({p}) không hợp lệ: cần {} / field \"{en_name}\" ({p}) is invalid: expected {}",
+                expected_vi(expected),
+                expected_en(expected)
             ),
             Problem::UnknownUnit => write!(
                 f,

@@ -51,6 +51,11 @@ fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
     }
 }
 
+/// Nothing, as far as a person reading the history is concerned.
+fn blank(v: &Value) -> bool {
+    matches!(v, Value::Null) || v.as_str().is_some_and(str::is_empty)
+}
+
 fn display_path(path: &str) -> String {
     path.strip_prefix("body.").unwrap_or(path).to_string()
 }
@@ -90,6 +95,7 @@ impl Document {
                         to: Value::Null,
                     },
                 ));
+                fields.retain(|f| !(blank(&f.from) && blank(&f.to)));
                 HistoryEntry {
                     change: change.hash().to_string(),
                     author: author_of(change.message()),

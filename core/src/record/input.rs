@@ -174,6 +174,15 @@ pub fn apply_assignments(
     RecordBody::from_input(kind, tree)
 }
 
+/// The value at a dotted path of a tree.
+pub fn value_at<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(tree, |node, seg| match node {
+        Value::Object(m) => m.get(seg),
+        Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
 /// Parses a whole body from a JSON document a person wrote.
 pub fn parse_body(kind: RecordKind, json: &str) -> Result<RecordBody, Vec<FieldError>> {
     let value: Value = serde_json::from_str(json).map_err(|e| {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Store, documents, index};
 use crate::document::{Conflict, Document, Envelope, HistoryEntry, NewDocument};
 use crate::error::{CoreError, FieldError, Problem, Result};
-use crate::record::input::{Assignment, apply_assignments, nfc_value};
+use crate::record::input::{Assignment, apply_assignments, nfc_value, value_at};
 use crate::record::petition::{DenouncerIdentity, PetitionSubject, PetitionType};
 use crate::record::{Author, Deadline, DocumentKind, Flag, RecordBody, RecordKind, Tombstone};
 use crate::time::{CivilDate, Millis};
@@ -77,6 +77,14 @@ impl Store {
             detail: e.to_string(),
         })?;
         Ok((doc, env))
+    }
+
+    /// The body of a record document, as this version reads it.
+    fn body_of(doc: &Document, id: &str, kind: RecordKind) -> Result<RecordBody> {
+        RecordBody::from_stored(kind, doc.body()).map_err(|errors| CoreError::DamagedDocument {
+            id: id.to_string(),
+            detail: crate::error::FieldErrors(errors).to_string(),
+        })
     }
 
     fn load_record(&self, id: &str) -> Result<(Document, Envelope, RecordKind)> {
@@ -175,7 +183,7 @@ impl Store {
         if env.deleted.is_some() {
             return Err(CoreError::Deleted { id: id.to_string() });
         }
-        let before = RecordBody::from_stored(kind, doc.body()).map_err(CoreError::invalid)?;
+        let before = Self::body_of(&doc, id, kind)?;
         let mut body = canonical(body);
         if body.kind() != kind {
             return Err(CoreError::field(FieldError::inconsistent(
@@ -245,7 +253,7 @@ impl Store {
     /// Applies `field=value` assignments to a record.
     pub fn edit_record(&mut self, id: &str, assignments: &[Assignment]) -> Result<()> {
         let (doc, _, kind) = self.load_record(id)?;
-        let before = RecordBody::from_stored(kind, doc.body()).map_err(CoreError::invalid)?;
+        let before = Self::body_of(&doc, id, kind)?;
         let after = apply_assignments(&before, assignments).map_err(CoreError::invalid)?;
         self.update_record(id, after)
     }
@@ -276,7 +284,7 @@ impl Store {
     /// A record with its deadlines as of today, flags and conflicts.
     pub fn record(&self, id: &str) -> Result<RecordView> {
         let (mut doc, env, kind) = self.load_record(id)?;
-        let body = RecordBody::from_stored(kind, doc.body()).map_err(CoreError::invalid)?;
+        let body = Self::body_of(&doc, id, kind)?;
         let today = self.clock.today();
         let denouncer = match &body {
             RecordBody::Petition(p)
@@ -335,12 +343,12 @@ impl Store {
             });
         }
         // The chosen value must be a valid value of the field.
-        let before = RecordBody::from_stored(kind, doc.body()).map_err(CoreError::invalid)?;
+        let before = Self::body_of(&doc, id, kind)?;
         let raw = match &value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        apply_assignments(
+        let after = apply_assignments(
             &before,
             &[Assignment {
                 path: path.to_string(),
@@ -348,8 +356,10 @@ impl Store {
             }],
         )
         .map_err(CoreError::invalid)?;
+        // The value as the field's type reads it ("72" for a count is the number 72).
+        let typed = value_at(&after.to_value(), path).cloned().unwrap_or(value);
         let writer = self.writer();
-        doc.resolve(path, &nfc_value(value), &writer)
+        doc.resolve(path, &nfc_value(typed), &writer)
             .map_err(|e| CoreError::DamagedDocument {
                 id: id.to_string(),
                 detail: e.to_string(),

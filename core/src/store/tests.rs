@@ -255,11 +255,14 @@ fn search_ignores_case_diacritics_and_unicode_form() {
             .map(|r| r.id)
             .collect::<Vec<_>>()
     };
-    assert_eq!(ids("dat dai"), [land.clone()]);
-    assert_eq!(ids("ĐẤT ĐAI"), [land.clone()]);
-    assert_eq!(ids(&"đất đai".nfd().collect::<String>()), [land.clone()]);
-    assert_eq!(ids("na me"), [land.clone()]);
-    assert_eq!(ids("tranh ch"), [land.clone()], "prefixes match");
+    assert_eq!(ids("dat dai"), vec![land.clone()]);
+    assert_eq!(ids("ĐẤT ĐAI"), vec![land.clone()]);
+    assert_eq!(
+        ids(&"đất đai".nfd().collect::<String>()),
+        vec![land.clone()]
+    );
+    assert_eq!(ids("na me"), vec![land.clone()]);
+    assert_eq!(ids("tranh ch"), vec![land.clone()], "prefixes match");
     // Party names are searchable on the device that holds them.
     assert_eq!(ids("lo van pao").len(), 2);
     assert!(ids("dat dai lối").is_empty(), "every word must match");
@@ -337,7 +340,7 @@ fn filters_by_kind_unit_status_dates_and_overdue() {
             unit: Some(village.clone()),
             ..Default::default()
         }),
-        [in_village.clone()]
+        vec![in_village.clone()]
     );
     // The district (Lâm Bình, 071) holds both communes.
     assert_eq!(
@@ -369,7 +372,7 @@ fn filters_by_kind_unit_status_dates_and_overdue() {
             overdue: true,
             ..Default::default()
         }),
-        [late.clone()]
+        vec![late.clone()]
     );
     // Time passes: the fresh one is overdue too after 8 October.
     clock.set(NOW + 8 * 86_400_000);

@@ -1,0 +1,210 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use sotay_core::Lang;
+use sotay_core::record::input::Assignment;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sotay",
+    version,
+    about = "Sổ Tay — sổ tay công tác dân vận ở cơ sở / field notebook for grassroots mass-mobilisation work",
+    long_about = "Ghi chép đối thoại, hòa giải, hội nghị thôn, đơn thư, lấy ý kiến, làm việc với Mặt trận, giám sát và mô hình \"Dân vận khéo\" — không cần mạng.\nRecords dialogues, mediation, village meetings, petitions, consultations, Front sessions, supervision and \"Dân vận khéo\" models — offline."
+)]
+pub struct Cli {
+    /// Tệp kho dữ liệu / the store file
+    #[arg(long, global = true, env = "SOTAY_STORE", default_value = "sotay.db")]
+    pub store: PathBuf,
+
+    /// Tệp chứa khóa mã hóa (mặc định: <kho>.key) / file holding the encryption key (default: <store>.key)
+    #[arg(long, global = true, env = "SOTAY_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Kết quả dạng JSON / machine-readable JSON output
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Ngôn ngữ nhãn: vi hoặc en / language of labels
+    #[arg(long, global = true, default_value = "vi", value_parser = parse_lang)]
+    pub lang: Lang,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse().map_err(|_| "vi hoặc en / vi or en".to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tạo kho và hồ sơ người dùng / create the store and the user's profile
+    Init(InitArgs),
+    /// Xem hồ sơ người dùng của kho / show this store's user profile
+    Profile,
+    /// Tạo hồ sơ mới / create a record
+    New(NewArgs),
+    /// Sửa hồ sơ / edit a record
+    Edit(EditArgs),
+    /// Xem hồ sơ / show a record
+    Show { id: String },
+    /// Danh sách hồ sơ / list records
+    List(FilterArgs),
+    /// Tìm kiếm (không phân biệt dấu, hoa thường) / search, ignoring diacritics and case
+    Search {
+        text: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Lịch sử thay đổi / change history of a record
+    History { id: String },
+    /// Các xung đột cần xử lý / conflicts waiting for a person
+    Conflicts,
+    /// Xử lý xung đột / resolve a conflict
+    Resolve(ResolveArgs),
+    /// Xóa hồ sơ (lưu lý do) / delete a record, with the reason
+    Delete {
+        id: String,
+        /// Lý do xóa / reason for deleting
+        #[arg(long)]
+        reason: String,
+    },
+    /// Thôn, bản, tổ dân phố / villages
+    #[command(subcommand)]
+    Village(VillageCommand),
+    /// Tra cứu đơn vị hành chính / look up administrative units
+    #[command(subcommand)]
+    Unit(UnitCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Tên đăng nhập / login name
+    #[arg(long)]
+    pub user: String,
+    /// Họ và tên / full name
+    #[arg(long)]
+    pub name: String,
+    /// Vai trò / role: mediator, village-head, commune-official, commune-leader, reviewer, administrator
+    #[arg(long, default_value = "commune-official")]
+    pub role: String,
+    /// Mã đơn vị (mã GSO của xã) / unit code (the commune's GSO code)
+    #[arg(long)]
+    pub unit: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Loại hồ sơ / kind: dialogue, mediation, village-meeting, petition, consultation, front-session, supervision, model
+    pub kind: String,
+    /// Đơn vị của hồ sơ (mặc định: đơn vị của người dùng) / the record's unit (default: the user's)
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[command(flatten)]
+    pub content: ContentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub id: String,
+    #[command(flatten)]
+    pub content: ContentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ContentArgs {
+    /// Gán trường=giá trị (lặp lại được) / set field=value (repeatable), e.g. --set held_on=03/10/2026
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<Assignment>,
+    /// Nội dung từ tệp JSON / content from a JSON file
+    #[arg(long = "from", value_name = "FILE.json")]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// Loại hồ sơ (lặp lại được) / kind (repeatable)
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// Đơn vị (tỉnh, huyện, xã hoặc thôn) / unit: province, district, commune or village
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Trạng thái / status code
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Từ ngày / from date
+    #[arg(long = "from-date")]
+    pub from: Option<String>,
+    /// Đến ngày / to date
+    #[arg(long = "to-date")]
+    pub to: Option<String>,
+    /// Chỉ hồ sơ quá hạn / only overdue records
+    #[arg(long)]
+    pub overdue: bool,
+    /// Gồm cả hồ sơ đã xóa / include deleted records
+    #[arg(long)]
+    pub deleted: bool,
+    /// Số dòng tối đa / at most this many
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    pub id: String,
+    /// Trường có xung đột / the conflicting field, e.g. outcome or agenda.0.votes_for
+    #[arg(long)]
+    pub field: String,
+    /// Chọn giá trị thứ N trong danh sách xung đột (từ 1) / pick the N-th listed value (from 1)
+    #[arg(long, conflicts_with = "value", required_unless_present = "value")]
+    pub pick: Option<usize>,
+    /// Hoặc nhập giá trị / or give the value
+    #[arg(long)]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VillageCommand {
+    /// Thêm thôn / add a village
+    Add {
+        /// Mã xã / commune code
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        name: String,
+        /// thon, ban, to_dan_pho, xom, buon, lang, ap, plei, other
+        #[arg(long = "type", default_value = "thon")]
+        village_type: String,
+        #[arg(long)]
+        households: Option<u32>,
+    },
+    /// Danh sách thôn / list villages
+    List {
+        #[arg(long)]
+        commune: Option<String>,
+    },
+    /// Đổi tên, cập nhật số hộ / rename, update households
+    Update {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "type")]
+        village_type: Option<String>,
+        #[arg(long)]
+        households: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Tìm đơn vị theo tên / find units by name
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Xem một đơn vị và cấp trên / show a unit and those above it
+    Show { code: String },
+}

@@ -1,0 +1,108 @@
+//! Errors of the command line, their exit codes, and how they are shown.
+
+use serde_json::json;
+use sotay_core::CoreError;
+use sotay_core::error::Problem;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Core(#[from] CoreError),
+
+    #[error("{vi} / {en}")]
+    Usage { vi: String, en: String },
+
+    #[error(
+        "thiếu khóa mã hóa: đặt biến SOTAY_KEY hoặc dùng --key-file (không thấy {path}) / missing encryption key: set SOTAY_KEY or pass --key-file (no {path})"
+    )]
+    MissingKey { path: String },
+
+    #[error("không đọc/ghi được tệp {path} / cannot read or write {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    pub fn usage(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        CliError::Usage {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    /// 2: bad input; 3: not found; 4: the store cannot be opened; 1: anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage { .. } => 2,
+            CliError::Core(
+                CoreError::InvalidInput(_)
+                | CoreError::NoSuchConflict { .. }
+                | CoreError::Deleted { .. },
+            ) => 2,
+            CliError::Core(CoreError::NotFound { .. }) => 3,
+            CliError::Core(
+                CoreError::WrongKey
+                | CoreError::InvalidKey { .. }
+                | CoreError::StoreMissing { .. }
+                | CoreError::StoreExists { .. }
+                | CoreError::NewerSchema { .. },
+            )
+            | CliError::MissingKey { .. } => 4,
+            _ => 1,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            CliError::Usage { .. } => "usage",
+            CliError::MissingKey { .. } => "missing_key",
+            CliError::File { .. } => "file",
+            CliError::Core(e) => match e {
+                CoreError::InvalidInput(_) => "invalid_input",
+                CoreError::NotFound { .. } => "not_found",
+                CoreError::Deleted { .. } => "deleted",
+                CoreError::NoSuchConflict { .. } => "no_such_conflict",
+                CoreError::WrongKey => "wrong_key",
+                CoreError::InvalidKey { .. } => "invalid_key",
+                CoreError::StoreMissing { .. } => "store_missing",
+                CoreError::StoreExists { .. } => "store_exists",
+                CoreError::NewerSchema { .. } => "newer_schema",
+                CoreError::DamagedDocument { .. } => "damaged_document",
+                CoreError::Storage(_) => "storage",
+                CoreError::Io(_) => "io",
+            },
+        }
+    }
+}
+
+fn problem_code(p: &Problem) -> &'static str {
+    match p {
+        Problem::UnknownField => "unknown_field",
+        Problem::Required => "required",
+        Problem::InvalidValue { .. } => "invalid_value",
+        Problem::UnknownUnit => "unknown_unit",
+        Problem::Inconsistent { .. } => "inconsistent",
+    }
+}
+
+/// Writes the error to stderr: bilingual text, or JSON with the fields at fault.
+pub fn report(e: &CliError, json: bool) {
+    if json {
+        let fields: Vec<_> = match e {
+            CliError::Core(CoreError::InvalidInput(errors)) => errors
+                .0
+                .iter()
+                .map(|f| json!({"path": f.path, "problem": problem_code(&f.problem), "message": f.to_string()}))
+                .collect(),
+            _ => Vec::new(),
+        };
+        eprintln!(
+            "{}",
+            json!({"error": {"code": e.code(), "message": e.to_string(), "fields": fields}})
+        );
+    } else {
+        eprintln!("Lỗi / Error: {e}");
+    }
+}
