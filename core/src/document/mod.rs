@@ -147,13 +147,22 @@ impl Document {
         }
     }
 
-    pub fn envelope(&self) -> Result<Envelope, DocumentError> {
+    /// The envelope and the body, read in one pass.
+    pub fn contents(&self) -> Result<(Envelope, Value), DocumentError> {
         let mut root = tree::read(&self.doc, &automerge::ROOT, None);
-        if let Value::Object(m) = &mut root {
-            m.remove("body");
-        }
-        serde_json::from_value(root)
-            .map_err(|_| DocumentError::Envelope("id, kind, schema or unit"))
+        let body = match &mut root {
+            Value::Object(m) => m
+                .remove("body")
+                .unwrap_or_else(|| Value::Object(Map::new())),
+            _ => Value::Object(Map::new()),
+        };
+        let envelope = serde_json::from_value(root)
+            .map_err(|_| DocumentError::Envelope("id, kind, schema or unit"))?;
+        Ok((envelope, body))
+    }
+
+    pub fn envelope(&self) -> Result<Envelope, DocumentError> {
+        self.contents().map(|(e, _)| e)
     }
 
     pub fn body(&self) -> Value {

@@ -6,13 +6,16 @@
 //! edits of different fields from touching each other, and keeps a concurrent conflict on one
 //! field alive until a person resolves it (rewriting an unchanged value would silently pick a
 //! winner; see docs/decisions/0003-own-typed-layer-not-autosurgeon.md). Keys the new tree does not
-//! have are left alone: fields written by a newer version of the app survive.
+//! have are left alone: fields written by a newer version of the app survive. Blank values
+//! (empty, zero, false, null) are not written where the key is absent: absent reads as default.
 
 use automerge::transaction::Transactable;
 use automerge::{
     AutoCommit, AutomergeError, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value as AmValue,
     hydrate,
 };
+use std::collections::HashMap;
+
 use serde_json::{Map, Number, Value};
 
 /// The document's content (or a map inside it) as a JSON tree, now or as of `heads`.
@@ -77,7 +80,9 @@ pub fn write_map(
 ) -> Result<(), AutomergeError> {
     for (key, new_v) in new {
         let old_v = old.get(key);
-        if old_v == Some(new_v) {
+        // An absent field reads as its default, so a blank one need not be written: a new record
+        // costs only the operations of what was filled in.
+        if old_v == Some(new_v) || (old_v.is_none() && blank(new_v)) {
             continue;
         }
         let existing = match doc.get(obj, key.as_str())? {
@@ -97,7 +102,37 @@ pub fn write_map(
     Ok(())
 }
 
-/// Puts a value under a key, creating objects as needed.
+/// Null, empty, false, zero, or made only of those: what serde's defaults give back.
+fn blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(m) => m.values().all(blank),
+    }
+}
+
+/// A JSON tree as automerge's hydrated form, blanks of maps left out (see `write_map`).
+fn to_hydrated(v: &Value) -> hydrate::Value {
+    match v {
+        Value::Object(m) => {
+            let map: HashMap<String, hydrate::Value> = m
+                .iter()
+                .filter(|(_, v)| !blank(v))
+                .map(|(k, v)| (k.clone(), to_hydrated(v)))
+                .collect();
+            hydrate::Value::from(hydrate::Map::from(map))
+        }
+        Value::Array(items) => {
+            hydrate::Value::from(items.iter().map(to_hydrated).collect::<Vec<_>>())
+        }
+        scalar => hydrate::Value::Scalar(to_scalar(scalar)),
+    }
+}
+
+/// Puts a value under a key; a new object is created in one batch, not op by op.
 fn put_fresh(
     doc: &mut AutoCommit,
     obj: &ObjId,
@@ -105,14 +140,9 @@ fn put_fresh(
     v: &Value,
 ) -> Result<(), AutomergeError> {
     match v {
-        Value::Object(m) => {
-            let id = doc.put_object(obj, key, ObjType::Map)?;
-            write_map(doc, &id, &Map::new(), m)
-        }
-        Value::Array(items) => {
-            let id = doc.put_object(obj, key, ObjType::List)?;
-            write_list(doc, &id, &[], items)
-        }
+        Value::Object(_) | Value::Array(_) => doc
+            .batch_create_object(obj, key, &to_hydrated(v), false)
+            .map(|_| ()),
         scalar => doc.put(obj, key, to_scalar(scalar)),
     }
 }
@@ -124,14 +154,9 @@ fn insert_fresh(
     v: &Value,
 ) -> Result<(), AutomergeError> {
     match v {
-        Value::Object(m) => {
-            let id = doc.insert_object(list, index, ObjType::Map)?;
-            write_map(doc, &id, &Map::new(), m)
-        }
-        Value::Array(items) => {
-            let id = doc.insert_object(list, index, ObjType::List)?;
-            write_list(doc, &id, &[], items)
-        }
+        Value::Object(_) | Value::Array(_) => doc
+            .batch_create_object(list, index, &to_hydrated(v), true)
+            .map(|_| ()),
         scalar => doc.insert(list, index, to_scalar(scalar)),
     }
 }
@@ -267,10 +292,17 @@ mod tests {
 
     #[test]
     fn round_trips_nested_trees() {
-        let v = json!({"a": "Đất đai", "n": 3, "neg": -2, "f": 1.5, "b": true, "z": null,
-                       "list": [{"id": "x", "v": 1}, "s"], "m": {"k": [1, 2]}});
+        let v = json!({"a": "Đất đai", "n": 3, "neg": -2, "f": 1.5, "b": true,
+                       "list": [{"id": "x", "v": 1}, "s", ""], "m": {"k": [1, 0]}});
         let doc = doc_with(&v);
         assert_eq!(read(&doc, &automerge::ROOT, None), v);
+        // Blank fields are not written; absent, they read as their defaults.
+        let blanks =
+            json!({"a": "x", "z": null, "e": "", "f": false, "n": 0, "l": [], "o": {"p": ""}});
+        assert_eq!(
+            read(&doc_with(&blanks), &automerge::ROOT, None),
+            json!({"a": "x"})
+        );
     }
 
     #[test]

@@ -51,13 +51,13 @@ fn ancestors(unit: &str, commune: &str) -> (Option<String>, Option<String>) {
 
 /// Re-derives everything the index holds about one document.
 pub(crate) fn reindex(conn: &Connection, doc: &mut Document) -> Result<()> {
-    let Ok(env) = doc.envelope() else {
+    let Ok((env, body)) = doc.contents() else {
         return Ok(());
     };
     match env.document_kind() {
-        Some(DocumentKind::Village) => index_village(conn, &env, doc),
+        Some(DocumentKind::Village) => index_village(conn, &env, body),
         Some(k) => match k.record_kind() {
-            Some(kind) => index_record(conn, &env, kind, doc),
+            Some(kind) => index_record(conn, &env, kind, body, doc),
             None => Ok(()),
         },
         // A kind from a newer version: kept, not indexed.
@@ -69,11 +69,11 @@ fn index_record(
     conn: &Connection,
     env: &Envelope,
     kind: RecordKind,
+    body: serde_json::Value,
     doc: &mut Document,
 ) -> Result<()> {
     // A body this version cannot read is indexed with what the envelope says.
-    let body =
-        RecordBody::from_stored(kind, doc.body()).unwrap_or_else(|_| RecordBody::empty(kind));
+    let body = RecordBody::from_stored(kind, body).unwrap_or_else(|_| RecordBody::empty(kind));
     let heads = doc.heads();
     let updated_at = heads
         .iter()
@@ -141,8 +141,8 @@ fn index_record(
     Ok(())
 }
 
-fn index_village(conn: &Connection, env: &Envelope, doc: &Document) -> Result<()> {
-    let village: Village = serde_json::from_value(doc.body()).unwrap_or_default();
+fn index_village(conn: &Connection, env: &Envelope, body: serde_json::Value) -> Result<()> {
+    let village: Village = serde_json::from_value(body).unwrap_or_default();
     conn.prepare_cached(
         "INSERT INTO villages (village_id, commune, name, folded_name, village_type, households, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -14,19 +14,21 @@ CREATE TABLE profile (
 );
 
 -- Each document: a compacted snapshot, and the incremental chunks saved since it.
+-- Rowid tables: snapshots of a few kilobytes stay on their B-tree page, where a WITHOUT ROWID
+-- table would spill each one onto a mostly empty overflow page.
 CREATE TABLE documents (
-    doc_id      TEXT PRIMARY KEY,
+    doc_id      TEXT NOT NULL UNIQUE,
     kind        TEXT NOT NULL,
     snapshot    BLOB NOT NULL,
     chunk_count INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 
 CREATE TABLE document_chunks (
     doc_id TEXT NOT NULL REFERENCES documents (doc_id),
     seq    INTEGER NOT NULL,
     bytes  BLOB NOT NULL,
-    PRIMARY KEY (doc_id, seq)
-) WITHOUT ROWID;
+    UNIQUE (doc_id, seq)
+);
 
 -- The derived index of records, for lists, filters, search and reports.
 CREATE TABLE record_index (
@@ -47,9 +49,9 @@ CREATE TABLE record_index (
     updated_at INTEGER NOT NULL,
     heads      TEXT NOT NULL
 );
+-- Lists go by date; every other filter is checked on the way (an index per filter would
+-- cost each save a page write more than it saves a list).
 CREATE INDEX record_index_recent ON record_index (deleted, event_date DESC, record_id DESC);
-CREATE INDEX record_index_kind ON record_index (kind, event_date DESC);
-CREATE INDEX record_index_commune ON record_index (commune, event_date DESC);
 CREATE INDEX record_index_due ON record_index (next_due) WHERE next_due IS NOT NULL;
 
 -- Folded text (no case, no diacritics, đ as d) of each record, keyed by record_index.row_id.
