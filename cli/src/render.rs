@@ -18,6 +18,7 @@ use sotay_core::Lang;
 use sotay_core::document::{Conflict, HistoryEntry};
 use sotay_core::labels::Label;
 use sotay_core::record::fields::{describe_path, status_label, value_label};
+use sotay_core::record::input::leaves;
 use sotay_core::record::{RecordKind, Tombstone};
 use sotay_core::store::{RecordSummary, RecordView};
 use sotay_core::time::{CivilDate, format_vietnam};
@@ -76,33 +77,6 @@ pub fn leaf(path: &str, v: &Value, lang: Lang) -> String {
     }
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
-    let join = |k: &str| {
-        if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    match v {
-        Value::Object(m) => {
-            for (k, v) in m {
-                // List items' ids are for merging, not for reading.
-                if k != "id" || prefix.is_empty() {
-                    flatten(&join(k), v, out);
-                }
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| flatten(&join(&i.to_string()), v, out)),
-        Value::String(s) if s.is_empty() => {}
-        Value::Null => {}
-        leaf => out.push((prefix.to_string(), leaf.clone())),
-    }
-}
-
 fn kind_label(kind: RecordKind, lang: Lang) -> &'static str {
     t(kind.label(), lang)
 }
@@ -130,8 +104,10 @@ pub fn record(view: &RecordView, lang: Lang) {
         view.created_by.device,
         format_vietnam(view.created_at)
     );
-    let mut fields = Vec::new();
-    flatten("", &view.body.to_value(), &mut fields);
+    // List items' ids are for merging, not for reading; blanks say nothing.
+    let fields = leaves(&view.body.to_value())
+        .into_iter()
+        .filter(|(path, v)| !path.ends_with(".id") && !v.is_null() && v.as_str() != Some(""));
     for (path, v) in fields {
         say!(
             "  {}: {}",

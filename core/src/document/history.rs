@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{Document, author_of, tree};
 use crate::record::Author;
+use crate::record::input::leaves;
 use crate::time::Millis;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,27 +31,6 @@ pub struct HistoryEntry {
     pub fields: Vec<FieldChange>,
 }
 
-/// Every leaf of a tree by its dotted path.
-fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-    let join = |k: &str| {
-        if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    match v {
-        Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&join(k), v, out)),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| flatten(&join(&i.to_string()), v, out)),
-        leaf => {
-            out.insert(prefix.to_string(), leaf.clone());
-        }
-    }
-}
-
 /// Nothing, as far as a person reading the history is concerned.
 fn blank(v: &Value) -> bool {
     matches!(v, Value::Null) || v.as_str().is_some_and(str::is_empty)
@@ -67,18 +47,14 @@ impl Document {
         changes
             .iter()
             .map(|change| {
-                let mut before = BTreeMap::new();
-                let mut after = BTreeMap::new();
-                flatten(
-                    "",
-                    &tree::read(doc, &automerge::ROOT, Some(change.deps())),
-                    &mut before,
-                );
-                flatten(
-                    "",
-                    &tree::read(doc, &automerge::ROOT, Some(&[change.hash()])),
-                    &mut after,
-                );
+                let before: BTreeMap<String, Value> =
+                    leaves(&tree::read(doc, &automerge::ROOT, Some(change.deps())))
+                        .into_iter()
+                        .collect();
+                let after: BTreeMap<String, Value> =
+                    leaves(&tree::read(doc, &automerge::ROOT, Some(&[change.hash()])))
+                        .into_iter()
+                        .collect();
                 let mut fields: Vec<FieldChange> = after
                     .iter()
                     .filter(|(k, v)| before.get(*k) != Some(*v))

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::KindRules;
 use super::common::{check_order, require_date, require_text};
-use super::{Deadline, Flag, KindRules};
 use crate::coded_enum;
 use crate::error::FieldError;
 use crate::time::CivilDate;
@@ -93,16 +93,6 @@ impl KindRules for Consultation {
         if self.outcome != ConsultationOutcome::Pending && self.closes_on.is_none() {
             errors.push(FieldError::required("closes_on"));
         }
-    }
-
-    fn normalise(&mut self) {}
-
-    fn deadlines(&self) -> Vec<Deadline> {
-        Vec::new()
-    }
-
-    fn flags(&self) -> Vec<Flag> {
-        Vec::new()
     }
 
     fn search_text(&self, out: &mut String) {

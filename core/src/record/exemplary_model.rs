@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::KindRules;
 use super::common::{require_date, require_text};
-use super::{Deadline, Flag, KindRules};
 use crate::coded_enum;
 use crate::error::FieldError;
 use crate::time::CivilDate;
@@ -96,14 +96,6 @@ impl KindRules for ExemplaryModel {
 
     fn normalise(&mut self) {
         super::assign_ids(self.commendations.iter_mut().map(|c| &mut c.id));
-    }
-
-    fn deadlines(&self) -> Vec<Deadline> {
-        Vec::new()
-    }
-
-    fn flags(&self) -> Vec<Flag> {
-        Vec::new()
     }
 
     fn search_text(&self, out: &mut String) {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::common::{
     Recommendation, check_recommendations, recommendation_deadlines, require_date, require_text,
 };
-use super::{Deadline, Flag, KindRules};
+use super::{Deadline, KindRules};
 use crate::coded_enum;
 use crate::error::FieldError;
 use crate::time::CivilDate;
@@ -71,10 +71,6 @@ impl KindRules for FrontSession {
 
     fn deadlines(&self) -> Vec<Deadline> {
         recommendation_deadlines(&self.recommendations, "recommendations")
-    }
-
-    fn flags(&self) -> Vec<Flag> {
-        Vec::new()
     }
 
     fn search_text(&self, out: &mut String) {

@@ -7,7 +7,7 @@ use super::common::{
     Recommendation, check_order, check_recommendations, recommendation_deadlines, require_date,
     require_text,
 };
-use super::{Deadline, Flag, KindRules};
+use super::{Deadline, KindRules};
 use crate::coded_enum;
 use crate::error::FieldError;
 use crate::time::CivilDate;
@@ -79,10 +79,6 @@ impl KindRules for Supervision {
 
     fn deadlines(&self) -> Vec<Deadline> {
         recommendation_deadlines(&self.recommendations, "recommendations")
-    }
-
-    fn flags(&self) -> Vec<Flag> {
-        Vec::new()
     }
 
     fn search_text(&self, out: &mut String) {

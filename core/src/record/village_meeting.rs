@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{check_order, require_date, require_text};
-use super::{Deadline, Flag, FlagCode, KindRules};
+use super::{Flag, FlagCode, KindRules};
 use crate::coded_enum;
 use crate::error::FieldError;
 use crate::time::CivilDate;
@@ -185,10 +185,6 @@ impl KindRules for VillageMeeting {
         for a in &mut self.agenda {
             super::assign_ids(a.ballot_rounds.iter_mut().map(|b| &mut b.id));
         }
-    }
-
-    fn deadlines(&self) -> Vec<Deadline> {
-        Vec::new()
     }
 
     fn flags(&self) -> Vec<Flag> {

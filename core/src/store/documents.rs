@@ -3,8 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::records::damaged;
 use crate::document::Document;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 
 /// Chunks a document accumulates before it is compacted into its snapshot.
 pub const COMPACT_AFTER: i64 = 32;
@@ -30,10 +31,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<Document>> {
     }
     Document::load(&snapshot, chunks.iter().map(Vec::as_slice))
         .map(Some)
-        .map_err(|e| CoreError::DamagedDocument {
-            id: id.to_string(),
-            detail: e.to_string(),
-        })
+        .map_err(damaged(id))
 }
 
 pub(crate) fn insert(conn: &Connection, id: &str, kind: &str, doc: &mut Document) -> Result<()> {

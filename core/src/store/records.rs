@@ -60,6 +60,49 @@ pub(crate) fn check_id(id: &str) -> Result<()> {
     }
 }
 
+/// Turns a document's failure into the error of the record it belongs to.
+pub(crate) fn damaged(id: &str) -> impl Fn(crate::document::DocumentError) -> CoreError + '_ {
+    move |e| CoreError::DamagedDocument {
+        id: id.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// Writes a denouncer's identity into its own document, creating the document if need be.
+fn put_identity(
+    tx: &rusqlite::Connection,
+    writer: &crate::document::Writer,
+    identity_id: &str,
+    identity: &DenouncerIdentity,
+    unit: &str,
+    commune: &str,
+) -> Result<()> {
+    let body = serde_json::to_value(identity).unwrap_or_default();
+    match documents::load(tx, identity_id)? {
+        Some(mut doc) => {
+            doc.update_body(body, writer)
+                .map_err(damaged(identity_id))?;
+            documents::save_changes(tx, identity_id, &mut doc)
+        }
+        None => {
+            let new = NewDocument {
+                id: identity_id,
+                kind: DocumentKind::DenouncerIdentity,
+                unit,
+                commune,
+                body,
+            };
+            let mut doc = Document::create(new, writer).map_err(damaged(identity_id))?;
+            documents::insert(
+                tx,
+                identity_id,
+                DocumentKind::DenouncerIdentity.code(),
+                &mut doc,
+            )
+        }
+    }
+}
+
 /// Puts a body into canonical form: ids for list items, NFC text.
 fn canonical(mut body: RecordBody) -> RecordBody {
     body.normalise();
@@ -72,10 +115,7 @@ impl Store {
     fn load_document(&self, id: &str) -> Result<(Document, Envelope)> {
         check_id(id)?;
         let doc = documents::load(&self.conn, id)?.ok_or_else(|| not_found(id))?;
-        let env = doc.envelope().map_err(|e| CoreError::DamagedDocument {
-            id: id.to_string(),
-            detail: e.to_string(),
-        })?;
+        let env = doc.envelope().map_err(damaged(id))?;
         Ok((doc, env))
     }
 
@@ -115,32 +155,10 @@ impl Store {
             },
             &writer,
         )
-        .map_err(|e| CoreError::DamagedDocument {
-            id: id.clone(),
-            detail: e.to_string(),
-        })?;
+        .map_err(damaged(&id))?;
         let tx = self.conn.transaction()?;
         if let Some((identity_id, denouncer)) = identity {
-            let mut idoc = Document::create(
-                NewDocument {
-                    id: &identity_id,
-                    kind: DocumentKind::DenouncerIdentity,
-                    unit,
-                    commune: &commune,
-                    body: serde_json::to_value(denouncer).unwrap_or_default(),
-                },
-                &writer,
-            )
-            .map_err(|e| CoreError::DamagedDocument {
-                id: identity_id.clone(),
-                detail: e.to_string(),
-            })?;
-            documents::insert(
-                &tx,
-                &identity_id,
-                DocumentKind::DenouncerIdentity.code(),
-                &mut idoc,
-            )?;
+            put_identity(&tx, &writer, &identity_id, &denouncer, unit, &commune)?;
         }
         documents::insert(&tx, &id, kind.code(), &mut doc)?;
         index::reindex(&tx, &mut doc)?;
@@ -200,47 +218,19 @@ impl Store {
         let identity = self.split_denouncer(id, &mut body, existing_ref.as_deref());
         body.validate(Some(&before)).map_err(CoreError::invalid)?;
         let writer = self.writer();
-        let changed =
-            doc.update_body(body.to_value(), &writer)
-                .map_err(|e| CoreError::DamagedDocument {
-                    id: id.to_string(),
-                    detail: e.to_string(),
-                })?;
+        let changed = doc
+            .update_body(body.to_value(), &writer)
+            .map_err(damaged(id))?;
         let tx = self.conn.transaction()?;
         if let Some((identity_id, denouncer)) = identity {
-            let value = serde_json::to_value(&denouncer).unwrap_or_default();
-            match documents::load(&tx, &identity_id)? {
-                Some(mut idoc) => {
-                    idoc.update_body(value, &writer)
-                        .map_err(|e| CoreError::DamagedDocument {
-                            id: identity_id.clone(),
-                            detail: e.to_string(),
-                        })?;
-                    documents::save_changes(&tx, &identity_id, &mut idoc)?;
-                }
-                None => {
-                    let mut idoc = Document::create(
-                        NewDocument {
-                            id: &identity_id,
-                            kind: DocumentKind::DenouncerIdentity,
-                            unit: &env.unit,
-                            commune: &env.commune,
-                            body: value,
-                        },
-                        &writer,
-                    )
-                    .map_err(|e| CoreError::DamagedDocument {
-                        id: identity_id.clone(),
-                        detail: e.to_string(),
-                    })?;
-                    documents::insert(
-                        &tx,
-                        &identity_id,
-                        DocumentKind::DenouncerIdentity.code(),
-                        &mut idoc,
-                    )?;
-                }
-            }
+            put_identity(
+                &tx,
+                &writer,
+                &identity_id,
+                &denouncer,
+                &env.unit,
+                &env.commune,
+            )?;
         }
         if changed.is_some() {
             documents::save_changes(&tx, id, &mut doc)?;
@@ -269,11 +259,7 @@ impl Store {
             return Err(CoreError::Deleted { id: id.to_string() });
         }
         let writer = self.writer();
-        doc.delete(&reason, &writer)
-            .map_err(|e| CoreError::DamagedDocument {
-                id: id.to_string(),
-                detail: e.to_string(),
-            })?;
+        doc.delete(&reason, &writer).map_err(damaged(id))?;
         let tx = self.conn.transaction()?;
         documents::save_changes(&tx, id, &mut doc)?;
         index::reindex(&tx, &mut doc)?;
@@ -360,10 +346,7 @@ impl Store {
         let typed = value_at(&after.to_value(), path).cloned().unwrap_or(value);
         let writer = self.writer();
         doc.resolve(path, &nfc_value(typed), &writer)
-            .map_err(|e| CoreError::DamagedDocument {
-                id: id.to_string(),
-                detail: e.to_string(),
-            })?;
+            .map_err(damaged(id))?;
         let tx = self.conn.transaction()?;
         documents::save_changes(&tx, id, &mut doc)?;
         index::reindex(&tx, &mut doc)?;

@@ -3,7 +3,10 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, documents, index, records::check_id};
+use super::{
+    Store, documents, index,
+    records::{check_id, damaged},
+};
 use crate::document::{Document, NewDocument};
 use crate::error::{CoreError, FieldError, Problem, Result};
 use crate::record::{DocumentKind, Village, input::nfc_value};
@@ -76,10 +79,7 @@ impl Store {
             },
             &writer,
         )
-        .map_err(|e| CoreError::DamagedDocument {
-            id: id.clone(),
-            detail: e.to_string(),
-        })?;
+        .map_err(damaged(&id))?;
         let tx = self.conn.transaction()?;
         documents::insert(&tx, &id, DocumentKind::Village.code(), &mut doc)?;
         index::reindex(&tx, &mut doc)?;
@@ -99,10 +99,7 @@ impl Store {
         let writer = self.writer();
         let changed = doc
             .update_body(serde_json::to_value(&village).unwrap_or_default(), &writer)
-            .map_err(|e| CoreError::DamagedDocument {
-                id: id.to_string(),
-                detail: e.to_string(),
-            })?;
+            .map_err(damaged(id))?;
         if changed.is_some() {
             let tx = self.conn.transaction()?;
             documents::save_changes(&tx, id, &mut doc)?;
