@@ -77,6 +77,22 @@ pub enum Command {
     /// Tra cứu đơn vị hành chính / look up administrative units
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// Đăng ký thiết bị với máy chủ bằng mã dùng một lần / enroll this device with a one-time code
+    Enroll {
+        /// Địa chỉ máy chủ / server URL, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        server: String,
+        /// Mã đăng ký / enrollment code
+        #[arg(long)]
+        code: String,
+        /// Tên thiết bị / a name for this device
+        #[arg(long, default_value = "sotay-cli")]
+        device_name: String,
+    },
+    /// Đồng bộ với máy chủ / sync with the server
+    Sync,
+    /// Tình trạng đồng bộ / sync status
+    Status,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 use serde_json::json;
 use sotay_core::CoreError;
 use sotay_core::error::Problem;
+use sotay_core::sync::http::SyncError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -17,29 +18,25 @@ pub enum CliError {
     )]
     MissingKey { path: String },
 
+    #[error(transparent)]
+    Sync(#[from] sotay_core::sync::http::SyncError),
+
     #[error("không đọc/ghi được tệp {path} / cannot read or write {path}: {source}")]
-    File {
-        path: String,
-        source: std::io::Error,
-    },
+    File { path: String, source: std::io::Error },
 }
 
 impl CliError {
     pub fn usage(vi: impl Into<String>, en: impl Into<String>) -> Self {
-        CliError::Usage {
-            vi: vi.into(),
-            en: en.into(),
-        }
+        CliError::Usage { vi: vi.into(), en: en.into() }
     }
 
-    /// 2: bad input; 3: not found; 4: the store cannot be opened; 1: anything else.
+    /// 2: bad input; 3: not found; 4: the store cannot be opened; 5: not enrolled; 6: the server
+    /// refused the device or code; 7: network or server trouble; 1: anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage { .. } => 2,
             CliError::Core(
-                CoreError::InvalidInput(_)
-                | CoreError::NoSuchConflict { .. }
-                | CoreError::Deleted { .. },
+                CoreError::InvalidInput(_) | CoreError::NoSuchConflict { .. } | CoreError::Deleted { .. },
             ) => 2,
             CliError::Core(CoreError::NotFound { .. }) => 3,
             CliError::Core(
@@ -50,6 +47,9 @@ impl CliError {
                 | CoreError::NewerSchema { .. },
             )
             | CliError::MissingKey { .. } => 4,
+            CliError::Core(CoreError::NotEnrolled) => 5,
+            CliError::Sync(SyncError::Unauthorized | SyncError::BadCode) => 6,
+            CliError::Sync(SyncError::Network(_) | SyncError::Server(_)) => 7,
             _ => 1,
         }
     }
@@ -59,6 +59,16 @@ impl CliError {
             CliError::Usage { .. } => "usage",
             CliError::MissingKey { .. } => "missing_key",
             CliError::File { .. } => "file",
+            CliError::Sync(e) => match e {
+                SyncError::Network(_) => "network",
+                SyncError::Unauthorized => "unauthorized",
+                SyncError::BadCode => "bad_code",
+                SyncError::Refused { .. } => "refused",
+                SyncError::Server(_) => "server_error",
+                SyncError::Protocol(_) => "protocol",
+                SyncError::Store(_) => "storage",
+                SyncError::Cancelled => "cancelled",
+            },
             CliError::Core(e) => match e {
                 CoreError::InvalidInput(_) => "invalid_input",
                 CoreError::NotFound { .. } => "not_found",
@@ -72,6 +82,7 @@ impl CliError {
                 CoreError::DamagedDocument { .. } => "damaged_document",
                 CoreError::Storage(_) => "storage",
                 CoreError::Io(_) => "io",
+                CoreError::NotEnrolled => "not_enrolled",
             },
         }
     }
@@ -98,10 +109,7 @@ pub fn report(e: &CliError, json: bool) {
                 .collect(),
             _ => Vec::new(),
         };
-        eprintln!(
-            "{}",
-            json!({"error": {"code": e.code(), "message": e.to_string(), "fields": fields}})
-        );
+        eprintln!("{}", json!({"error": {"code": e.code(), "message": e.to_string(), "fields": fields}}));
     } else {
         eprintln!("Lỗi / Error: {e}");
     }

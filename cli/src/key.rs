@@ -19,13 +19,10 @@ fn key_path(cli: &Cli) -> PathBuf {
 fn read(path: &Path) -> Result<StoreKey, CliError> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(StoreKey::parse(&text)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(CliError::MissingKey {
-            path: path.display().to_string(),
-        }),
-        Err(source) => Err(CliError::File {
-            path: path.display().to_string(),
-            source,
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(CliError::MissingKey { path: path.display().to_string() })
+        }
+        Err(source) => Err(CliError::File { path: path.display().to_string(), source }),
     }
 }
 
@@ -48,10 +45,7 @@ pub fn for_new_store(cli: &Cli) -> Result<(StoreKey, Option<PathBuf>), CliError>
     }
     let key = StoreKey::generate()?;
     let hex = key.to_hex().unwrap_or_default();
-    write_private(&path, &hex).map_err(|source| CliError::File {
-        path: path.display().to_string(),
-        source,
-    })?;
+    write_private(&path, &hex).map_err(|source| CliError::File { path: path.display().to_string(), source })?;
     Ok((key, Some(path)))
 }
 

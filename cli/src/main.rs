@@ -41,5 +41,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Delete { id, reason } => commands::records::delete(cli, id, reason),
         Command::Village(c) => commands::places::village(cli, c),
         Command::Unit(c) => commands::places::unit(cli, c),
+        Command::Enroll { server, code, device_name } => commands::sync::enroll(cli, server, code, device_name),
+        Command::Sync => commands::sync::sync(cli),
+        Command::Status => commands::sync::status(cli),
     }
 }

@@ -53,14 +53,9 @@ pub fn unit(code: &str) -> String {
 
 /// A leaf value for people: labels for coded values, dates as written in the language.
 pub fn leaf(path: &str, v: &Value, lang: Lang) -> String {
-    let field = path
-        .rsplit('.')
-        .find(|s| s.parse::<usize>().is_err())
-        .unwrap_or(path);
+    let field = path.rsplit('.').find(|s| s.parse::<usize>().is_err()).unwrap_or(path);
     match v {
-        Value::Number(n) if matches!(field, "created_at" | "at") => {
-            n.as_i64().map(format_vietnam).unwrap_or_default()
-        }
+        Value::Number(n) if matches!(field, "created_at" | "at") => n.as_i64().map(format_vietnam).unwrap_or_default(),
         Value::String(s) => {
             if let Some(label) = value_label(field, s) {
                 return t(label, lang).to_string();
@@ -82,13 +77,7 @@ fn kind_label(kind: RecordKind, lang: Lang) -> &'static str {
 }
 
 fn tombstone(d: &Tombstone, lang: Lang) -> String {
-    format!(
-        "{} {} — {}: {}",
-        l("ĐÃ XÓA bởi", "DELETED by", lang),
-        d.by.user,
-        l("lý do", "reason", lang),
-        d.reason
-    )
+    format!("{} {} — {}: {}", l("ĐÃ XÓA bởi", "DELETED by", lang), d.by.user, l("lý do", "reason", lang), d.reason)
 }
 
 pub fn record(view: &RecordView, lang: Lang) {
@@ -109,11 +98,7 @@ pub fn record(view: &RecordView, lang: Lang) {
         .into_iter()
         .filter(|(path, v)| !path.ends_with(".id") && !v.is_null() && v.as_str() != Some(""));
     for (path, v) in fields {
-        say!(
-            "  {}: {}",
-            describe_path(&path, lang),
-            leaf(&path, &v, lang)
-        );
+        say!("  {}: {}", describe_path(&path, lang), leaf(&path, &v, lang));
     }
     if let Some(d) = &view.denouncer {
         say!(
@@ -153,10 +138,7 @@ pub fn record(view: &RecordView, lang: Lang) {
         }
     }
     if !view.conflicts.is_empty() {
-        say!(
-            "  {}:",
-            l("XUNG ĐỘT cần xử lý", "CONFLICTS to resolve", lang)
-        );
+        say!("  {}:", l("XUNG ĐỘT cần xử lý", "CONFLICTS to resolve", lang));
         conflicts_of(&view.id, &view.conflicts, lang);
     }
 }
@@ -167,34 +149,19 @@ pub fn summaries(rows: &[RecordSummary], lang: Lang) {
         return;
     }
     for r in rows {
-        let status = status_label(r.kind, &r.status)
-            .map(|s| t(s, lang))
-            .unwrap_or(&r.status);
-        let when = r
-            .event_date
-            .as_deref()
-            .map(|d| date(d, lang))
-            .unwrap_or_default();
+        let status = status_label(r.kind, &r.status).map(|s| t(s, lang)).unwrap_or(&r.status);
+        let when = r.event_date.as_deref().map(|d| date(d, lang)).unwrap_or_default();
         let mut marks = String::new();
         if r.overdue {
             marks.push_str(&format!(" [{}]", l("QUÁ HẠN", "OVERDUE", lang)));
         }
         if r.conflicts > 0 {
-            marks.push_str(&format!(
-                " [{}: {}]",
-                l("xung đột", "conflicts", lang),
-                r.conflicts
-            ));
+            marks.push_str(&format!(" [{}: {}]", l("xung đột", "conflicts", lang), r.conflicts));
         }
         if r.deleted {
             marks.push_str(&format!(" [{}]", l("đã xóa", "deleted", lang)));
         }
-        say!(
-            "{}  {when:10}  {:28}  {}  — {status}{marks}",
-            r.id,
-            kind_label(r.kind, lang),
-            r.title
-        );
+        say!("{}  {when:10}  {:28}  {}  — {status}{marks}", r.id, kind_label(r.kind, lang), r.title);
     }
 }
 
@@ -202,13 +169,7 @@ pub fn history(entries: &[HistoryEntry], lang: Lang) {
     for e in entries {
         let server = e
             .server_time
-            .map(|s| {
-                format!(
-                    ", {} {}",
-                    l("máy chủ nhận", "server received", lang),
-                    format_vietnam(s)
-                )
-            })
+            .map(|s| format!(", {} {}", l("máy chủ nhận", "server received", lang), format_vietnam(s)))
             .unwrap_or_default();
         say!(
             "{} — {} ({}) — {} {}{server}",
@@ -232,12 +193,7 @@ pub fn history(entries: &[HistoryEntry], lang: Lang) {
 
 pub fn conflicts_of(id: &str, conflicts: &[Conflict], lang: Lang) {
     for c in conflicts {
-        say!(
-            "    {} — {} ({}):",
-            id,
-            describe_path(&c.path, lang),
-            c.path
-        );
+        say!("    {} — {} ({}):", id, describe_path(&c.path, lang), c.path);
         for (i, v) in c.values.iter().enumerate() {
             say!(
                 "      [{}] {} — {} ({}), {}",

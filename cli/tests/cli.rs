@@ -64,46 +64,20 @@ fn a_dialogue_is_recorded_edited_searched_and_its_history_read() {
     let id = view["id"].as_str().unwrap().to_string();
     assert_eq!(view["body"]["held_on"], json!("2026-10-03"));
     // Notice three days before the dialogue is flagged (the law asks for seven).
-    assert!(
-        view["flags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|fl| fl["code"] == json!("short_notice"))
-    );
+    assert!(view["flags"].as_array().unwrap().iter().any(|fl| fl["code"] == json!("short_notice")));
     for query in ["dat dai", "ĐẤT ĐAI", "giai phong mat bang", "quyen su dung"] {
         let found = f.json(&["search", query]);
         assert_eq!(found[0]["id"], json!(id), "{query}");
     }
-    assert!(
-        f.json(&["search", "hoa giai"])
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
-    f.ok(&[
-        "edit",
-        &id,
-        "--set",
-        "status=held",
-        "--set",
-        "issues.0.status=resolved",
-    ]);
+    assert!(f.json(&["search", "hoa giai"]).as_array().unwrap().is_empty());
+    f.ok(&["edit", &id, "--set", "status=held", "--set", "issues.0.status=resolved"]);
     let history = f.json(&["history", &id]);
     let last = history.as_array().unwrap().last().unwrap();
     assert_eq!(last["author"]["user"], json!("nguyen.van.a"));
-    let paths: Vec<&str> = last["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = last["fields"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["issues.0.status", "status"]);
     let text = f.ok(&["history", &id]);
-    assert!(
-        text.contains("Chưa giải quyết → Đã giải quyết xong"),
-        "{text}"
-    );
+    assert!(text.contains("Chưa giải quyết → Đã giải quyết xong"), "{text}");
     f.ok(&["delete", &id, "--reason", "Nhập trùng"]);
     assert!(f.json(&["list"]).as_array().unwrap().is_empty());
     assert_eq!(f.json(&["list", "--deleted"])[0]["deleted"], json!(true));
@@ -124,39 +98,15 @@ fn bad_input_exits_non_zero_names_the_field_and_changes_nothing() {
         "parties.0.name=Giàng A Sử",
     ]);
     let id = view["id"].as_str().unwrap().to_string();
-    let before = (
-        f.ok(&["list", "--json", "--deleted"]),
-        f.ok(&["show", &id, "--json"]),
-    );
+    let before = (f.ok(&["list", "--json", "--deleted"]), f.ok(&["show", &id, "--json"]));
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["edit", &id, "--set", "colour=red"], "colour"),
-        (
-            vec!["edit", &id, "--set", "received_on=31/02/2026"],
-            "received_on",
-        ),
-        (
-            vec!["edit", &id, "--set", "received_on=hôm qua"],
-            "received_on",
-        ),
-        (
-            vec!["edit", &id, "--set", "parties.0.vulnerability.child=có lẽ"],
-            "parties.0.vulnerability.child",
-        ),
+        (vec!["edit", &id, "--set", "received_on=31/02/2026"], "received_on"),
+        (vec!["edit", &id, "--set", "received_on=hôm qua"], "received_on"),
+        (vec!["edit", &id, "--set", "parties.0.vulnerability.child=có lẽ"], "parties.0.vulnerability.child"),
         (vec!["edit", &id, "--set", "category=đất"], "category"),
         (vec!["edit", &id, "--set", "parties.5.name=x"], "parties.5"),
-        (
-            vec![
-                "new",
-                "mediation",
-                "--unit",
-                "99999",
-                "--set",
-                "title=x",
-                "--set",
-                "received_on=2026-09-01",
-            ],
-            "unit",
-        ),
+        (vec!["new", "mediation", "--unit", "99999", "--set", "title=x", "--set", "received_on=2026-09-01"], "unit"),
         (vec!["new", "mediation", "--set", "title=x"], "received_on"),
         (
             vec![
@@ -182,24 +132,13 @@ fn bad_input_exits_non_zero_names_the_field_and_changes_nothing() {
         let err: Value = serde_json::from_str(&stderr(&out)).unwrap();
         assert_eq!(err["error"]["code"], json!("invalid_input"), "{args:?}");
         assert!(
-            err["error"]["fields"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["path"] == json!(field)),
+            err["error"]["fields"].as_array().unwrap().iter().any(|e| e["path"] == json!(field)),
             "{args:?}: {err}"
         );
-        assert!(
-            !stderr(&out).contains("Giàng"),
-            "personal data in an error: {}",
-            stderr(&out)
-        );
+        assert!(!stderr(&out).contains("Giàng"), "personal data in an error: {}", stderr(&out));
         // The text form names the field in both languages.
         let text = stderr(&f.run(&args));
-        assert!(
-            text.contains(field) && text.contains("trường") && text.contains("field"),
-            "{text}"
-        );
+        assert!(text.contains(field) && text.contains("trường") && text.contains("field"), "{text}");
     }
     let out = f.run(&["new", "meeting"]);
     assert_eq!(out.status.code(), Some(2));
@@ -209,16 +148,8 @@ fn bad_input_exits_non_zero_names_the_field_and_changes_nothing() {
     let out = f.run(&["show", "01a21424-b11a-7417-8a6c-f519b713bee3"]);
     assert_eq!(out.status.code(), Some(3));
     let bad_json = f.write("bad.json", "{\"title\": \"x\", ");
-    assert_eq!(
-        f.run(&["new", "petition", "--from", bad_json.to_str().unwrap()])
-            .status
-            .code(),
-        Some(2)
-    );
-    let after = (
-        f.ok(&["list", "--json", "--deleted"]),
-        f.ok(&["show", &id, "--json"]),
-    );
+    assert_eq!(f.run(&["new", "petition", "--from", bad_json.to_str().unwrap()]).status.code(), Some(2));
+    let after = (f.ok(&["list", "--json", "--deleted"]), f.ok(&["show", &id, "--json"]));
     assert_eq!(before, after);
 }
 
@@ -236,35 +167,13 @@ fn the_key_must_be_right_and_present() {
         "--set",
         "started_on=2026-01-05",
     ]);
-    let wrong = f
-        .cmd()
-        .env("SOTAY_KEY", "0".repeat(64))
-        .args(["list"])
-        .output()
-        .unwrap();
+    let wrong = f.cmd().env("SOTAY_KEY", "0".repeat(64)).args(["list"]).output().unwrap();
     assert_eq!(wrong.status.code(), Some(4));
-    assert!(
-        stderr(&wrong).contains("wrong or missing encryption key"),
-        "{}",
-        stderr(&wrong)
-    );
-    assert!(
-        !stderr(&wrong).contains("hmac"),
-        "no SQLCipher noise: {}",
-        stderr(&wrong)
-    );
-    let none = f
-        .cmd()
-        .env_remove("SOTAY_KEY")
-        .args(["list"])
-        .output()
-        .unwrap();
+    assert!(stderr(&wrong).contains("wrong or missing encryption key"), "{}", stderr(&wrong));
+    assert!(!stderr(&wrong).contains("hmac"), "no SQLCipher noise: {}", stderr(&wrong));
+    let none = f.cmd().env_remove("SOTAY_KEY").args(["list"]).output().unwrap();
     assert_eq!(none.status.code(), Some(4));
-    assert!(
-        stderr(&none).contains("missing encryption key"),
-        "{}",
-        stderr(&none)
-    );
+    assert!(stderr(&none).contains("missing encryption key"), "{}", stderr(&none));
     // Without SOTAY_KEY, init writes a fresh key beside the store, readable only by its owner.
     let g = Field::new();
     let out = g
@@ -279,27 +188,11 @@ fn the_key_must_be_right_and_present() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
     }
-    assert!(
-        g.cmd()
-            .env_remove("SOTAY_KEY")
-            .args(["list"])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    assert!(g.cmd().env_remove("SOTAY_KEY").args(["list"]).output().unwrap().status.success());
     // A second init refuses to overwrite.
-    assert_eq!(
-        g.run(&["init", "--user", "u", "--name", "U", "--unit", COMMUNE])
-            .status
-            .code(),
-        Some(4)
-    );
+    assert_eq!(g.run(&["init", "--user", "u", "--name", "U", "--unit", COMMUNE]).status.code(), Some(4));
 }
 
 #[test]
@@ -307,30 +200,13 @@ fn villages_units_conflicts_and_resolution() {
     let f = Field::new();
     f.init();
     let units = f.json(&["unit", "search", "lam binh"]);
-    assert!(
-        units
-            .as_array()
+    assert!(units.as_array().unwrap().iter().any(|u| u["code"] == json!("071")));
+    assert!(f.ok(&["unit", "show", COMMUNE]).contains("Tỉnh Tuyên Quang"));
+    let village =
+        f.json(&["village", "add", "--commune", COMMUNE, "--name", "Thôn Nà Mè", "--households", "120"])["id"]
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|u| u["code"] == json!("071"))
-    );
-    assert!(
-        f.ok(&["unit", "show", COMMUNE])
-            .contains("Tỉnh Tuyên Quang")
-    );
-    let village = f.json(&[
-        "village",
-        "add",
-        "--commune",
-        COMMUNE,
-        "--name",
-        "Thôn Nà Mè",
-        "--households",
-        "120",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+            .to_string();
     f.ok(&["village", "update", &village, "--name", "Thôn Nà Mè Trên"]);
     let villages = f.json(&["village", "list", "--commune", COMMUNE]);
     assert_eq!(villages[0]["name"], json!("Thôn Nà Mè Trên"));
@@ -364,44 +240,14 @@ fn villages_units_conflicts_and_resolution() {
     other.ok(&["edit", &id, "--set", "agenda.0.votes_for=68"]);
     merge(&other, &f, &id);
     let conflicts = f.json(&["conflicts"]);
-    assert_eq!(
-        conflicts[0]["conflicts"][0]["path"],
-        json!("agenda.0.votes_for")
-    );
+    assert_eq!(conflicts[0]["conflicts"][0]["path"], json!("agenda.0.votes_for"));
     let text = f.ok(&["conflicts"]);
     assert!(text.contains("[1]") && text.contains("[2]"), "{text}");
-    assert_eq!(
-        f.run(&[
-            "resolve",
-            &id,
-            "--field",
-            "agenda.0.votes_for",
-            "--pick",
-            "3"
-        ])
-        .status
-        .code(),
-        Some(2)
-    );
-    assert_eq!(
-        f.run(&["resolve", &id, "--field", "title", "--pick", "1"])
-            .status
-            .code(),
-        Some(2)
-    );
-    f.ok(&[
-        "resolve",
-        &id,
-        "--field",
-        "agenda.0.votes_for",
-        "--value",
-        "72",
-    ]);
+    assert_eq!(f.run(&["resolve", &id, "--field", "agenda.0.votes_for", "--pick", "3"]).status.code(), Some(2));
+    assert_eq!(f.run(&["resolve", &id, "--field", "title", "--pick", "1"]).status.code(), Some(2));
+    f.ok(&["resolve", &id, "--field", "agenda.0.votes_for", "--value", "72"]);
     assert!(f.json(&["conflicts"]).as_array().unwrap().is_empty());
-    assert_eq!(
-        f.json(&["show", &id])["body"]["agenda"][0]["votes_for"],
-        json!(72)
-    );
+    assert_eq!(f.json(&["show", &id])["body"]["agenda"][0]["votes_for"], json!(72));
 }
 
 /// Copies a record from one field store to another through the core, as sync will.
@@ -413,8 +259,7 @@ fn merge(from: &Field, to: &Field, id: &str) {
     let a = Store::open(from.path(), &key, clock.clone()).unwrap();
     let mut b = Store::open(to.path(), &key, clock).unwrap();
     for doc in a.document_ids().unwrap() {
-        b.apply_changes(&doc, &a.changes_after(&doc, &[]).unwrap())
-            .unwrap();
+        b.apply_changes(&doc, &a.changes_after(&doc, &[]).unwrap()).unwrap();
     }
     assert!(!b.heads(id).unwrap().is_empty());
 }

@@ -21,13 +21,7 @@ fn every_acknowledged_save_survives_sigkill() {
     let files: Vec<_> = (0..8)
         .map(|i| {
             let kind = RecordKind::ALL[i % RecordKind::ALL.len()];
-            (
-                kind,
-                f.write(
-                    &format!("r{i}.json"),
-                    &sampler.body(kind).to_value().to_string(),
-                ),
-            )
+            (kind, f.write(&format!("r{i}.json"), &sampler.body(kind).to_value().to_string()))
         })
         .collect();
     // How long one uninterrupted save takes here (the median of three), to spread the kills over it.
@@ -46,13 +40,7 @@ fn every_acknowledged_save_survives_sigkill() {
         let (kind, file) = &files[round % files.len()];
         let mut child = f
             .cmd()
-            .args([
-                "new",
-                kind.code(),
-                "--json",
-                "--from",
-                file.to_str().unwrap(),
-            ])
+            .args(["new", kind.code(), "--json", "--from", file.to_str().unwrap()])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -71,39 +59,18 @@ fn every_acknowledged_save_survives_sigkill() {
             killed += 1;
         }
     }
-    eprintln!(
-        "{killed} writers killed, {} saves acknowledged",
-        acknowledged.len()
-    );
+    eprintln!("{killed} writers killed, {} saves acknowledged", acknowledged.len());
     assert!(killed >= 3, "only {killed} writers were killed mid-way");
-    assert!(
-        acknowledged.len() >= 3,
-        "only {} saves completed",
-        acknowledged.len()
-    );
-    let store = Store::open(
-        f.path(),
-        &StoreKey::parse(common::KEY).unwrap(),
-        Arc::new(sotay_core::time::SystemClock),
-    )
-    .unwrap();
+    assert!(acknowledged.len() >= 3, "only {} saves completed", acknowledged.len());
+    let store =
+        Store::open(f.path(), &StoreKey::parse(common::KEY).unwrap(), Arc::new(sotay_core::time::SystemClock)).unwrap();
     assert!(store.integrity_check().unwrap());
     for id in &acknowledged {
-        store
-            .record(id)
-            .unwrap_or_else(|e| panic!("acknowledged record {id} lost: {e}"));
+        store.record(id).unwrap_or_else(|e| panic!("acknowledged record {id} lost: {e}"));
     }
     // The index agrees with the documents.
-    let listed = store
-        .list(&RecordFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .unwrap();
-    assert!(
-        listed.len() > acknowledged.len(),
-        "the first record plus every acknowledged one"
-    );
+    let listed = store.list(&RecordFilter { limit: 1000, ..Default::default() }).unwrap();
+    assert!(listed.len() > acknowledged.len(), "the first record plus every acknowledged one");
     for id in &acknowledged {
         assert!(listed.iter().any(|r| &r.id == id));
     }

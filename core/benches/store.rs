@@ -45,19 +45,16 @@ fn time<T>(n: usize, mut f: impl FnMut(usize) -> T) -> Vec<Duration> {
 }
 
 fn file_size(path: &Path) -> u64 {
-    ["", "-wal"]
-        .iter()
-        .filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok())
-        .map(|m| m.len())
-        .sum()
+    ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok()).map(|m| m.len()).sum()
 }
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let records: usize = std::env::var("SOTAY_BENCH_RECORDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(if full { 10_000 } else { 200 });
+    let records: usize = std::env::var("SOTAY_BENCH_RECORDS").ok().and_then(|s| s.parse().ok()).unwrap_or(if full {
+        10_000
+    } else {
+        200
+    });
     let samples = if full { 200 } else { 20 };
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("bench.db");
@@ -78,31 +75,18 @@ fn main() {
     let villages: Vec<String> = (0..20)
         .map(|_| {
             let commune = sampler.commune().code.clone();
-            store
-                .add_village(&commune, sampler.village())
-                .expect("village")
+            store.add_village(&commune, sampler.village()).expect("village")
         })
         .collect();
 
     let start = Instant::now();
     let mut ids = Vec::with_capacity(records);
     for i in 0..records {
-        let unit = if i % 4 == 0 {
-            villages[i % villages.len()].clone()
-        } else {
-            sampler.commune().code.clone()
-        };
-        ids.push(
-            store
-                .create_record(&unit, sampler.any_body())
-                .expect("create"),
-        );
+        let unit = if i % 4 == 0 { villages[i % villages.len()].clone() } else { sampler.commune().code.clone() };
+        ids.push(store.create_record(&unit, sampler.any_body()).expect("create"));
     }
     let populate = start.elapsed();
-    eprintln!(
-        "populated {records} records in {:.1} s",
-        populate.as_secs_f64()
-    );
+    eprintln!("populated {records} records in {:.1} s", populate.as_secs_f64());
 
     // A JSON export of the same records: envelope and body, one object per line.
     let mut export = 0usize;
@@ -121,11 +105,7 @@ fn main() {
     let mut bodies_iter = bodies.clone().into_iter();
     figures.push(Figure {
         name: "create",
-        samples: time(samples, |_| {
-            store
-                .create_record("02233", bodies_iter.next().expect("body"))
-                .expect("create")
-        }),
+        samples: time(samples, |_| store.create_record("02233", bodies_iter.next().expect("body")).expect("create")),
     });
 
     // The floor: the same records as JSON rows, plain rusqlite, same configuration.
@@ -155,62 +135,38 @@ fn main() {
     let edits: Vec<(String, Assignment)> = (0..samples)
         .map(|i| {
             let id = ids.choose(&mut rng).expect("id").clone();
-            (
-                id,
-                format!("title=Sửa lần {i}: {}", sampler.title())
-                    .parse()
-                    .expect("assignment"),
-            )
+            (id, format!("title=Sửa lần {i}: {}", sampler.title()).parse().expect("assignment"))
         })
         .collect();
     figures.push(Figure {
         name: "edit",
-        samples: time(samples, |i| {
-            store
-                .edit_record(&edits[i].0, std::slice::from_ref(&edits[i].1))
-                .expect("edit")
-        }),
+        samples: time(samples, |i| store.edit_record(&edits[i].0, std::slice::from_ref(&edits[i].1)).expect("edit")),
     });
 
     // The 50 most recent.
     figures.push(Figure {
         name: "list_50",
-        samples: time(samples, |_| {
-            store.list(&RecordFilter::default()).expect("list")
-        }),
+        samples: time(samples, |_| store.list(&RecordFilter::default()).expect("list")),
     });
 
     // Diacritic-insensitive search for words of the plan, typed without diacritics.
-    let words: Vec<String> = fold(PLAN)
-        .split(' ')
-        .filter(|w| w.len() >= 3)
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = fold(PLAN).split(' ').filter(|w| w.len() >= 3).map(str::to_string).collect();
     let queries: Vec<String> = (0..samples)
         .map(|_| {
             let n = rng.random_range(1..=2);
-            (0..n)
-                .map(|_| words.choose(&mut rng).expect("word").clone())
-                .collect::<Vec<_>>()
-                .join(" ")
+            (0..n).map(|_| words.choose(&mut rng).expect("word").clone()).collect::<Vec<_>>().join(" ")
         })
         .collect();
     figures.push(Figure {
         name: "search",
-        samples: time(samples, |i| {
-            store
-                .search(&queries[i], &RecordFilter::default())
-                .expect("search")
-        }),
+        samples: time(samples, |i| store.search(&queries[i], &RecordFilter::default()).expect("search")),
     });
 
     drop(store);
     // Open the store with its 10,000 records.
     figures.push(Figure {
         name: "open",
-        samples: time(samples.min(50), |_| {
-            Store::open(&path, &KEY, clock.clone()).expect("open")
-        }),
+        samples: time(samples.min(50), |_| Store::open(&path, &KEY, clock.clone()).expect("open")),
     });
 
     // Size on disk, after a checkpoint folds the WAL into the file.
@@ -226,18 +182,10 @@ fn main() {
     // Where the bytes go, table by table.
     let breakdown: Vec<(String, i64)> = {
         let conn = rusqlite::Connection::open(&path).expect("reopen");
-        conn.execute_batch(&format!(
-            "PRAGMA key = \"x'{}'\";",
-            KEY.to_hex().unwrap_or_default()
-        ))
-        .expect("key");
-        let mut stmt = conn
-            .prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8")
-            .expect("dbstat");
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("dbstat")
-            .collect::<Result<_, _>>()
-            .expect("dbstat")
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", KEY.to_hex().unwrap_or_default())).expect("key");
+        let mut stmt =
+            conn.prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8").expect("dbstat");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("dbstat").collect::<Result<_, _>>().expect("dbstat")
     };
 
     let goal = |name: &str| match name {
@@ -247,26 +195,13 @@ fn main() {
         "search" => Some(20.0),
         _ => None,
     };
-    println!(
-        "Sổ Tay store benchmark: {records} records of mixed kinds, {samples} samples each (release: {full})"
-    );
+    println!("Sổ Tay store benchmark: {records} records of mixed kinds, {samples} samples each (release: {full})");
     for f in &figures {
         let (p50, p90) = (f.quantile(0.5), f.quantile(0.9));
-        let goal_text = goal(f.name)
-            .map(|g| format!("goal ≤ {g} ms"))
-            .unwrap_or_default();
-        println!(
-            "  {:24} median {p50:8.3} ms   p90 {p90:8.3} ms   {goal_text}",
-            f.name
-        );
+        let goal_text = goal(f.name).map(|g| format!("goal ≤ {g} ms")).unwrap_or_default();
+        println!("  {:24} median {p50:8.3} ms   p90 {p90:8.3} ms   {goal_text}", f.name);
     }
-    let median = |n: &str| {
-        figures
-            .iter()
-            .find(|f| f.name == n)
-            .map(|f| f.quantile(0.5))
-            .unwrap_or(f64::NAN)
-    };
+    let median = |n: &str| figures.iter().find(|f| f.name == n).map(|f| f.quantile(0.5)).unwrap_or(f64::NAN);
     let ratio = median("create") / median("floor_insert_json_row");
     let size_ratio = size as f64 / export as f64;
     println!("  create / floor           {ratio:.2}×   goal ≤ 3×");
@@ -285,16 +220,10 @@ fn main() {
                    "p90_ms": f.quantile(0.9), "goal_ms": goal(f.name)})
         );
     }
-    println!(
-        "{}",
-        json!({"bench": "create_over_floor", "records": records, "ratio": ratio, "goal": 3.0})
-    );
+    println!("{}", json!({"bench": "create_over_floor", "records": records, "ratio": ratio, "goal": 3.0}));
     println!(
         "{}",
         json!({"bench": "size_over_json_export", "records": records, "bytes": size, "json_bytes": export, "ratio": size_ratio, "goal": 3.0})
     );
-    println!(
-        "{}",
-        json!({"bench": "populate", "records": records, "seconds": populate.as_secs_f64()})
-    );
+    println!("{}", json!({"bench": "populate", "records": records, "seconds": populate.as_secs_f64()}));
 }

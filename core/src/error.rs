@@ -30,28 +30,15 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: impl Into<String>, problem: Problem) -> Self {
-        FieldError {
-            path: path.into(),
-            problem,
-        }
+        FieldError { path: path.into(), problem }
     }
 
     pub fn required(path: impl Into<String>) -> Self {
         Self::new(path, Problem::Required)
     }
 
-    pub fn inconsistent(
-        path: impl Into<String>,
-        vi: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        Self::new(
-            path,
-            Problem::Inconsistent {
-                vi: vi.into(),
-                en: en.into(),
-            },
-        )
+    pub fn inconsistent(path: impl Into<String>, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(path, Problem::Inconsistent { vi: vi.into(), en: en.into() })
     }
 }
 
@@ -95,19 +82,13 @@ fn expected_vi(expected: &str) -> String {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (vi_name, en_name) = path_label(&self.path)
-            .map(|l| (l.vi, l.en))
-            .unwrap_or((&self.path, &self.path));
+        let (vi_name, en_name) = path_label(&self.path).map(|l| (l.vi, l.en)).unwrap_or((&self.path, &self.path));
         let p = &self.path;
         match &self.problem {
-            Problem::UnknownField => write!(
-                f,
-                "trường \"{p}\" không có trong loại hồ sơ này / unknown field \"{p}\""
-            ),
-            Problem::Required => write!(
-                f,
-                "trường \"{vi_name}\" ({p}) là bắt buộc / field \"{en_name}\" ({p}) is required"
-            ),
+            Problem::UnknownField => write!(f, "trường \"{p}\" không có trong loại hồ sơ này / unknown field \"{p}\""),
+            Problem::Required => {
+                write!(f, "trường \"{vi_name}\" ({p}) là bắt buộc / field \"{en_name}\" ({p}) is required")
+            }
             Problem::InvalidValue { expected } => write!(
                 f,
                 "trường \"{vi_name}\" ({p}) không hợp lệ: cần {} / field \"{en_name}\" ({p}) is invalid: expected {}",
@@ -118,10 +99,9 @@ impl fmt::Display for FieldError {
                 f,
                 "trường \"{vi_name}\" ({p}): không có đơn vị hành chính hoặc thôn với mã này / field \"{en_name}\" ({p}): no administrative unit or village has this code"
             ),
-            Problem::Inconsistent { vi, en } => write!(
-                f,
-                "trường \"{vi_name}\" ({p}): {vi} / field \"{en_name}\" ({p}): {en}"
-            ),
+            Problem::Inconsistent { vi, en } => {
+                write!(f, "trường \"{vi_name}\" ({p}): {vi} / field \"{en_name}\" ({p}): {en}")
+            }
         }
     }
 }
@@ -154,9 +134,7 @@ pub enum CoreError {
     #[error("hồ sơ {id} đã bị xóa / record {id} has been deleted")]
     Deleted { id: String },
 
-    #[error(
-        "hồ sơ {id} không có xung đột ở trường \"{path}\" / record {id} has no conflict at field \"{path}\""
-    )]
+    #[error("hồ sơ {id} không có xung đột ở trường \"{path}\" / record {id} has no conflict at field \"{path}\"")]
     NoSuchConflict { id: String, path: String },
 
     #[error(
@@ -167,9 +145,7 @@ pub enum CoreError {
     #[error("khóa mã hóa không hợp lệ: {vi} / invalid encryption key: {en}")]
     InvalidKey { vi: &'static str, en: &'static str },
 
-    #[error(
-        "chưa có kho ở {path}: hãy chạy `sotay init` / no store at {path}: run `sotay init` first"
-    )]
+    #[error("chưa có kho ở {path}: hãy chạy `sotay init` / no store at {path}: run `sotay init` first")]
     StoreMissing { path: String },
 
     #[error("đã có kho ở {path} / a store already exists at {path}")]
@@ -180,10 +156,13 @@ pub enum CoreError {
     )]
     NewerSchema { found: u32, supported: u32 },
 
-    #[error(
-        "tài liệu {id} bị hỏng hoặc không đọc được / document {id} is damaged or unreadable: {detail}"
-    )]
+    #[error("tài liệu {id} bị hỏng hoặc không đọc được / document {id} is damaged or unreadable: {detail}")]
     DamagedDocument { id: String, detail: String },
+
+    #[error(
+        "thiết bị chưa đăng ký với máy chủ: hãy chạy `sotay enroll` / this device has not enrolled with a server: run `sotay enroll`"
+    )]
+    NotEnrolled,
 
     #[error("lỗi lưu trữ / storage error: {0}")]
     Storage(#[from] rusqlite::Error),

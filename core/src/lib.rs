@@ -6,7 +6,8 @@
 //! - [`units`]: administrative units (GSO codes) and ethnic groups, shipped as data;
 //! - [`record`]: the eight kinds of record, their validation, legal deadlines and flags;
 //! - [`document`]: one record as one automerge document (the only module that touches automerge);
-//! - [`store`]: the device store (SQLite/SQLCipher): documents, derived index, search, history.
+//! - [`store`]: the device store (SQLite/SQLCipher): documents, derived index, search, history;
+//! - [`sync`]: the sync protocol, scope rules and the device's sans-IO sync engine.
 
 pub mod document;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod record;
 #[cfg(feature = "sample")]
 pub mod sample;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod time;
 pub mod units;

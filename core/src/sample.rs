@@ -10,24 +10,20 @@ use rand::{RngExt, SeedableRng};
 
 use crate::record::common::{ActionStatus, Attendance, EthnicCount, Recommendation};
 use crate::record::consultation::{ConsultationForm, ConsultationMatter, ConsultationOutcome};
-use crate::record::dialogue::{
-    DialogueMode, DialogueStatus, DialogueTrigger, IssueStatus, RaisedIssue,
-};
+use crate::record::dialogue::{DialogueMode, DialogueStatus, DialogueTrigger, IssueStatus, RaisedIssue};
 use crate::record::exemplary_model::{Commendation, CommendationLevel, ModelField, ModelStatus};
 use crate::record::front_session::{MassOrganisation, SessionStatus};
 use crate::record::mediation::{
-    AssignedMediator, DisputeCategory, Eligibility, FollowUp, MediationOutcome, MediationSession,
-    MediationStart, Party, PartyType, SessionPrivacy, Vulnerability,
+    AssignedMediator, DisputeCategory, Eligibility, FollowUp, MediationOutcome, MediationSession, MediationStart,
+    Party, PartyType, SessionPrivacy, Vulnerability,
 };
 use crate::record::petition::{Channel, Complexity, PetitionStatus, PetitionSubject, PetitionType};
 use crate::record::supervision::{SupervisedSubject, SupervisionBoard, SupervisionStatus};
 use crate::record::village::{Village, VillageType};
-use crate::record::village_meeting::{
-    AgendaItem, BallotRound, DirectDecisionMatter, MeetingStatus, VotingMethod,
-};
+use crate::record::village_meeting::{AgendaItem, BallotRound, DirectDecisionMatter, MeetingStatus, VotingMethod};
 use crate::record::{
-    Consultation, Dialogue, ExemplaryModel, FrontSession, MediationCase, Petition, RecordBody,
-    RecordKind, Supervision, VillageMeeting,
+    Consultation, Dialogue, ExemplaryModel, FrontSession, MediationCase, Petition, RecordBody, RecordKind, Supervision,
+    VillageMeeting,
 };
 use crate::time::CivilDate;
 use crate::units::{AdminUnit, UnitLevel, catalogue};
@@ -41,35 +37,19 @@ fn plan_words() -> &'static [&'static str] {
 }
 
 const FAMILY: &[&str] = &[
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý", "Ma",
-    "Nông", "Lò", "Giàng", "Sùng", "Vàng", "Hà", "Triệu", "Bàn", "Lục", "Quan", "Chẩu", "Mùa",
-    "Hầu", "Thào", "Lường",
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý", "Ma", "Nông", "Lò",
+    "Giàng", "Sùng", "Vàng", "Hà", "Triệu", "Bàn", "Lục", "Quan", "Chẩu", "Mùa", "Hầu", "Thào", "Lường",
 ];
-const MIDDLE: &[&str] = &[
-    "Văn",
-    "Thị",
-    "Đức",
-    "Minh",
-    "A",
-    "Seo",
-    "Thị Thu",
-    "Xuân",
-    "Mí",
-    "Ngọc",
-    "Quang",
-    "Kim",
-];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Đức", "Minh", "A", "Seo", "Thị Thu", "Xuân", "Mí", "Ngọc", "Quang", "Kim"];
 const GIVEN: &[&str] = &[
-    "Bình", "An", "Hùng", "Mai", "Lan", "Páo", "Sử", "Chờ", "Dín", "Chúng", "Hương", "Tuấn", "Nga",
-    "Thắm", "Kiên", "Phong", "Dềnh", "Pó", "Sình", "Tủa", "Ngân", "Hạnh", "Điệp", "Chiến", "Lượng",
-    "Mỷ", "Quyết", "Thương", "Nhung", "Đông",
+    "Bình", "An", "Hùng", "Mai", "Lan", "Páo", "Sử", "Chờ", "Dín", "Chúng", "Hương", "Tuấn", "Nga", "Thắm", "Kiên",
+    "Phong", "Dềnh", "Pó", "Sình", "Tủa", "Ngân", "Hạnh", "Điệp", "Chiến", "Lượng", "Mỷ", "Quyết", "Thương", "Nhung",
+    "Đông",
 ];
-const VILLAGE_FIRST: &[&str] = &[
-    "Nà", "Khuổi", "Pác", "Phiêng", "Nặm", "Tát", "Cốc", "Lũng", "Bản", "Khau", "Thẳm", "Pù",
-];
-const VILLAGE_SECOND: &[&str] = &[
-    "Mè", "Ún", "Chang", "Vài", "Luông", "Hon", "Khằm", "Pồng", "Tấu", "Đồn", "Mạ", "Nghè", "Lạn",
-];
+const VILLAGE_FIRST: &[&str] =
+    &["Nà", "Khuổi", "Pác", "Phiêng", "Nặm", "Tát", "Cốc", "Lũng", "Bản", "Khau", "Thẳm", "Pù"];
+const VILLAGE_SECOND: &[&str] =
+    &["Mè", "Ún", "Chang", "Vài", "Luông", "Hon", "Khằm", "Pồng", "Tấu", "Đồn", "Mạ", "Nghè", "Lạn"];
 const OFFICES: &[&str] = &[
     "UBND xã",
     "Công an xã",
@@ -98,18 +78,9 @@ impl Sampler {
             .all()
             .iter()
             .filter(|u| u.level == UnitLevel::Commune)
-            .filter(|u| {
-                catalogue()
-                    .lineage(&u.code)
-                    .last()
-                    .is_some_and(|p| provinces.contains(&p.code.as_str()))
-            })
+            .filter(|u| catalogue().lineage(&u.code).last().is_some_and(|p| provinces.contains(&p.code.as_str())))
             .collect();
-        Sampler {
-            rng: StdRng::seed_from_u64(seed),
-            communes,
-            base: CivilDate(jiff::civil::date(2026, 6, 15)),
-        }
+        Sampler { rng: StdRng::seed_from_u64(seed), communes, base: CivilDate(jiff::civil::date(2026, 6, 15)) }
     }
 
     pub fn rng(&mut self) -> &mut StdRng {
@@ -122,9 +93,7 @@ impl Sampler {
         let n = self.rng.random_range(min..=max).min(words.len());
         let start = self.rng.random_range(0..=words.len() - n);
         let mut s = words[start..start + n].join(" ");
-        s = s
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '"')
-            .to_string();
+        s = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '"').to_string();
         if let Some(first) = s.chars().next() {
             let upper: String = first.to_uppercase().collect();
             s.replace_range(..first.len_utf8(), &upper);
@@ -148,37 +117,25 @@ impl Sampler {
     }
 
     pub fn office(&mut self) -> String {
-        OFFICES
-            .choose(&mut self.rng)
-            .copied()
-            .unwrap_or("UBND xã")
-            .to_string()
+        OFFICES.choose(&mut self.rng).copied().unwrap_or("UBND xã").to_string()
     }
 
     pub fn village_name(&mut self) -> String {
         let a = VILLAGE_FIRST.choose(&mut self.rng).copied().unwrap_or("Nà");
-        let b = VILLAGE_SECOND
-            .choose(&mut self.rng)
-            .copied()
-            .unwrap_or("Mè");
+        let b = VILLAGE_SECOND.choose(&mut self.rng).copied().unwrap_or("Mè");
         format!("{a} {b}")
     }
 
     pub fn village(&mut self) -> Village {
         Village {
             name: format!("Thôn {}", self.village_name()),
-            village_type: *VillageType::ALL
-                .choose(&mut self.rng)
-                .unwrap_or(&VillageType::Thon),
+            village_type: *VillageType::ALL.choose(&mut self.rng).unwrap_or(&VillageType::Thon),
             households: Some(self.rng.random_range(40..400)),
         }
     }
 
     pub fn commune(&mut self) -> &'static AdminUnit {
-        self.communes
-            .choose(&mut self.rng)
-            .copied()
-            .unwrap_or(&catalogue().all()[0])
+        self.communes.choose(&mut self.rng).copied().unwrap_or(&catalogue().all()[0])
     }
 
     pub fn address(&mut self) -> String {
@@ -210,8 +167,7 @@ impl Sampler {
                     responsible_unit: self.office(),
                     due_on: Some(held.plus_days(self.rng.random_range(10..90))),
                     status,
-                    done_on: (status == ActionStatus::Done)
-                        .then(|| held.plus_days(self.rng.random_range(5..60))),
+                    done_on: (status == ActionStatus::Done).then(|| held.plus_days(self.rng.random_range(5..60))),
                 }
             })
             .collect()
@@ -250,32 +206,19 @@ impl Sampler {
             .map(|code| {
                 let count = self.rng.random_range(0..=left);
                 left -= count;
-                EthnicCount {
-                    code: code.to_string(),
-                    system: String::new(),
-                    count,
-                }
+                EthnicCount { code: code.to_string(), system: String::new(), count }
             })
             .collect();
         Dialogue {
             title: format!("Đối thoại: {}", self.title()),
             trigger: self.pick(DialogueTrigger::ALL),
             mode: self.pick(DialogueMode::ALL),
-            status: self.pick(&[
-                DialogueStatus::Held,
-                DialogueStatus::Held,
-                DialogueStatus::Planned,
-            ]),
+            status: self.pick(&[DialogueStatus::Held, DialogueStatus::Held, DialogueStatus::Planned]),
             notice_on: Some(held.plus_days(-self.rng.random_range(3..15))),
             held_on: Some(held),
             place: format!("Nhà văn hóa thôn {}", self.village_name()),
             chairs: vec![format!("Chủ tịch UBND xã {}", self.person())],
-            attendance: Attendance {
-                total,
-                women,
-                ethnic_minority: minority,
-                by_ethnic_group,
-            },
+            attendance: Attendance { total, women, ethnic_minority: minority, by_ethnic_group },
             issues: (0..self.rng.random_range(0..5))
                 .map(|_| {
                     let status = self.pick(IssueStatus::ALL);
@@ -283,20 +226,14 @@ impl Sampler {
                         id: String::new(),
                         topic: self.text(6, 25),
                         answer: self.text(5, 40),
-                        referred_to: if status == IssueStatus::Referred {
-                            self.office()
-                        } else {
-                            String::new()
-                        },
+                        referred_to: if status == IssueStatus::Referred { self.office() } else { String::new() },
                         responsible_unit: self.office(),
                         due_on: Some(held.plus_days(self.rng.random_range(7..60))),
                         status,
                     }
                 })
                 .collect(),
-            results_published_on: self
-                .chance(0.6)
-                .then(|| held.plus_days(self.rng.random_range(1..15))),
+            results_published_on: self.chance(0.6).then(|| held.plus_days(self.rng.random_range(1..15))),
         }
     }
 
@@ -326,10 +263,7 @@ impl Sampler {
             received_on: Some(received),
             category: self.pick(DisputeCategory::ALL),
             parties,
-            eligibility: Eligibility {
-                checked: self.chance(0.9),
-                ..Default::default()
-            },
+            eligibility: Eligibility { checked: self.chance(0.9), ..Default::default() },
             mediators: (0..self.rng.random_range(1..3))
                 .map(|_| AssignedMediator {
                     id: String::new(),
@@ -346,18 +280,10 @@ impl Sampler {
                 })
                 .collect(),
             outcome,
-            agreement_terms: if outcome == MediationOutcome::Success {
-                self.text(10, 40)
-            } else {
-                String::new()
-            },
+            agreement_terms: if outcome == MediationOutcome::Success { self.text(10, 40) } else { String::new() },
             agreement_due_on: (outcome == MediationOutcome::Success)
                 .then(|| received.plus_days(self.rng.random_range(30..120))),
-            follow_up: if outcome == MediationOutcome::Success {
-                self.pick(FollowUp::ALL)
-            } else {
-                FollowUp::Pending
-            },
+            follow_up: if outcome == MediationOutcome::Success { self.pick(FollowUp::ALL) } else { FollowUp::Pending },
             attachments: Vec::new(),
         }
     }
@@ -367,16 +293,8 @@ impl Sampler {
         let total = self.rng.random_range(40..400);
         let represented = self.rng.random_range(total / 3..=total);
         VillageMeeting {
-            title: format!(
-                "Hội nghị thôn {}: {}",
-                self.village_name(),
-                self.text(3, 10).to_lowercase()
-            ),
-            status: self.pick(&[
-                MeetingStatus::Held,
-                MeetingStatus::Held,
-                MeetingStatus::Planned,
-            ]),
+            title: format!("Hội nghị thôn {}: {}", self.village_name(), self.text(3, 10).to_lowercase()),
+            status: self.pick(&[MeetingStatus::Held, MeetingStatus::Held, MeetingStatus::Planned]),
             notice_on: Some(held.plus_days(-self.rng.random_range(2..12))),
             held_on: Some(held),
             place: format!("Nhà văn hóa thôn {}", self.village_name()),
@@ -421,16 +339,10 @@ impl Sampler {
         let petition_type = self.pick(PetitionType::ALL);
         let status = self.pick(PetitionStatus::ALL);
         use PetitionStatus::*;
-        let accepted = matches!(
-            status,
-            Accepted | Verifying | Dialogue | Decided | Appealed | Suspended | Closed
-        )
-        .then(|| received.plus_days(self.rng.random_range(1..12)));
-        let decided = matches!(status, Decided | Appealed | Closed).then(|| {
-            accepted
-                .unwrap_or(received)
-                .plus_days(self.rng.random_range(10..70))
-        });
+        let accepted = matches!(status, Accepted | Verifying | Dialogue | Decided | Appealed | Suspended | Closed)
+            .then(|| received.plus_days(self.rng.random_range(1..12)));
+        let decided = matches!(status, Decided | Appealed | Closed)
+            .then(|| accepted.unwrap_or(received).plus_days(self.rng.random_range(10..70)));
         let complexity = self.pick(Complexity::ALL);
         let extensions = if petition_type == PetitionType::Denunciation {
             let allowed = match complexity {
@@ -464,11 +376,7 @@ impl Sampler {
                 .map(|a| a.plus_days(self.rng.random_range(1..9))),
             extensions,
             decided_on: decided,
-            decision: if decided.is_some() {
-                self.text(10, 40)
-            } else {
-                String::new()
-            },
+            decision: if decided.is_some() { self.text(10, 40) } else { String::new() },
             closed_on: (status == Closed).then(|| decided.unwrap_or(received).plus_days(5)),
             handlers: vec![format!("canbo.{}", self.rng.random_range(1..20))],
         }
@@ -486,11 +394,7 @@ impl Sampler {
             opens_on: Some(opens),
             closes_on: (outcome != ConsultationOutcome::Pending || self.chance(0.5))
                 .then(|| opens.plus_days(self.rng.random_range(7..45))),
-            forms: ConsultationForm::ALL
-                .iter()
-                .copied()
-                .filter(|_| self.rng.random_bool(0.4))
-                .collect(),
+            forms: ConsultationForm::ALL.iter().copied().filter(|_| self.rng.random_bool(0.4)).collect(),
             people_consulted: people,
             opinions_for,
             opinions_against,
@@ -506,22 +410,11 @@ impl Sampler {
     pub fn front_session(&mut self) -> FrontSession {
         let held = self.date(180);
         FrontSession {
-            title: format!(
-                "Làm việc với Mặt trận Tổ quốc xã: {}",
-                self.text(3, 10).to_lowercase()
-            ),
-            status: self.pick(&[
-                SessionStatus::Held,
-                SessionStatus::Held,
-                SessionStatus::Planned,
-            ]),
+            title: format!("Làm việc với Mặt trận Tổ quốc xã: {}", self.text(3, 10).to_lowercase()),
+            status: self.pick(&[SessionStatus::Held, SessionStatus::Held, SessionStatus::Planned]),
             held_on: Some(held),
             place: "Hội trường UBND xã".to_string(),
-            organisations: MassOrganisation::ALL
-                .iter()
-                .copied()
-                .filter(|_| self.rng.random_bool(0.6))
-                .collect(),
+            organisations: MassOrganisation::ALL.iter().copied().filter(|_| self.rng.random_bool(0.6)).collect(),
             other_organisations: String::new(),
             agenda: self.text(15, 60),
             recommendations: self.recommendations(held),
@@ -533,15 +426,11 @@ impl Sampler {
         Supervision {
             title: self.title(),
             board: self.pick(SupervisionBoard::ALL),
-            members_present: (0..self.rng.random_range(2..6))
-                .map(|_| self.person())
-                .collect(),
+            members_present: (0..self.rng.random_range(2..6)).map(|_| self.person()).collect(),
             subject_type: self.pick(SupervisedSubject::ALL),
             subject: self.text(6, 20),
             starts_on: Some(starts),
-            ends_on: self
-                .chance(0.7)
-                .then(|| starts.plus_days(self.rng.random_range(1..30))),
+            ends_on: self.chance(0.7).then(|| starts.plus_days(self.rng.random_range(1..30))),
             findings: self.text(15, 80),
             status: self.pick(SupervisionStatus::ALL),
             recommendations: self.recommendations(starts),

@@ -45,10 +45,7 @@ mod tests {
         assert_eq!(fold("Đất đai"), "dat dai");
         assert_eq!(fold("Hòa giải ở cơ sở"), "hoa giai o co so");
         assert_eq!(fold("NGƯỜI DÂN TỘC THIỂU SỐ"), "nguoi dan toc thieu so");
-        assert_eq!(
-            fold("  Thôn  Nà-Mè, xã Phúc Yên. "),
-            "thon na me xa phuc yen"
-        );
+        assert_eq!(fold("  Thôn  Nà-Mè, xã Phúc Yên. "), "thon na me xa phuc yen");
     }
 
     #[test]

@@ -63,12 +63,7 @@ impl CivilDate {
 
     /// `DD/MM/YYYY`, the form Vietnamese documents use.
     pub fn to_vietnamese(self) -> String {
-        format!(
-            "{:02}/{:02}/{:04}",
-            self.0.day(),
-            self.0.month(),
-            self.0.year()
-        )
+        format!("{:02}/{:02}/{:04}", self.0.day(), self.0.month(), self.0.year())
     }
 }
 
@@ -84,16 +79,8 @@ impl FromStr for CivilDate {
         let s = s.trim();
         if let Some((d, rest)) = s.split_once('/') {
             let (m, y) = rest.split_once('/').ok_or(())?;
-            let (d, m, y) = (
-                d.parse().map_err(|_| ())?,
-                m.parse().map_err(|_| ())?,
-                y.parse().map_err(|_| ())?,
-            );
-            return if (1000..=9999).contains(&y) {
-                CivilDate::new(y, m, d).ok_or(())
-            } else {
-                Err(())
-            };
+            let (d, m, y) = (d.parse().map_err(|_| ())?, m.parse().map_err(|_| ())?, y.parse().map_err(|_| ())?);
+            return if (1000..=9999).contains(&y) { CivilDate::new(y, m, d).ok_or(()) } else { Err(()) };
         }
         let bytes = s.as_bytes();
         if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
@@ -119,8 +106,7 @@ impl<'de> Deserialize<'de> for CivilDate {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CivilDate, E> {
                 // The value is not echoed: errors never repeat what a user typed.
-                CivilDate::from_str(v)
-                    .map_err(|_| E::custom(format_args!("expected {DATE_EXPECTED}")))
+                CivilDate::from_str(v).map_err(|_| E::custom(format_args!("expected {DATE_EXPECTED}")))
             }
         }
         d.deserialize_str(Visitor)
@@ -130,10 +116,7 @@ impl<'de> Deserialize<'de> for CivilDate {
 /// Formats an instant in Vietnam time for people to read.
 pub fn format_vietnam(at: Millis) -> String {
     let ts = Timestamp::from_millisecond(at).unwrap_or(Timestamp::UNIX_EPOCH);
-    VIETNAM
-        .to_datetime(ts)
-        .strftime("%d/%m/%Y %H:%M:%S (UTC+7)")
-        .to_string()
+    VIETNAM.to_datetime(ts).strftime("%d/%m/%Y %H:%M:%S (UTC+7)").to_string()
 }
 
 /// Where the current time comes from; tests drive a fixed clock.
@@ -160,16 +143,13 @@ pub struct FixedClock(pub std::sync::Arc<std::sync::atomic::AtomicI64>);
 
 impl FixedClock {
     pub fn at(millis: Millis) -> Self {
-        FixedClock(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(
-            millis,
-        )))
+        FixedClock(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(millis)))
     }
     pub fn set(&self, millis: Millis) {
         self.0.store(millis, std::sync::atomic::Ordering::SeqCst);
     }
     pub fn advance(&self, millis: Millis) {
-        self.0
-            .fetch_add(millis, std::sync::atomic::Ordering::SeqCst);
+        self.0.fetch_add(millis, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -208,9 +188,7 @@ mod tests {
     #[test]
     fn vietnam_date_turns_at_17_utc() {
         // 2026-10-02T16:59:59Z is 23:59:59 in Vietnam; one second later it is the 3rd.
-        let before = Timestamp::from_str("2026-10-02T16:59:59Z")
-            .unwrap()
-            .as_millisecond();
+        let before = Timestamp::from_str("2026-10-02T16:59:59Z").unwrap().as_millisecond();
         assert_eq!(CivilDate::in_vietnam(before), d("2026-10-02"));
         assert_eq!(CivilDate::in_vietnam(before + 1000), d("2026-10-03"));
         assert_eq!(format_vietnam(before), "02/10/2026 23:59:59 (UTC+7)");
@@ -218,9 +196,7 @@ mod tests {
 
     #[test]
     fn serde_error_does_not_echo_the_value() {
-        let err = serde_json::from_str::<CivilDate>("\"Nguyễn Văn A\"")
-            .unwrap_err()
-            .to_string();
+        let err = serde_json::from_str::<CivilDate>("\"Nguyễn Văn A\"").unwrap_err().to_string();
         assert!(!err.contains("Nguyễn"), "{err}");
         assert!(err.contains("YYYY-MM-DD"), "{err}");
     }

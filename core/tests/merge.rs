@@ -15,25 +15,10 @@ const COMMUNE: &str = "02233";
 
 #[derive(Debug, Clone)]
 enum Op {
-    Create {
-        replica: usize,
-        meeting: bool,
-        seed: u64,
-    },
-    Edit {
-        replica: usize,
-        doc: usize,
-        edit: usize,
-        value: u32,
-    },
-    Delete {
-        replica: usize,
-        doc: usize,
-    },
-    Sync {
-        from: usize,
-        to: usize,
-    },
+    Create { replica: usize, meeting: bool, seed: u64 },
+    Edit { replica: usize, doc: usize, edit: usize, value: u32 },
+    Delete { replica: usize, doc: usize },
+    Sync { from: usize, to: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -62,27 +47,15 @@ fn assignments(meeting: bool, edit: usize, v: u32) -> Vec<Assignment> {
             4 => vec![a(format!("households_represented={}", 120 + v))],
             5 => vec![a(format!("agenda.0.title=Đóng góp làm đường thôn {w}"))],
             6 => vec![a(format!("chair=Trưởng thôn {w}"))],
-            _ => vec![a(format!(
-                "status={}",
-                ["planned", "held", "cancelled"][v as usize % 3]
-            ))],
+            _ => vec![a(format!("status={}", ["planned", "held", "cancelled"][v as usize % 3]))],
         }
     } else {
         match edit {
-            0 => vec![a(format!(
-                "outcome={}",
-                ["in_progress", "failure", "withdrawn"][v as usize % 3]
-            ))],
-            1 => vec![
-                a("outcome=success".into()),
-                a(format!("agreement_terms=Thỏa thuận {w}")),
-            ],
+            0 => vec![a(format!("outcome={}", ["in_progress", "failure", "withdrawn"][v as usize % 3]))],
+            1 => vec![a("outcome=success".into()), a(format!("agreement_terms=Thỏa thuận {w}"))],
             2 => vec![a(format!("title=Tranh chấp đất ở thôn {w}"))],
             3 => vec![a(format!("team=Tổ hòa giải thôn {w}"))],
-            4 => vec![a(format!(
-                "category={}",
-                ["land", "neighbours", "inheritance", "debt_civil"][v as usize % 4]
-            ))],
+            4 => vec![a(format!("category={}", ["land", "neighbours", "inheritance", "debt_civil"][v as usize % 4]))],
             5 => vec![a(format!("parties.0.name=Hoàng Văn {w}"))],
             6 => vec![a(format!("sessions.0.notes=Buổi hòa giải tại thôn {w}"))],
             _ => vec![a(format!("eligibility.checked={}", v % 2 == 0))],
@@ -93,11 +66,7 @@ fn assignments(meeting: bool, edit: usize, v: u32) -> Vec<Assignment> {
 /// A sample record whose votes leave room for the edits above.
 fn sample_body(sampler: &mut Sampler, meeting: bool) -> sotay_core::record::RecordBody {
     use sotay_core::record::RecordBody;
-    let kind = if meeting {
-        RecordKind::VillageMeeting
-    } else {
-        RecordKind::Mediation
-    };
+    let kind = if meeting { RecordKind::VillageMeeting } else { RecordKind::Mediation };
     let mut body = sampler.body(kind);
     match &mut body {
         RecordBody::VillageMeeting(m) => {
@@ -135,10 +104,7 @@ fn replicas(dir: &std::path::Path) -> Vec<Replica> {
                 Arc::new(clock.clone()),
             )
             .unwrap();
-            Replica {
-                store,
-                _clock: clock,
-            }
+            Replica { store, _clock: clock }
         })
         .collect()
 }
@@ -159,24 +125,13 @@ fn sync(replicas: &mut [Replica], from: usize, to: usize) {
 
 /// Everything a replica shows, to compare replicas by.
 fn state(store: &Store) -> String {
-    let mut out = format!(
-        "{:#?}\n{:#?}\n",
-        store.index_rows().unwrap(),
-        store.conflicts().unwrap()
-    );
+    let mut out = format!("{:#?}\n{:#?}\n", store.index_rows().unwrap(), store.conflicts().unwrap());
     for id in store.document_ids().unwrap() {
         if let Ok(view) = store.record(&id) {
-            out.push_str(&format!(
-                "{:#?}\n",
-                (view.body, view.deleted, view.heads, view.conflicts)
-            ));
+            out.push_str(&format!("{:#?}\n", (view.body, view.deleted, view.heads, view.conflicts)));
         }
     }
-    let all = RecordFilter {
-        include_deleted: true,
-        limit: 1000,
-        ..Default::default()
-    };
+    let all = RecordFilter { include_deleted: true, limit: 1000, ..Default::default() };
     out.push_str(&format!("{:#?}", store.search("thon", &all).unwrap()));
     out
 }

@@ -1,1 +1,25 @@
-//! The Sổ Tay sync server (tokio + axum): a later issue builds it.
+//! The Sổ Tay sync server: enrollment of devices with one-time codes, roles and unit scopes
+//! enforced on every push and pull, and the one-round-trip sync of `docs/protocol.md` over a
+//! SQLite store in a data directory.
+//!
+//! - [`db`]: the server's SQLite schema and connection;
+//! - [`accounts`]: users, devices, tokens, enrollment codes (the admin commands' logic);
+//! - [`ingest`]: checking and storing changes a device sends;
+//! - [`feed`]: what a device receives past its cursor, within its scope;
+//! - [`repair`]: document-by-document reconciliation with automerge sync messages;
+//! - [`api`]: the HTTP routes (axum), errors, metrics; [`serve`]: running it.
+
+pub mod accounts;
+pub mod api;
+pub mod db;
+pub mod feed;
+pub mod ingest;
+pub mod metrics;
+pub mod qr;
+pub mod repair;
+pub mod serve;
+
+/// Milliseconds since the Unix epoch by the server's clock: the trustworthy one.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

@@ -3,6 +3,7 @@
 pub mod places;
 pub mod records;
 pub mod setup;
+pub mod sync;
 
 use std::sync::Arc;
 

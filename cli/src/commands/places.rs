@@ -22,29 +22,13 @@ fn village_type(code: &str) -> Result<VillageType, CliError> {
 pub fn village(cli: &Cli, c: &VillageCommand) -> Result<(), CliError> {
     let mut store = super::open(cli)?;
     match c {
-        VillageCommand::Add {
-            commune,
-            name,
-            village_type: t,
-            households,
-        } => {
-            let village = Village {
-                name: name.clone(),
-                village_type: village_type(t)?,
-                households: *households,
-            };
+        VillageCommand::Add { commune, name, village_type: t, households } => {
+            let village = Village { name: name.clone(), village_type: village_type(t)?, households: *households };
             let id = store.add_village(commune, village)?;
             if cli.json {
                 render::json(&serde_json::json!({ "id": id }));
             } else {
-                say!(
-                    "{}: {id}",
-                    if cli.lang == Lang::Vi {
-                        "Đã thêm thôn"
-                    } else {
-                        "Added village"
-                    }
-                );
+                say!("{}: {id}", if cli.lang == Lang::Vi { "Đã thêm thôn" } else { "Added village" });
             }
         }
         VillageCommand::List { commune } => {
@@ -53,37 +37,16 @@ pub fn village(cli: &Cli, c: &VillageCommand) -> Result<(), CliError> {
                 render::json(&rows);
             } else {
                 for v in rows.iter().filter(|v| !v.deleted) {
-                    let t = VillageType::label_of(&v.village_type)
-                        .map(|l| l.get(cli.lang))
-                        .unwrap_or(&v.village_type);
+                    let t = VillageType::label_of(&v.village_type).map(|l| l.get(cli.lang)).unwrap_or(&v.village_type);
                     let hh = v
                         .households
-                        .map(|h| {
-                            format!(
-                                ", {h} {}",
-                                if cli.lang == Lang::Vi {
-                                    "hộ"
-                                } else {
-                                    "households"
-                                }
-                            )
-                        })
+                        .map(|h| format!(", {h} {}", if cli.lang == Lang::Vi { "hộ" } else { "households" }))
                         .unwrap_or_default();
-                    say!(
-                        "{}  {} ({t}{hh}) — {}",
-                        v.id,
-                        v.name,
-                        render::unit(&v.commune)
-                    );
+                    say!("{}  {} ({t}{hh}) — {}", v.id, v.name, render::unit(&v.commune));
                 }
             }
         }
-        VillageCommand::Update {
-            id,
-            name,
-            village_type: t,
-            households,
-        } => {
+        VillageCommand::Update { id, name, village_type: t, households } => {
             let current = store
                 .villages(None)?
                 .into_iter()
@@ -96,14 +59,7 @@ pub fn village(cli: &Cli, c: &VillageCommand) -> Result<(), CliError> {
             };
             store.update_village(id, village)?;
             if !cli.json {
-                say!(
-                    "{}: {id}",
-                    if cli.lang == Lang::Vi {
-                        "Đã cập nhật thôn"
-                    } else {
-                        "Updated village"
-                    }
-                );
+                say!("{}: {id}", if cli.lang == Lang::Vi { "Đã cập nhật thôn" } else { "Updated village" });
             }
         }
     }
@@ -118,12 +74,8 @@ pub fn unit(cli: &Cli, c: &UnitCommand) -> Result<(), CliError> {
                 render::json(&found);
             } else {
                 for u in found {
-                    let above: Vec<String> = catalogue()
-                        .lineage(&u.code)
-                        .iter()
-                        .skip(1)
-                        .map(|p| p.name.clone())
-                        .collect();
+                    let above: Vec<String> =
+                        catalogue().lineage(&u.code).iter().skip(1).map(|p| p.name.clone()).collect();
                     say!("{}  {}  ({})", u.code, u.name, above.join(", "));
                 }
             }
@@ -131,24 +83,17 @@ pub fn unit(cli: &Cli, c: &UnitCommand) -> Result<(), CliError> {
         UnitCommand::Show { code } => {
             let lineage = catalogue().lineage(code);
             if lineage.is_empty() {
-                return Err(
-                    sotay_core::CoreError::invalid(vec![sotay_core::FieldError::new(
-                        "code",
-                        sotay_core::Problem::UnknownUnit,
-                    )])
-                    .into(),
-                );
+                return Err(sotay_core::CoreError::invalid(vec![sotay_core::FieldError::new(
+                    "code",
+                    sotay_core::Problem::UnknownUnit,
+                )])
+                .into());
             }
             if cli.json {
                 render::json(&lineage);
             } else {
                 for u in lineage {
-                    say!(
-                        "{}  {}  [{}]",
-                        u.code,
-                        u.name,
-                        u.level.label().get(cli.lang)
-                    );
+                    say!("{}  {}  [{}]", u.code, u.name, u.level.label().get(cli.lang));
                 }
             }
         }

@@ -26,10 +26,8 @@ fn kind(code: &str) -> Result<RecordKind, CliError> {
 fn content(kind: RecordKind, base: RecordBody, c: &ContentArgs) -> Result<RecordBody, CliError> {
     let from_file = match &c.from {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| CliError::File {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| CliError::File { path: path.display().to_string(), source })?;
             parse_body(kind, &text).map_err(CoreError::invalid)?
         }
         None => base,
@@ -41,14 +39,7 @@ fn saved(cli: &Cli, store: &Store, id: &str) -> Result<(), CliError> {
     if cli.json {
         render::json(&store.record(id)?);
     } else {
-        say!(
-            "{}: {id}",
-            if cli.lang == Lang::Vi {
-                "Đã lưu hồ sơ"
-            } else {
-                "Saved record"
-            }
-        );
+        say!("{}: {id}", if cli.lang == Lang::Vi { "Đã lưu hồ sơ" } else { "Saved record" });
     }
     Ok(())
 }
@@ -57,20 +48,14 @@ pub fn new(cli: &Cli, a: &NewArgs) -> Result<(), CliError> {
     let kind = kind(&a.kind)?;
     let body = content(kind, RecordBody::empty(kind), &a.content)?;
     let mut store = super::open(cli)?;
-    let unit = a
-        .unit
-        .clone()
-        .unwrap_or_else(|| store.profile().unit.clone());
+    let unit = a.unit.clone().unwrap_or_else(|| store.profile().unit.clone());
     let id = store.create_record(&unit, body)?;
     saved(cli, &store, &id)
 }
 
 pub fn edit(cli: &Cli, a: &EditArgs) -> Result<(), CliError> {
     if a.content.set.is_empty() && a.content.from.is_none() {
-        return Err(CliError::usage(
-            "cần --set hoặc --from",
-            "give --set or --from",
-        ));
+        return Err(CliError::usage("cần --set hoặc --from", "give --set or --from"));
     }
     let mut store = super::open(cli)?;
     let current = store.record(&a.id)?;
@@ -147,20 +132,10 @@ pub fn conflicts(cli: &Cli) -> Result<(), CliError> {
     let store = super::open(cli)?;
     let all = store.conflicts()?;
     if cli.json {
-        let out: Vec<Value> = all
-            .iter()
-            .map(|(id, kind, c)| json!({"id": id, "kind": kind, "conflicts": c}))
-            .collect();
+        let out: Vec<Value> = all.iter().map(|(id, kind, c)| json!({"id": id, "kind": kind, "conflicts": c})).collect();
         render::json(&out);
     } else if all.is_empty() {
-        say!(
-            "{}",
-            if cli.lang == Lang::Vi {
-                "Không có xung đột."
-            } else {
-                "No conflicts."
-            }
-        );
+        say!("{}", if cli.lang == Lang::Vi { "Không có xung đột." } else { "No conflicts." });
     } else {
         for (id, _, c) in &all {
             render::conflicts_of(id, c, cli.lang);
@@ -178,28 +153,19 @@ pub fn resolve(cli: &Cli, a: &ResolveArgs) -> Result<(), CliError> {
                 .conflicts
                 .iter()
                 .find(|c| c.path == a.field)
-                .ok_or_else(|| CoreError::NoSuchConflict {
-                    id: a.id.clone(),
-                    path: a.field.clone(),
-                })?;
-            n.checked_sub(1)
-                .and_then(|i| conflict.values.get(i))
-                .map(|v| v.value.clone())
-                .ok_or_else(|| {
-                    CoreError::invalid(vec![FieldError::new(
-                        "pick",
-                        sotay_core::Problem::InvalidValue {
-                            expected: format!("a number from 1 to {}", conflict.values.len()),
-                        },
-                    )])
-                })?
+                .ok_or_else(|| CoreError::NoSuchConflict { id: a.id.clone(), path: a.field.clone() })?;
+            n.checked_sub(1).and_then(|i| conflict.values.get(i)).map(|v| v.value.clone()).ok_or_else(|| {
+                CoreError::invalid(vec![FieldError::new(
+                    "pick",
+                    sotay_core::Problem::InvalidValue {
+                        expected: format!("a number from 1 to {}", conflict.values.len()),
+                    },
+                )])
+            })?
         }
         (None, Some(v)) => Value::String(v.clone()),
         (None, None) => {
-            return Err(CliError::usage(
-                "cần --pick hoặc --value",
-                "give --pick or --value",
-            ));
+            return Err(CliError::usage("cần --pick hoặc --value", "give --pick or --value"));
         }
     };
     store.resolve_conflict(&a.id, &a.field, value)?;
@@ -212,14 +178,7 @@ pub fn delete(cli: &Cli, id: &str, reason: &str) -> Result<(), CliError> {
     if cli.json {
         render::json(&store.record(id)?);
     } else {
-        say!(
-            "{}: {id}",
-            if cli.lang == Lang::Vi {
-                "Đã xóa hồ sơ"
-            } else {
-                "Deleted record"
-            }
-        );
+        say!("{}: {id}", if cli.lang == Lang::Vi { "Đã xóa hồ sơ" } else { "Deleted record" });
     }
     Ok(())
 }

@@ -20,18 +20,10 @@ pub fn init(cli: &Cli, a: &InitArgs) -> Result<(), CliError> {
         )
     })?;
     if cli.store.exists() {
-        return Err(sotay_core::CoreError::StoreExists {
-            path: cli.store.display().to_string(),
-        }
-        .into());
+        return Err(sotay_core::CoreError::StoreExists { path: cli.store.display().to_string() }.into());
     }
     let (key, written) = crate::key::for_new_store(cli)?;
-    let profile = NewProfile {
-        user_id: a.user.clone(),
-        display_name: a.name.clone(),
-        role,
-        unit: a.unit.clone(),
-    };
+    let profile = NewProfile { user_id: a.user.clone(), display_name: a.name.clone(), role, unit: a.unit.clone() };
     let created = Store::create(&cli.store, &key, profile, Arc::new(SystemClock));
     let store = match created {
         Ok(s) => s,
@@ -79,43 +71,10 @@ pub fn profile(cli: &Cli) -> Result<(), CliError> {
     if cli.json {
         render::json(p);
     } else {
-        say!(
-            "{}: {} ({})",
-            if cli.lang == Lang::Vi {
-                "Người dùng"
-            } else {
-                "User"
-            },
-            p.display_name,
-            p.user_id
-        );
-        say!(
-            "{}: {}",
-            if cli.lang == Lang::Vi {
-                "Vai trò"
-            } else {
-                "Role"
-            },
-            p.role.label().get(cli.lang)
-        );
-        say!(
-            "{}: {}",
-            if cli.lang == Lang::Vi {
-                "Đơn vị"
-            } else {
-                "Unit"
-            },
-            render::unit(&p.unit)
-        );
-        say!(
-            "{}: {}",
-            if cli.lang == Lang::Vi {
-                "Thiết bị"
-            } else {
-                "Device"
-            },
-            p.device_id
-        );
+        say!("{}: {} ({})", if cli.lang == Lang::Vi { "Người dùng" } else { "User" }, p.display_name, p.user_id);
+        say!("{}: {}", if cli.lang == Lang::Vi { "Vai trò" } else { "Role" }, p.role.label().get(cli.lang));
+        say!("{}: {}", if cli.lang == Lang::Vi { "Đơn vị" } else { "Unit" }, render::unit(&p.unit));
+        say!("{}: {}", if cli.lang == Lang::Vi { "Thiết bị" } else { "Device" }, p.device_id);
     }
     Ok(())
 }

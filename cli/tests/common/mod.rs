@@ -22,11 +22,7 @@ impl Field {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sotay"));
-        c.arg("--store")
-            .arg(&self.store)
-            .env("SOTAY_KEY", KEY)
-            .env_remove("SOTAY_KEY_FILE")
-            .env_remove("SOTAY_STORE");
+        c.arg("--store").arg(&self.store).env("SOTAY_KEY", KEY).env_remove("SOTAY_KEY_FILE").env_remove("SOTAY_STORE");
         c
     }
 
@@ -37,11 +33,7 @@ impl Field {
     /// Runs and expects success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -52,15 +44,7 @@ impl Field {
     }
 
     pub fn init(&self) {
-        self.ok(&[
-            "init",
-            "--user",
-            "nguyen.van.a",
-            "--name",
-            "Nguyễn Văn A",
-            "--unit",
-            COMMUNE,
-        ]);
+        self.ok(&["init", "--user", "nguyen.van.a", "--name", "Nguyễn Văn A", "--unit", COMMUNE]);
     }
 
     pub fn write(&self, name: &str, content: &str) -> PathBuf {

@@ -42,11 +42,7 @@ impl Document {
     fn collect(&self, obj: &ObjId, prefix: &str, significant: &[&str], out: &mut Vec<Conflict>) {
         let doc = self.automerge();
         let join = |k: &str| {
-            if prefix.is_empty() {
-                k.to_string()
-            } else {
-                format!("{prefix}.{k}")
-            }
+            if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") }
         };
         let children: Vec<(String, AmValue<'_>, ObjId)> = match doc.object_type(obj) {
             Ok(ObjType::Map) => doc
@@ -69,12 +65,8 @@ impl Document {
         for (key, value, id) in children {
             let path = join(&key);
             match value {
-                AmValue::Object(ObjType::Map | ObjType::List) => {
-                    self.collect(&id, &path, significant, out)
-                }
-                AmValue::Scalar(_)
-                    if is_map && significant.iter().any(|p| path_matches(p, &path)) =>
-                {
+                AmValue::Object(ObjType::Map | ObjType::List) => self.collect(&id, &path, significant, out),
+                AmValue::Scalar(_) if is_map && significant.iter().any(|p| path_matches(p, &path)) => {
                     if let Some(c) = self.conflict_at(obj, &key, &path) {
                         out.push(c);
                     }
@@ -112,26 +104,16 @@ impl Document {
             // The same value set twice concurrently is agreement, not a conflict.
             return None;
         }
-        Some(Conflict {
-            path: path.to_string(),
-            values,
-        })
+        Some(Conflict { path: path.to_string(), values })
     }
 
     /// Settles the conflict at a body field with the chosen value: a new write that has seen
     /// every competing value supersedes them all.
-    pub fn resolve(
-        &mut self,
-        path: &str,
-        value: &Value,
-        writer: &Writer,
-    ) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn resolve(&mut self, path: &str, value: &Value, writer: &Writer) -> Result<Option<ChangeHash>, DocumentError> {
         self.set_actor(&writer.actor);
         let full = format!("body.{path}");
-        let (obj, key) =
-            tree::locate(self.automerge(), &full).ok_or(DocumentError::Envelope("path"))?;
-        self.automerge_mut()
-            .put(&obj, key.as_str(), tree::to_scalar(value))?;
+        let (obj, key) = tree::locate(self.automerge(), &full).ok_or(DocumentError::Envelope("path"))?;
+        self.automerge_mut().put(&obj, key.as_str(), tree::to_scalar(value))?;
         Ok(self.automerge_mut().commit_with(writer.commit_options()))
     }
 }

@@ -48,13 +48,9 @@ impl Document {
             .iter()
             .map(|change| {
                 let before: BTreeMap<String, Value> =
-                    leaves(&tree::read(doc, &automerge::ROOT, Some(change.deps())))
-                        .into_iter()
-                        .collect();
+                    leaves(&tree::read(doc, &automerge::ROOT, Some(change.deps()))).into_iter().collect();
                 let after: BTreeMap<String, Value> =
-                    leaves(&tree::read(doc, &automerge::ROOT, Some(&[change.hash()])))
-                        .into_iter()
-                        .collect();
+                    leaves(&tree::read(doc, &automerge::ROOT, Some(&[change.hash()]))).into_iter().collect();
                 let mut fields: Vec<FieldChange> = after
                     .iter()
                     .filter(|(k, v)| before.get(*k) != Some(*v))
@@ -64,13 +60,11 @@ impl Document {
                         to: v.clone(),
                     })
                     .collect();
-                fields.extend(before.iter().filter(|(k, _)| !after.contains_key(*k)).map(
-                    |(k, v)| FieldChange {
-                        path: display_path(k),
-                        from: v.clone(),
-                        to: Value::Null,
-                    },
-                ));
+                fields.extend(before.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(k, v)| FieldChange {
+                    path: display_path(k),
+                    from: v.clone(),
+                    to: Value::Null,
+                }));
                 fields.retain(|f| !(blank(&f.from) && blank(&f.to)));
                 HistoryEntry {
                     change: change.hash().to_string(),

@@ -27,6 +27,8 @@ pub enum DocumentError {
     Automerge(#[from] automerge::AutomergeError),
     #[error("the document has no valid envelope (missing or wrong {0})")]
     Envelope(&'static str),
+    #[error("a change or sync message is not valid automerge")]
+    BadChange,
 }
 
 /// The part every document carries, whatever its kind.
@@ -75,17 +77,13 @@ pub struct Writer {
 impl Writer {
     fn commit_options(&self) -> CommitOptions {
         let message = json!({"user": self.author.user, "device": self.author.device}).to_string();
-        CommitOptions::default()
-            .with_message(message)
-            .with_time(self.now)
+        CommitOptions::default().with_message(message).with_time(self.now)
     }
 }
 
 /// Reads the author a change message names; unknown for messages this app did not write.
 pub fn author_of(message: Option<&str>) -> Author {
-    message
-        .and_then(|m| serde_json::from_str(m).ok())
-        .unwrap_or_default()
+    message.and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default()
 }
 
 pub struct Document {
@@ -115,9 +113,7 @@ impl Document {
 
     /// A document with no changes yet, to receive another replica's.
     pub fn empty() -> Document {
-        Document {
-            doc: AutoCommit::new(),
-        }
+        Document { doc: AutoCommit::new() }
     }
 
     /// Hashes of changes that received changes depend on but that have not arrived.
@@ -126,10 +122,7 @@ impl Document {
     }
 
     /// Loads a document from its saved snapshot and any incremental chunks saved after it.
-    pub fn load<'a>(
-        snapshot: &[u8],
-        chunks: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Result<Document, DocumentError> {
+    pub fn load<'a>(snapshot: &[u8], chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Document, DocumentError> {
         let mut doc = AutoCommit::load(snapshot)?;
         for chunk in chunks {
             doc.load_incremental(chunk)?;
@@ -151,13 +144,10 @@ impl Document {
     pub fn contents(&self) -> Result<(Envelope, Value), DocumentError> {
         let mut root = tree::read(&self.doc, &automerge::ROOT, None);
         let body = match &mut root {
-            Value::Object(m) => m
-                .remove("body")
-                .unwrap_or_else(|| Value::Object(Map::new())),
+            Value::Object(m) => m.remove("body").unwrap_or_else(|| Value::Object(Map::new())),
             _ => Value::Object(Map::new()),
         };
-        let envelope = serde_json::from_value(root)
-            .map_err(|_| DocumentError::Envelope("id, kind, schema or unit"))?;
+        let envelope = serde_json::from_value(root).map_err(|_| DocumentError::Envelope("id, kind, schema or unit"))?;
         Ok((envelope, body))
     }
 
@@ -174,11 +164,7 @@ impl Document {
 
     /// Replaces fields of the root (body, unit, deleted, ...) with `patch`'s, writing only
     /// what differs. Returns the new change, or `None` when nothing differed.
-    pub fn update(
-        &mut self,
-        patch: &Map<String, Value>,
-        writer: &Writer,
-    ) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn update(&mut self, patch: &Map<String, Value>, writer: &Writer) -> Result<Option<ChangeHash>, DocumentError> {
         self.set_actor(&writer.actor);
         let old = tree::read(&self.doc, &automerge::ROOT, None);
         let old = old.as_object().cloned().unwrap_or_default();
@@ -186,31 +172,16 @@ impl Document {
         Ok(self.doc.commit_with(writer.commit_options()))
     }
 
-    pub fn update_body(
-        &mut self,
-        body: Value,
-        writer: &Writer,
-    ) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn update_body(&mut self, body: Value, writer: &Writer) -> Result<Option<ChangeHash>, DocumentError> {
         let mut patch = Map::new();
         patch.insert("body".into(), body);
         self.update(&patch, writer)
     }
 
-    pub fn delete(
-        &mut self,
-        reason: &str,
-        writer: &Writer,
-    ) -> Result<Option<ChangeHash>, DocumentError> {
-        let tomb = Tombstone {
-            reason: reason.to_string(),
-            by: writer.author.clone(),
-            at: writer.now,
-        };
+    pub fn delete(&mut self, reason: &str, writer: &Writer) -> Result<Option<ChangeHash>, DocumentError> {
+        let tomb = Tombstone { reason: reason.to_string(), by: writer.author.clone(), at: writer.now };
         let mut patch = Map::new();
-        patch.insert(
-            "deleted".into(),
-            serde_json::to_value(tomb).unwrap_or_default(),
-        );
+        patch.insert("deleted".into(), serde_json::to_value(tomb).unwrap_or_default());
         self.update(&patch, writer)
     }
 
@@ -236,6 +207,58 @@ impl Document {
     /// Applies changes from another replica (any mix of saved documents and changes).
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<usize, DocumentError> {
         Ok(self.doc.load_incremental(bytes)?)
+    }
+
+    /// The changes after `heads`, each as automerge encodes a single change, with its hash.
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
+        self.doc.get_changes(heads).into_iter().map(|mut c| (c.hash(), c.bytes().into_owned())).collect()
+    }
+
+    /// Applies changes received one by one; returns their hashes. Changes already held are
+    /// ignored by automerge, so applying the same ones twice changes nothing.
+    pub fn apply_encoded_changes<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Vec<ChangeHash>, DocumentError> {
+        let changes = changes
+            .into_iter()
+            .map(|b| automerge::Change::try_from(b).map_err(|_| DocumentError::BadChange))
+            .collect::<Result<Vec<_>, _>>()?;
+        let hashes = changes.iter().map(|c| c.hash()).collect();
+        self.doc.apply_changes(changes)?;
+        Ok(hashes)
+    }
+
+    /// The heads the document would have with only `base` and `extra` applied: what a peer
+    /// that had `base` has after receiving `extra`.
+    pub fn heads_with(&mut self, base: &[ChangeHash], extra: &[ChangeHash]) -> Option<Vec<ChangeHash>> {
+        let mut fork = self.doc.fork_at(base).ok()?;
+        let changes: Vec<_> = extra.iter().filter_map(|h| self.doc.get_change_by_hash(h)).collect();
+        fork.apply_changes(changes).ok()?;
+        fork.get_missing_deps(&[]).is_empty().then(|| fork.get_heads())
+    }
+
+    /// The author written in the change with this hash.
+    pub fn change_author(&mut self, hash: &ChangeHash) -> Option<Author> {
+        self.doc.get_change_by_hash(hash).map(|c| author_of(c.message()))
+    }
+
+    /// The next automerge sync message for a peer whose state is `state`, if any is needed.
+    pub fn sync_message(&mut self, state: &mut automerge::sync::State) -> Option<Vec<u8>> {
+        use automerge::sync::SyncDoc;
+        self.doc.sync().generate_sync_message(state).map(|m| m.encode())
+    }
+
+    /// Receives a peer's automerge sync message (which may carry changes).
+    pub fn receive_sync_message(
+        &mut self,
+        state: &mut automerge::sync::State,
+        message: &[u8],
+    ) -> Result<(), DocumentError> {
+        use automerge::sync::SyncDoc;
+        let message = automerge::sync::Message::decode(message).map_err(|_| DocumentError::BadChange)?;
+        self.doc.sync().receive_sync_message(state, message)?;
+        Ok(())
     }
 
     pub(crate) fn automerge(&self) -> &AutoCommit {

@@ -11,8 +11,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{
-    AutoCommit, AutomergeError, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value as AmValue,
-    hydrate,
+    AutoCommit, AutomergeError, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value as AmValue, hydrate,
 };
 use std::collections::HashMap;
 
@@ -30,14 +29,10 @@ pub fn read(doc: &AutoCommit, obj: &ObjId, heads: Option<&[ChangeHash]>) -> Valu
 fn from_hydrated(v: &hydrate::Value) -> Value {
     match v {
         hydrate::Value::Scalar(s) => from_scalar(s),
-        hydrate::Value::Map(m) => Value::Object(
-            m.iter()
-                .map(|(k, mv)| (k.clone(), from_hydrated(&mv.value)))
-                .collect(),
-        ),
-        hydrate::Value::List(l) => {
-            Value::Array(l.iter().map(|lv| from_hydrated(&lv.value)).collect())
+        hydrate::Value::Map(m) => {
+            Value::Object(m.iter().map(|(k, mv)| (k.clone(), from_hydrated(&mv.value))).collect())
         }
+        hydrate::Value::List(l) => Value::Array(l.iter().map(|lv| from_hydrated(&lv.value)).collect()),
         hydrate::Value::Text(t) => Value::String(t.to_string()),
     }
 }
@@ -47,9 +42,7 @@ pub fn from_scalar(s: &ScalarValue) -> Value {
         ScalarValue::Str(s) => Value::String(s.to_string()),
         ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Value::Number((*i).into()),
         ScalarValue::Uint(u) => Value::Number((*u).into()),
-        ScalarValue::F64(f) => Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
+        ScalarValue::F64(f) => Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null),
         ScalarValue::Counter(c) => Value::Number(i64::from(c).into()),
         ScalarValue::Boolean(b) => Value::Bool(*b),
         ScalarValue::Bytes(b) => Value::String(hex::encode(b)),
@@ -90,12 +83,8 @@ pub fn write_map(
             _ => None,
         };
         match (old_v, new_v, existing) {
-            (Some(Value::Object(o)), Value::Object(n), Some((ObjType::Map, id))) => {
-                write_map(doc, &id, o, n)?
-            }
-            (Some(Value::Array(o)), Value::Array(n), Some((ObjType::List, id))) => {
-                write_list(doc, &id, o, n)?
-            }
+            (Some(Value::Object(o)), Value::Object(n), Some((ObjType::Map, id))) => write_map(doc, &id, o, n)?,
+            (Some(Value::Array(o)), Value::Array(n), Some((ObjType::List, id))) => write_list(doc, &id, o, n)?,
             _ => put_fresh(doc, obj, key, new_v)?,
         }
     }
@@ -118,45 +107,26 @@ fn blank(v: &Value) -> bool {
 fn to_hydrated(v: &Value) -> hydrate::Value {
     match v {
         Value::Object(m) => {
-            let map: HashMap<String, hydrate::Value> = m
-                .iter()
-                .filter(|(_, v)| !blank(v))
-                .map(|(k, v)| (k.clone(), to_hydrated(v)))
-                .collect();
+            let map: HashMap<String, hydrate::Value> =
+                m.iter().filter(|(_, v)| !blank(v)).map(|(k, v)| (k.clone(), to_hydrated(v))).collect();
             hydrate::Value::from(hydrate::Map::from(map))
         }
-        Value::Array(items) => {
-            hydrate::Value::from(items.iter().map(to_hydrated).collect::<Vec<_>>())
-        }
+        Value::Array(items) => hydrate::Value::from(items.iter().map(to_hydrated).collect::<Vec<_>>()),
         scalar => hydrate::Value::Scalar(to_scalar(scalar)),
     }
 }
 
 /// Puts a value under a key; a new object is created in one batch, not op by op.
-fn put_fresh(
-    doc: &mut AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    v: &Value,
-) -> Result<(), AutomergeError> {
+fn put_fresh(doc: &mut AutoCommit, obj: &ObjId, key: &str, v: &Value) -> Result<(), AutomergeError> {
     match v {
-        Value::Object(_) | Value::Array(_) => doc
-            .batch_create_object(obj, key, &to_hydrated(v), false)
-            .map(|_| ()),
+        Value::Object(_) | Value::Array(_) => doc.batch_create_object(obj, key, &to_hydrated(v), false).map(|_| ()),
         scalar => doc.put(obj, key, to_scalar(scalar)),
     }
 }
 
-fn insert_fresh(
-    doc: &mut AutoCommit,
-    list: &ObjId,
-    index: usize,
-    v: &Value,
-) -> Result<(), AutomergeError> {
+fn insert_fresh(doc: &mut AutoCommit, list: &ObjId, index: usize, v: &Value) -> Result<(), AutomergeError> {
     match v {
-        Value::Object(_) | Value::Array(_) => doc
-            .batch_create_object(list, index, &to_hydrated(v), true)
-            .map(|_| ()),
+        Value::Object(_) | Value::Array(_) => doc.batch_create_object(list, index, &to_hydrated(v), true).map(|_| ()),
         scalar => doc.insert(list, index, to_scalar(scalar)),
     }
 }
@@ -189,11 +159,7 @@ fn edit_script(old: &[Value], new: &[Value]) -> Vec<Step> {
     let mut lcs = vec![vec![0u32; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
         }
     }
     let (mut i, mut j) = (0, 0);
@@ -214,12 +180,7 @@ fn edit_script(old: &[Value], new: &[Value]) -> Vec<Step> {
     steps
 }
 
-fn write_list(
-    doc: &mut AutoCommit,
-    list: &ObjId,
-    old: &[Value],
-    new: &[Value],
-) -> Result<(), AutomergeError> {
+fn write_list(doc: &mut AutoCommit, list: &ObjId, old: &[Value], new: &[Value]) -> Result<(), AutomergeError> {
     let mut pos = 0;
     for step in edit_script(old, new) {
         match step {
@@ -230,12 +191,8 @@ fn write_list(
                         _ => None,
                     };
                     match (&old[i], &new[j], existing) {
-                        (Value::Object(o), Value::Object(n), Some((ObjType::Map, id))) => {
-                            write_map(doc, &id, o, n)?
-                        }
-                        (Value::Array(o), Value::Array(n), Some((ObjType::List, id))) => {
-                            write_list(doc, &id, o, n)?
-                        }
+                        (Value::Object(o), Value::Object(n), Some((ObjType::Map, id))) => write_map(doc, &id, o, n)?,
+                        (Value::Array(o), Value::Array(n), Some((ObjType::List, id))) => write_list(doc, &id, o, n)?,
                         (_, v, _) => {
                             doc.delete(list, pos)?;
                             insert_fresh(doc, list, pos, v)?;
@@ -279,13 +236,7 @@ mod tests {
 
     fn doc_with(v: &Value) -> AutoCommit {
         let mut doc = AutoCommit::new();
-        write_map(
-            &mut doc,
-            &automerge::ROOT,
-            &Map::new(),
-            v.as_object().unwrap(),
-        )
-        .unwrap();
+        write_map(&mut doc, &automerge::ROOT, &Map::new(), v.as_object().unwrap()).unwrap();
         doc.commit();
         doc
     }
@@ -297,12 +248,8 @@ mod tests {
         let doc = doc_with(&v);
         assert_eq!(read(&doc, &automerge::ROOT, None), v);
         // Blank fields are not written; absent, they read as their defaults.
-        let blanks =
-            json!({"a": "x", "z": null, "e": "", "f": false, "n": 0, "l": [], "o": {"p": ""}});
-        assert_eq!(
-            read(&doc_with(&blanks), &automerge::ROOT, None),
-            json!({"a": "x"})
-        );
+        let blanks = json!({"a": "x", "z": null, "e": "", "f": false, "n": 0, "l": [], "o": {"p": ""}});
+        assert_eq!(read(&doc_with(&blanks), &automerge::ROOT, None), json!({"a": "x"}));
     }
 
     #[test]
@@ -310,51 +257,26 @@ mod tests {
         let mut doc = doc_with(&json!({"a": 1, "b": 2, "future": "kept"}));
         let old = read(&doc, &automerge::ROOT, None);
         let ops_before = doc.stats().num_ops;
-        write_map(
-            &mut doc,
-            &automerge::ROOT,
-            old.as_object().unwrap(),
-            json!({"a": 1, "b": 3}).as_object().unwrap(),
-        )
-        .unwrap();
+        write_map(&mut doc, &automerge::ROOT, old.as_object().unwrap(), json!({"a": 1, "b": 3}).as_object().unwrap())
+            .unwrap();
         doc.commit();
-        assert_eq!(
-            doc.stats().num_ops - ops_before,
-            1,
-            "one leaf changed, one op"
-        );
-        assert_eq!(
-            read(&doc, &automerge::ROOT, None),
-            json!({"a": 1, "b": 3, "future": "kept"})
-        );
+        assert_eq!(doc.stats().num_ops - ops_before, 1, "one leaf changed, one op");
+        assert_eq!(read(&doc, &automerge::ROOT, None), json!({"a": 1, "b": 3, "future": "kept"}));
     }
 
     #[test]
     fn list_items_are_matched_by_id() {
-        let start =
-            json!({"items": [{"id": "a", "t": "1"}, {"id": "b", "t": "2"}, {"id": "c", "t": "3"}]});
+        let start = json!({"items": [{"id": "a", "t": "1"}, {"id": "b", "t": "2"}, {"id": "c", "t": "3"}]});
         let mut doc = doc_with(&start);
         // Concurrently: one replica edits item c, the other removes item a and appends d.
         let mut other = doc.fork();
         let edit = |doc: &mut AutoCommit, new: Value| {
             let old = read(doc, &automerge::ROOT, None);
-            write_map(
-                doc,
-                &automerge::ROOT,
-                old.as_object().unwrap(),
-                new.as_object().unwrap(),
-            )
-            .unwrap();
+            write_map(doc, &automerge::ROOT, old.as_object().unwrap(), new.as_object().unwrap()).unwrap();
             doc.commit();
         };
-        edit(
-            &mut doc,
-            json!({"items": [{"id": "a", "t": "1"}, {"id": "b", "t": "2"}, {"id": "c", "t": "3!"}]}),
-        );
-        edit(
-            &mut other,
-            json!({"items": [{"id": "b", "t": "2"}, {"id": "c", "t": "3"}, {"id": "d", "t": "4"}]}),
-        );
+        edit(&mut doc, json!({"items": [{"id": "a", "t": "1"}, {"id": "b", "t": "2"}, {"id": "c", "t": "3!"}]}));
+        edit(&mut other, json!({"items": [{"id": "b", "t": "2"}, {"id": "c", "t": "3"}, {"id": "d", "t": "4"}]}));
         doc.merge(&mut other).unwrap();
         assert_eq!(
             read(&doc, &automerge::ROOT, None),
@@ -365,21 +287,10 @@ mod tests {
     #[test]
     fn scalar_lists_follow_the_edit_script() {
         let mut doc = doc_with(&json!({"l": ["a", "b", "c"]}));
-        for target in [
-            json!(["b", "c", "d"]),
-            json!([]),
-            json!(["x", "y"]),
-            json!(["y", "x", "y"]),
-        ] {
+        for target in [json!(["b", "c", "d"]), json!([]), json!(["x", "y"]), json!(["y", "x", "y"])] {
             let old = read(&doc, &automerge::ROOT, None);
             let new = json!({ "l": target });
-            write_map(
-                &mut doc,
-                &automerge::ROOT,
-                old.as_object().unwrap(),
-                new.as_object().unwrap(),
-            )
-            .unwrap();
+            write_map(&mut doc, &automerge::ROOT, old.as_object().unwrap(), new.as_object().unwrap()).unwrap();
             doc.commit();
             assert_eq!(read(&doc, &automerge::ROOT, None), new);
         }

@@ -51,11 +51,7 @@ impl Recommendation {
 }
 
 pub fn recommendation_deadlines(items: &[Recommendation], list: &str) -> Vec<Deadline> {
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.deadline(format!("{list}.{i}")))
-        .collect()
+    items.iter().enumerate().filter_map(|(i, r)| r.deadline(format!("{list}.{i}"))).collect()
 }
 
 pub fn check_recommendations(items: &[Recommendation], list: &str, errors: &mut Vec<FieldError>) {
@@ -112,9 +108,7 @@ impl Attendance {
             if crate::units::ethnic::group(&g.code).is_none() {
                 errors.push(FieldError::new(
                     format!("{path}.by_ethnic_group.{i}.code"),
-                    crate::error::Problem::InvalidValue {
-                        expected: "a GSO ethnic group code 01..54".into(),
-                    },
+                    crate::error::Problem::InvalidValue { expected: "a GSO ethnic group code 01..54".into() },
                 ));
             }
             by_group += u64::from(g.count);
@@ -163,12 +157,7 @@ pub fn require_date(value: Option<CivilDate>, path: &str, errors: &mut Vec<Field
 }
 
 /// Checks that `earlier` is not after `later`, naming the later field.
-pub fn check_order(
-    earlier: Option<CivilDate>,
-    later: Option<CivilDate>,
-    path: &str,
-    errors: &mut Vec<FieldError>,
-) {
+pub fn check_order(earlier: Option<CivilDate>, later: Option<CivilDate>, path: &str, errors: &mut Vec<FieldError>) {
     if let (Some(a), Some(b)) = (earlier, later) {
         if b < a {
             errors.push(FieldError::inconsistent(

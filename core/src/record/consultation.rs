@@ -98,22 +98,11 @@ impl KindRules for Consultation {
     fn search_text(&self, out: &mut String) {
         super::push_all(
             out,
-            [
-                self.title.as_str(),
-                &self.summary_for,
-                &self.summary_against,
-                &self.summary_suggestions,
-                &self.response,
-            ],
+            [self.title.as_str(), &self.summary_for, &self.summary_against, &self.summary_suggestions, &self.response],
         );
     }
 
     fn significant_fields() -> &'static [&'static str] {
-        &[
-            "outcome",
-            "opinions_for",
-            "opinions_against",
-            "people_consulted",
-        ]
+        &["outcome", "opinions_for", "opinions_against", "people_consulted"]
     }
 }

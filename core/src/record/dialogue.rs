@@ -99,12 +99,7 @@ impl KindRules for Dialogue {
         require_text(&self.title, "title", errors);
         require_date(self.held_on, "held_on", errors);
         check_order(self.notice_on, self.held_on, "held_on", errors);
-        check_order(
-            self.held_on,
-            self.results_published_on,
-            "results_published_on",
-            errors,
-        );
+        check_order(self.held_on, self.results_published_on, "results_published_on", errors);
         self.attendance.check("attendance", errors);
         for (i, issue) in self.issues.iter().enumerate() {
             require_text(&issue.topic, &format!("issues.{i}.topic"), errors);
@@ -160,15 +155,7 @@ impl KindRules for Dialogue {
         super::push_all(out, [self.title.as_str(), &self.place]);
         super::push_all(out, self.chairs.iter().map(String::as_str));
         for i in &self.issues {
-            super::push_all(
-                out,
-                [
-                    i.topic.as_str(),
-                    &i.answer,
-                    &i.referred_to,
-                    &i.responsible_unit,
-                ],
-            );
+            super::push_all(out, [i.topic.as_str(), &i.answer, &i.referred_to, &i.responsible_unit]);
         }
     }
 

@@ -86,11 +86,7 @@ impl KindRules for ExemplaryModel {
             require_date(self.recognised_on, "recognised_on", errors);
         }
         for (i, c) in self.commendations.iter().enumerate() {
-            require_date(
-                c.awarded_on,
-                &format!("commendations.{i}.awarded_on"),
-                errors,
-            );
+            require_date(c.awarded_on, &format!("commendations.{i}.awarded_on"), errors);
         }
     }
 
@@ -99,15 +95,7 @@ impl KindRules for ExemplaryModel {
     }
 
     fn search_text(&self, out: &mut String) {
-        super::push_all(
-            out,
-            [
-                self.title.as_str(),
-                &self.owner,
-                &self.targets,
-                &self.results,
-            ],
-        );
+        super::push_all(out, [self.title.as_str(), &self.owner, &self.targets, &self.results]);
     }
 
     fn significant_fields() -> &'static [&'static str] {

@@ -10,9 +10,7 @@ use super::consultation::{ConsultationForm, ConsultationMatter, ConsultationOutc
 use super::dialogue::{DialogueMode, DialogueStatus, DialogueTrigger, IssueStatus};
 use super::exemplary_model::{CommendationLevel, ModelField, ModelStatus};
 use super::front_session::{MassOrganisation, SessionStatus};
-use super::mediation::{
-    DisputeCategory, FollowUp, MediationOutcome, MediationStart, PartyType, SessionPrivacy,
-};
+use super::mediation::{DisputeCategory, FollowUp, MediationOutcome, MediationStart, PartyType, SessionPrivacy};
 use super::petition::{Channel, Complexity, PetitionStatus, PetitionType};
 use super::supervision::{SupervisedSubject, SupervisionBoard, SupervisionStatus};
 use super::village::VillageType;
@@ -87,25 +85,17 @@ pub fn field_label(name: &str) -> Option<Label> {
         "poor_household" => ("Hộ nghèo", "Poor household"),
         "eligibility" => ("Điều kiện hòa giải", "Eligibility"),
         "checked" => ("Đã kiểm tra", "Checked"),
-        "harms_state_or_public_interest" => (
-            "Xâm phạm lợi ích Nhà nước, lợi ích công cộng",
-            "Harms state or public interest",
-        ),
-        "violates_prohibition_or_ethics" => (
-            "Vi phạm điều cấm của luật, trái đạo đức xã hội",
-            "Violates a legal prohibition or social ethics",
-        ),
+        "harms_state_or_public_interest" => {
+            ("Xâm phạm lợi ích Nhà nước, lợi ích công cộng", "Harms state or public interest")
+        }
+        "violates_prohibition_or_ethics" => {
+            ("Vi phạm điều cấm của luật, trái đạo đức xã hội", "Violates a legal prohibition or social ethics")
+        }
         "criminal_liability" => ("Phải truy cứu trách nhiệm hình sự", "Criminal liability"),
         "administrative_sanction" => ("Phải xử lý vi phạm hành chính", "Administrative sanction"),
-        "otherwise_excluded" => (
-            "Không được hòa giải theo quy định khác",
-            "Otherwise excluded by law",
-        ),
+        "otherwise_excluded" => ("Không được hòa giải theo quy định khác", "Otherwise excluded by law"),
         "mediators" => ("Hòa giải viên", "Mediators"),
-        "no_conflict_declared" => (
-            "Cam kết không có xung đột lợi ích",
-            "No conflict of interest declared",
-        ),
+        "no_conflict_declared" => ("Cam kết không có xung đột lợi ích", "No conflict of interest declared"),
         "sessions" => ("Buổi hòa giải", "Sessions"),
         "privacy" => ("Công khai hay không", "Public or private"),
         "notes" => ("Ghi chép", "Notes"),
@@ -123,10 +113,7 @@ pub fn field_label(name: &str) -> Option<Label> {
         "votes_for" => ("Số hộ tán thành", "For"),
         "votes_against" => ("Số hộ không tán thành", "Against"),
         "votes_abstain" => ("Số hộ không biểu quyết", "Abstain"),
-        "ballot_rounds" => (
-            "Đợt phát phiếu lấy ý kiến hộ gia đình",
-            "Household ballot rounds",
-        ),
+        "ballot_rounds" => ("Đợt phát phiếu lấy ý kiến hộ gia đình", "Household ballot rounds"),
         "households_for" => ("Số hộ tán thành", "Households for"),
         "households_against" => ("Số hộ không tán thành", "Households against"),
         "households_abstain" => ("Số hộ không có ý kiến", "Households abstaining"),
@@ -136,10 +123,7 @@ pub fn field_label(name: &str) -> Option<Label> {
         "petitioner" => ("Người gửi đơn", "Petitioner"),
         "denouncer" => ("Người tố cáo", "Denouncer"),
         "id_number" => ("Số định danh cá nhân", "Personal ID number"),
-        "identity_ref" => (
-            "Hồ sơ danh tính người tố cáo",
-            "Denouncer identity document",
-        ),
+        "identity_ref" => ("Hồ sơ danh tính người tố cáo", "Denouncer identity document"),
         "petition_id" => ("Hồ sơ đơn", "Petition"),
         "complexity" => ("Mức độ phức tạp", "Complexity"),
         "remote_area" => ("Vùng sâu, vùng xa", "Remote area"),
@@ -159,10 +143,7 @@ pub fn field_label(name: &str) -> Option<Label> {
         "opinions_against" => ("Số ý kiến không tán thành", "Opinions against"),
         "suggestions" => ("Số ý kiến góp ý khác", "Suggestions"),
         "summary_for" => ("Tóm tắt ý kiến tán thành", "Summary of opinions for"),
-        "summary_against" => (
-            "Tóm tắt ý kiến không tán thành",
-            "Summary of opinions against",
-        ),
+        "summary_against" => ("Tóm tắt ý kiến không tán thành", "Summary of opinions against"),
         "summary_suggestions" => ("Tóm tắt góp ý", "Summary of suggestions"),
         "response" => ("Tiếp thu, giải trình", "Response (taken up, explained)"),
         // Front session.
@@ -198,9 +179,7 @@ pub fn field_label(name: &str) -> Option<Label> {
 
 /// The label of the field a path ends in (`agenda.0.votes_for` → "Số hộ tán thành").
 pub fn path_label(path: &str) -> Option<Label> {
-    path.rsplit('.')
-        .find(|s| s.parse::<usize>().is_err())
-        .and_then(field_label)
+    path.rsplit('.').find(|s| s.parse::<usize>().is_err()).and_then(field_label)
 }
 
 /// A path for people: labels joined, list positions counted from 1
@@ -289,14 +268,8 @@ mod tests {
 
     #[test]
     fn describes_nested_paths() {
-        assert_eq!(
-            describe_path("agenda.0.votes_for", Lang::Vi),
-            "Nội dung, chương trình 1 › Số hộ tán thành"
-        );
-        assert_eq!(
-            describe_path("body.agenda.1.votes_for", Lang::En),
-            "Agenda 2 › For"
-        );
+        assert_eq!(describe_path("agenda.0.votes_for", Lang::Vi), "Nội dung, chương trình 1 › Số hộ tán thành");
+        assert_eq!(describe_path("body.agenda.1.votes_for", Lang::En), "Agenda 2 › For");
         assert_eq!(path_label("issues.3.status").unwrap().en, "Status");
     }
 
@@ -304,10 +277,7 @@ mod tests {
     fn matches_list_wildcards_only_on_indices() {
         assert!(path_matches("agenda.*.votes_for", "agenda.12.votes_for"));
         assert!(!path_matches("agenda.*.votes_for", "agenda.x.votes_for"));
-        assert!(!path_matches(
-            "agenda.*.votes_for",
-            "agenda.1.votes_for.extra"
-        ));
+        assert!(!path_matches("agenda.*.votes_for", "agenda.1.votes_for.extra"));
         assert!(path_matches("status", "status"));
     }
 

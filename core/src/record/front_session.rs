@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{
-    Recommendation, check_recommendations, recommendation_deadlines, require_date, require_text,
-};
+use super::common::{Recommendation, check_recommendations, recommendation_deadlines, require_date, require_text};
 use super::{Deadline, KindRules};
 use crate::coded_enum;
 use crate::error::FieldError;
@@ -74,15 +72,7 @@ impl KindRules for FrontSession {
     }
 
     fn search_text(&self, out: &mut String) {
-        super::push_all(
-            out,
-            [
-                self.title.as_str(),
-                &self.place,
-                &self.other_organisations,
-                &self.agenda,
-            ],
-        );
+        super::push_all(out, [self.title.as_str(), &self.place, &self.other_organisations, &self.agenda]);
         for r in &self.recommendations {
             super::push_all(out, [r.content.as_str(), &r.responsible_unit]);
         }

@@ -9,10 +9,7 @@ use crate::error::{FieldError, Problem};
 use crate::text::nfc;
 
 /// Deserializes `T` from a JSON tree; with `strict`, fields `T` does not have are errors.
-pub(crate) fn deserialize<T: DeserializeOwned>(
-    value: Value,
-    strict: bool,
-) -> Result<T, Vec<FieldError>> {
+pub(crate) fn deserialize<T: DeserializeOwned>(value: Value, strict: bool) -> Result<T, Vec<FieldError>> {
     let mut unknown = Vec::new();
     let result = {
         let mut on_ignored = |path: serde_ignored::Path<'_>| {
@@ -23,17 +20,11 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
     };
     match result {
         Ok(t) if !strict || unknown.is_empty() => Ok(t),
-        Ok(_) => Err(unknown
-            .into_iter()
-            .map(|p| FieldError::new(p, Problem::UnknownField))
-            .collect()),
+        Ok(_) => Err(unknown.into_iter().map(|p| FieldError::new(p, Problem::UnknownField)).collect()),
         Err(e) => {
             let path = error_path(e.path());
             let expected = expected_of(&e.inner().to_string());
-            Err(vec![FieldError::new(
-                path,
-                Problem::InvalidValue { expected },
-            )])
+            Err(vec![FieldError::new(path, Problem::InvalidValue { expected })])
         }
     }
 }
@@ -44,18 +35,12 @@ fn ignored_path(path: &serde_ignored::Path<'_>) -> String {
         Path::Root => return String::new(),
         Path::Seq { parent, index } => (*parent, index.to_string()),
         Path::Map { parent, key } => (*parent, key.clone()),
-        Path::Some { parent }
-        | Path::NewtypeStruct { parent }
-        | Path::NewtypeVariant { parent } => {
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
             return ignored_path(parent);
         }
     };
     let head = ignored_path(parent);
-    if head.is_empty() {
-        seg
-    } else {
-        format!("{head}.{seg}")
-    }
+    if head.is_empty() { seg } else { format!("{head}.{seg}") }
 }
 
 fn error_path(path: &serde_path_to_error::Path) -> String {
@@ -77,11 +62,7 @@ fn expected_of(message: &str) -> String {
         None => "a valid value",
     };
     // serde_json appends " at line L column C"; that is noise here.
-    tail.split(" at line ")
-        .next()
-        .unwrap_or(tail)
-        .trim()
-        .to_string()
+    tail.split(" at line ").next().unwrap_or(tail).trim().to_string()
 }
 
 /// NFC-normalises every string in a JSON tree, keys included.
@@ -89,11 +70,7 @@ pub fn nfc_value(value: Value) -> Value {
     match value {
         Value::String(s) => Value::String(nfc(&s)),
         Value::Array(items) => Value::Array(items.into_iter().map(nfc_value).collect()),
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (nfc(&k), nfc_value(v)))
-                .collect(),
-        ),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (nfc(&k), nfc_value(v))).collect()),
         other => other,
     }
 }
@@ -108,27 +85,20 @@ pub struct Assignment {
 impl std::str::FromStr for Assignment {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (path, raw) = s
-            .split_once('=')
-            .ok_or_else(|| "cần dạng trường=giá trị / expected field=value".to_string())?;
+        let (path, raw) =
+            s.split_once('=').ok_or_else(|| "cần dạng trường=giá trị / expected field=value".to_string())?;
         let path = path.trim();
         if path.is_empty() {
             return Err("thiếu tên trường / missing field name".into());
         }
-        Ok(Assignment {
-            path: path.to_string(),
-            raw: raw.to_string(),
-        })
+        Ok(Assignment { path: path.to_string(), raw: raw.to_string() })
     }
 }
 
 /// Applies assignments to a body. A value is text unless the field needs a number, a true/false,
 /// a list or an object, in which case it is read as JSON; an empty value clears an optional field.
 /// A list position one past the end appends an item (`issues.2.topic=...` on a list of two).
-pub fn apply_assignments(
-    base: &RecordBody,
-    assignments: &[Assignment],
-) -> Result<RecordBody, Vec<FieldError>> {
+pub fn apply_assignments(base: &RecordBody, assignments: &[Assignment]) -> Result<RecordBody, Vec<FieldError>> {
     let kind = base.kind();
     let mut tree = base.to_value();
     for a in assignments {
@@ -155,10 +125,7 @@ pub fn apply_assignments(
                 Err(errors) => {
                     // An error about another field means this candidate fits but something else
                     // does not: that is for validation of the whole input to report.
-                    if errors
-                        .iter()
-                        .all(|e| !e.path.starts_with(&a.path) && !a.path.starts_with(&e.path))
-                    {
+                    if errors.iter().all(|e| !e.path.starts_with(&a.path) && !a.path.starts_with(&e.path)) {
                         accepted = Some(attempt);
                         break;
                     }
@@ -178,18 +145,11 @@ pub fn apply_assignments(
 pub fn leaves(v: &Value) -> Vec<(String, Value)> {
     fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
         let join = |k: &str| {
-            if prefix.is_empty() {
-                k.to_string()
-            } else {
-                format!("{prefix}.{k}")
-            }
+            if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") }
         };
         match v {
             Value::Object(m) => m.iter().for_each(|(k, v)| walk(&join(k), v, out)),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
             leaf => out.push((prefix.to_string(), leaf.clone())),
         }
     }
@@ -212,18 +172,11 @@ pub fn parse_body(kind: RecordKind, json: &str) -> Result<RecordBody, Vec<FieldE
     let value: Value = serde_json::from_str(json).map_err(|e| {
         vec![FieldError::new(
             "",
-            Problem::InvalidValue {
-                expected: format!("a JSON object (line {}, column {})", e.line(), e.column()),
-            },
+            Problem::InvalidValue { expected: format!("a JSON object (line {}, column {})", e.line(), e.column()) },
         )]
     })?;
     if !value.is_object() {
-        return Err(vec![FieldError::new(
-            "",
-            Problem::InvalidValue {
-                expected: "a JSON object".into(),
-            },
-        )]);
+        return Err(vec![FieldError::new("", Problem::InvalidValue { expected: "a JSON object".into() })]);
     }
     RecordBody::from_input(kind, nfc_value(value))
 }
@@ -244,19 +197,12 @@ fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), FieldError
             Value::Array(items) => {
                 let len = items.len();
                 let index: usize = seg.parse().map_err(|_| {
-                    FieldError::new(
-                        here(),
-                        Problem::InvalidValue {
-                            expected: "a list position (0, 1, ...)".into(),
-                        },
-                    )
+                    FieldError::new(here(), Problem::InvalidValue { expected: "a list position (0, 1, ...)".into() })
                 })?;
                 if index > len {
                     return Err(FieldError::new(
                         here(),
-                        Problem::InvalidValue {
-                            expected: format!("a list position from 0 to {len}"),
-                        },
+                        Problem::InvalidValue { expected: format!("a list position from 0 to {len}") },
                     ));
                 }
                 if index == len {
@@ -343,11 +289,7 @@ mod tests {
         let json = format!(r#"{{"title": "{decomposed}", "received_on": "2026-05-04"}}"#);
         let body = parse_body(RecordKind::Mediation, &json).unwrap();
         assert_eq!(body.title(), "Hòa giải");
-        let e = parse_body(
-            RecordKind::Mediation,
-            r#"{"title": "x", "parties": [{"nam": "y"}]}"#,
-        )
-        .unwrap_err();
+        let e = parse_body(RecordKind::Mediation, r#"{"title": "x", "parties": [{"nam": "y"}]}"#).unwrap_err();
         assert_eq!(e[0].path, "parties.0.nam");
         assert!(parse_body(RecordKind::Mediation, "[1]").is_err());
         assert!(parse_body(RecordKind::Mediation, "{").is_err());

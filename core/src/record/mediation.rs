@@ -176,12 +176,7 @@ impl KindRules for MediationCase {
         }
         for (i, s) in self.sessions.iter().enumerate() {
             require_date(s.held_on, &format!("sessions.{i}.held_on"), errors);
-            check_order(
-                self.received_on,
-                s.held_on,
-                &format!("sessions.{i}.held_on"),
-                errors,
-            );
+            check_order(self.received_on, s.held_on, &format!("sessions.{i}.held_on"), errors);
         }
         if self.outcome == MediationOutcome::Success {
             if self.eligibility.excluded() {
@@ -231,10 +226,7 @@ impl KindRules for MediationCase {
         }
         for (i, m) in self.mediators.iter().enumerate() {
             if !m.no_conflict_declared {
-                out.push(Flag::new(
-                    FlagCode::ConflictOfInterestUndeclared,
-                    format!("mediators.{i}"),
-                ));
+                out.push(Flag::new(FlagCode::ConflictOfInterestUndeclared, format!("mediators.{i}")));
             }
         }
         if self.follow_up == FollowUp::NotPerformed {

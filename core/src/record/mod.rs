@@ -157,10 +157,7 @@ pub struct Flag {
 
 impl Flag {
     pub fn new(code: FlagCode, path: impl Into<String>) -> Self {
-        Flag {
-            code,
-            path: path.into(),
-        }
+        Flag { code, path: path.into() }
     }
 }
 
@@ -314,11 +311,7 @@ impl RecordBody {
 
     /// The earliest deadline still to be met.
     pub fn next_due(&self) -> Option<CivilDate> {
-        self.deadlines()
-            .iter()
-            .filter(|d| d.pending())
-            .map(|d| d.due)
-            .min()
+        self.deadlines().iter().filter(|d| d.pending()).map(|d| d.due).min()
     }
 
     pub fn search_text(&self) -> String {
@@ -336,27 +329,13 @@ impl RecordBody {
         let mut errors = Vec::new();
         with_body!(self, b => b.validate(&mut errors));
         match (self, before) {
-            (RecordBody::Dialogue(a), Some(RecordBody::Dialogue(b))) => {
-                a.validate_change(b, &mut errors)
-            }
-            (RecordBody::Mediation(a), Some(RecordBody::Mediation(b))) => {
-                a.validate_change(b, &mut errors)
-            }
-            (RecordBody::VillageMeeting(a), Some(RecordBody::VillageMeeting(b))) => {
-                a.validate_change(b, &mut errors)
-            }
-            (RecordBody::Petition(a), Some(RecordBody::Petition(b))) => {
-                a.validate_change(b, &mut errors)
-            }
-            (RecordBody::Consultation(a), Some(RecordBody::Consultation(b))) => {
-                a.validate_change(b, &mut errors)
-            }
-            (RecordBody::FrontSession(a), Some(RecordBody::FrontSession(b))) => {
-                a.validate_change(b, &mut errors)
-            }
-            (RecordBody::Supervision(a), Some(RecordBody::Supervision(b))) => {
-                a.validate_change(b, &mut errors)
-            }
+            (RecordBody::Dialogue(a), Some(RecordBody::Dialogue(b))) => a.validate_change(b, &mut errors),
+            (RecordBody::Mediation(a), Some(RecordBody::Mediation(b))) => a.validate_change(b, &mut errors),
+            (RecordBody::VillageMeeting(a), Some(RecordBody::VillageMeeting(b))) => a.validate_change(b, &mut errors),
+            (RecordBody::Petition(a), Some(RecordBody::Petition(b))) => a.validate_change(b, &mut errors),
+            (RecordBody::Consultation(a), Some(RecordBody::Consultation(b))) => a.validate_change(b, &mut errors),
+            (RecordBody::FrontSession(a), Some(RecordBody::FrontSession(b))) => a.validate_change(b, &mut errors),
+            (RecordBody::Supervision(a), Some(RecordBody::Supervision(b))) => a.validate_change(b, &mut errors),
             (RecordBody::Model(a), Some(RecordBody::Model(b))) => a.validate_change(b, &mut errors),
             (_, None) => {}
             (_, Some(_)) => errors.push(FieldError::inconsistent(
@@ -365,11 +344,7 @@ impl RecordBody {
                 "a record's kind cannot change",
             )),
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
     /// The body as the JSON tree a document stores.
@@ -379,18 +354,12 @@ impl RecordBody {
 
     /// Reads a body stored in a document. Lenient: fields it does not know (written by a newer
     /// version) are ignored here and left untouched in the document.
-    pub fn from_stored(
-        kind: RecordKind,
-        value: serde_json::Value,
-    ) -> Result<RecordBody, Vec<FieldError>> {
+    pub fn from_stored(kind: RecordKind, value: serde_json::Value) -> Result<RecordBody, Vec<FieldError>> {
         with_kind!(kind, T, wrap => input::deserialize::<T>(value, false).map(wrap))
     }
 
     /// Reads a body that a person gave (a JSON file, `--set` values): unknown fields are errors.
-    pub fn from_input(
-        kind: RecordKind,
-        value: serde_json::Value,
-    ) -> Result<RecordBody, Vec<FieldError>> {
+    pub fn from_input(kind: RecordKind, value: serde_json::Value) -> Result<RecordBody, Vec<FieldError>> {
         with_kind!(kind, T, wrap => input::deserialize::<T>(value, true).map(wrap))
     }
 }

@@ -66,10 +66,7 @@ impl PetitionStatus {
             || matches!(
                 (self, next),
                 (Received, Accepted | Refused | Withdrawn)
-                    | (
-                        Accepted,
-                        Verifying | Dialogue | Decided | Withdrawn | Suspended
-                    )
+                    | (Accepted, Verifying | Dialogue | Decided | Withdrawn | Suspended)
                     | (Verifying, Dialogue | Decided | Withdrawn | Suspended)
                     | (Dialogue, Verifying | Decided | Withdrawn | Suspended)
                     | (Suspended, Verifying | Dialogue | Withdrawn)
@@ -81,10 +78,7 @@ impl PetitionStatus {
 
     /// Still being handled: settlement deadlines run.
     pub fn in_hand(self) -> bool {
-        matches!(
-            self,
-            PetitionStatus::Accepted | PetitionStatus::Verifying | PetitionStatus::Dialogue
-        )
+        matches!(self, PetitionStatus::Accepted | PetitionStatus::Verifying | PetitionStatus::Dialogue)
     }
 }
 
@@ -100,10 +94,7 @@ pub struct PetitionSubject {
 
 impl PetitionSubject {
     pub fn is_empty(&self) -> bool {
-        self.name.is_empty()
-            && self.address.is_empty()
-            && self.phone.is_empty()
-            && self.id_number.is_empty()
+        self.name.is_empty() && self.address.is_empty() && self.phone.is_empty() && self.id_number.is_empty()
     }
 }
 
@@ -165,11 +156,7 @@ impl Petition {
 
     fn settled(&self) -> bool {
         use PetitionStatus::*;
-        self.decided_on.is_some()
-            || matches!(
-                self.status,
-                Decided | Appealed | Closed | Withdrawn | Refused
-            )
+        self.decided_on.is_some() || matches!(self.status, Decided | Appealed | Closed | Withdrawn | Refused)
     }
 }
 
@@ -190,29 +177,12 @@ impl KindRules for Petition {
         require_text(&self.title, "title", errors);
         require_date(self.received_on, "received_on", errors);
         check_order(self.received_on, self.accepted_on, "accepted_on", errors);
-        check_order(
-            self.accepted_on,
-            self.acceptance_notified_on,
-            "acceptance_notified_on",
-            errors,
-        );
-        check_order(
-            self.accepted_on.or(self.received_on),
-            self.decided_on,
-            "decided_on",
-            errors,
-        );
-        check_order(
-            self.decided_on.or(self.received_on),
-            self.closed_on,
-            "closed_on",
-            errors,
-        );
+        check_order(self.accepted_on, self.acceptance_notified_on, "acceptance_notified_on", errors);
+        check_order(self.accepted_on.or(self.received_on), self.decided_on, "decided_on", errors);
+        check_order(self.decided_on.or(self.received_on), self.closed_on, "closed_on", errors);
         use PetitionStatus::*;
-        if matches!(
-            self.status,
-            Accepted | Verifying | Dialogue | Decided | Appealed | Suspended
-        ) && self.accepted_on.is_none()
+        if matches!(self.status, Accepted | Verifying | Dialogue | Decided | Appealed | Suspended)
+            && self.accepted_on.is_none()
         {
             errors.push(FieldError::required("accepted_on"));
         }
@@ -247,16 +217,8 @@ impl KindRules for Petition {
         if !before.status.may_become(self.status) {
             errors.push(FieldError::inconsistent(
                 "status",
-                format!(
-                    "không thể chuyển từ \"{}\" sang \"{}\"",
-                    before.status.label().vi,
-                    self.status.label().vi
-                ),
-                format!(
-                    "cannot go from \"{}\" to \"{}\"",
-                    before.status.label().en,
-                    self.status.label().en
-                ),
+                format!("không thể chuyển từ \"{}\" sang \"{}\"", before.status.label().vi, self.status.label().vi),
+                format!("cannot go from \"{}\" to \"{}\"", before.status.label().en, self.status.label().en),
             ));
         }
         let was = before.petition_type == PetitionType::Denunciation;
@@ -275,10 +237,7 @@ impl KindRules for Petition {
         let Some(received) = self.received_on else {
             return out;
         };
-        let refused_or_dropped = matches!(
-            self.status,
-            PetitionStatus::Refused | PetitionStatus::Withdrawn
-        );
+        let refused_or_dropped = matches!(self.status, PetitionStatus::Refused | PetitionStatus::Withdrawn);
         let accept = |due| Deadline {
             code: DeadlineCode::Acceptance,
             path: String::new(),
@@ -301,9 +260,7 @@ impl KindRules for Petition {
                 }
             }
             PetitionType::Denunciation => {
-                out.push(accept(
-                    received.plus_working_days(DENUNCIATION_ACCEPT_WORKING_DAYS),
-                ));
+                out.push(accept(received.plus_working_days(DENUNCIATION_ACCEPT_WORKING_DAYS)));
                 if let Some(accepted) = self.accepted_on {
                     out.push(Deadline {
                         code: DeadlineCode::AcceptanceNotice,
@@ -313,9 +270,7 @@ impl KindRules for Petition {
                         met_on: self.acceptance_notified_on,
                     });
                     let extensions = self.extensions.min(self.allowed_extensions()) as i32;
-                    out.push(settle(
-                        accepted.plus_days(DENUNCIATION_SETTLE_DAYS * (1 + extensions)),
-                    ));
+                    out.push(settle(accepted.plus_days(DENUNCIATION_SETTLE_DAYS * (1 + extensions))));
                 }
             }
             // No statutory time limit is modelled for recommendations and feedback.
@@ -338,14 +293,7 @@ impl KindRules for Petition {
     }
 
     fn significant_fields() -> &'static [&'static str] {
-        &[
-            "status",
-            "decision",
-            "accepted_on",
-            "decided_on",
-            "complexity",
-            "extensions",
-        ]
+        &["status", "decision", "accepted_on", "decided_on", "complexity", "extensions"]
     }
 }
 
@@ -367,20 +315,13 @@ mod tests {
     }
 
     fn due(p: &Petition, code: DeadlineCode) -> CivilDate {
-        p.deadlines()
-            .into_iter()
-            .find(|x| x.code == code)
-            .unwrap()
-            .due
+        p.deadlines().into_iter().find(|x| x.code == code).unwrap().due
     }
 
     #[test]
     fn complaint_time_limits_by_complexity_and_remoteness() {
-        let mut p = Petition {
-            received_on: Some(d("2026-03-02")),
-            accepted_on: Some(d("2026-03-10")),
-            ..Default::default()
-        };
+        let mut p =
+            Petition { received_on: Some(d("2026-03-02")), accepted_on: Some(d("2026-03-10")), ..Default::default() };
         assert_eq!(due(&p, DeadlineCode::Acceptance), d("2026-03-12"));
         assert_eq!(due(&p, DeadlineCode::Settlement), d("2026-04-09"));
         p.complexity = Complexity::Complex;
@@ -410,18 +351,12 @@ mod tests {
         let mut errors = Vec::new();
         p.complexity = Complexity::Complex;
         p.validate(&mut errors);
-        assert_eq!(
-            errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
-            ["title", "extensions"]
-        );
+        assert_eq!(errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["title", "extensions"]);
     }
 
     #[test]
     fn overdue_only_while_unsettled() {
-        let mut p = Petition {
-            received_on: Some(d("2026-03-02")),
-            ..Default::default()
-        };
+        let mut p = Petition { received_on: Some(d("2026-03-02")), ..Default::default() };
         let acc = p.deadlines().into_iter().next().unwrap();
         assert!(acc.overdue(d("2026-03-13")));
         assert!(!acc.overdue(d("2026-03-12")));

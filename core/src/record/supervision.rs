@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Recommendation, check_order, check_recommendations, recommendation_deadlines, require_date,
-    require_text,
+    Recommendation, check_order, check_recommendations, recommendation_deadlines, require_date, require_text,
 };
 use super::{Deadline, KindRules};
 use crate::coded_enum;

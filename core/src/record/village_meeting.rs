@@ -83,8 +83,7 @@ impl AgendaItem {
         let households_for = self.votes_for.saturating_add(ballots_for);
         ItemResult {
             passed_among_present: u64::from(self.votes_for) * 2 > u64::from(represented),
-            passed: total_households > 0
-                && u64::from(households_for) * 2 > u64::from(total_households),
+            passed: total_households > 0 && u64::from(households_for) * 2 > u64::from(total_households),
             households_for,
         }
     }
@@ -107,10 +106,7 @@ pub struct VillageMeeting {
 
 impl VillageMeeting {
     pub fn results(&self) -> Vec<ItemResult> {
-        self.agenda
-            .iter()
-            .map(|a| a.result(self.households_represented, self.total_households))
-            .collect()
+        self.agenda.iter().map(|a| a.result(self.households_represented, self.total_households)).collect()
     }
 
     /// More than half of the households must be represented for the meeting to decide.
@@ -148,9 +144,7 @@ impl KindRules for VillageMeeting {
         }
         for (i, item) in self.agenda.iter().enumerate() {
             require_text(&item.title, &format!("agenda.{i}.title"), errors);
-            let cast = u64::from(item.votes_for)
-                + u64::from(item.votes_against)
-                + u64::from(item.votes_abstain);
+            let cast = u64::from(item.votes_for) + u64::from(item.votes_against) + u64::from(item.votes_abstain);
             if cast > u64::from(self.households_represented) {
                 errors.push(FieldError::inconsistent(
                     format!("agenda.{i}.votes_for"),
@@ -160,15 +154,9 @@ impl KindRules for VillageMeeting {
             }
             let mut balloted = 0u64;
             for (j, b) in item.ballot_rounds.iter().enumerate() {
-                balloted += u64::from(b.households_for)
-                    + u64::from(b.households_against)
-                    + u64::from(b.households_abstain);
-                check_order(
-                    self.held_on,
-                    b.held_on,
-                    &format!("agenda.{i}.ballot_rounds.{j}.held_on"),
-                    errors,
-                );
+                balloted +=
+                    u64::from(b.households_for) + u64::from(b.households_against) + u64::from(b.households_abstain);
+                check_order(self.held_on, b.held_on, &format!("agenda.{i}.ballot_rounds.{j}.held_on"), errors);
             }
             if cast + balloted > u64::from(self.total_households) {
                 errors.push(FieldError::inconsistent(
@@ -200,10 +188,7 @@ impl KindRules for VillageMeeting {
             }
             for (i, (item, r)) in self.agenda.iter().zip(self.results()).enumerate() {
                 if !r.passed && item.ballot_rounds.is_empty() {
-                    out.push(Flag::new(
-                        FlagCode::NeedsHouseholdBallot,
-                        format!("agenda.{i}"),
-                    ));
+                    out.push(Flag::new(FlagCode::NeedsHouseholdBallot, format!("agenda.{i}")));
                 }
             }
         }
@@ -235,27 +220,14 @@ mod tests {
 
     #[test]
     fn passing_needs_half_of_all_households_ballots_included() {
-        let mut item = AgendaItem {
-            votes_for: 30,
-            votes_against: 5,
-            ..Default::default()
-        };
+        let mut item = AgendaItem { votes_for: 30, votes_against: 5, ..Default::default() };
         // 40 of 100 households present, 30 for: passes among present, not overall.
         let r = item.result(40, 100);
         assert!(r.passed_among_present);
         assert!(!r.passed);
-        item.ballot_rounds.push(BallotRound {
-            households_for: 20,
-            ..Default::default()
-        });
-        assert!(
-            !item.result(40, 100).passed,
-            "exactly half is not more than half"
-        );
-        item.ballot_rounds.push(BallotRound {
-            households_for: 1,
-            ..Default::default()
-        });
+        item.ballot_rounds.push(BallotRound { households_for: 20, ..Default::default() });
+        assert!(!item.result(40, 100).passed, "exactly half is not more than half");
+        item.ballot_rounds.push(BallotRound { households_for: 1, ..Default::default() });
         assert!(item.result(40, 100).passed);
     }
 }

@@ -97,11 +97,7 @@ fn index_record(
         conflicts,
         created_at: env.created_at,
         updated_at,
-        heads: heads
-            .iter()
-            .map(|h| h.to_string())
-            .collect::<Vec<_>>()
-            .join(","),
+        heads: heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","),
     };
     let old_row: Option<i64> = conn
         .prepare_cached("SELECT row_id FROM record_index WHERE record_id = ?1")?
@@ -115,11 +111,23 @@ fn index_record(
                  updated_at = ?14, heads = ?15 WHERE row_id = ?1",
             )?
             .execute(params![
-                row_id, row.kind, row.unit, row.commune, row.district, row.province, row.status, row.title,
-                row.event_date, row.next_due, row.deleted, row.conflicts, row.created_at, row.updated_at, row.heads
+                row_id,
+                row.kind,
+                row.unit,
+                row.commune,
+                row.district,
+                row.province,
+                row.status,
+                row.title,
+                row.event_date,
+                row.next_due,
+                row.deleted,
+                row.conflicts,
+                row.created_at,
+                row.updated_at,
+                row.heads
             ])?;
-            conn.prepare_cached("DELETE FROM record_search WHERE rowid = ?1")?
-                .execute([row_id])?;
+            conn.prepare_cached("DELETE FROM record_search WHERE rowid = ?1")?.execute([row_id])?;
             row_id
         }
         None => {
@@ -136,8 +144,7 @@ fn index_record(
         }
     };
     let text = fold(&body.search_text());
-    conn.prepare_cached("INSERT INTO record_search (rowid, text) VALUES (?1, ?2)")?
-        .execute(params![row_id, text])?;
+    conn.prepare_cached("INSERT INTO record_search (rowid, text) VALUES (?1, ?2)")?.execute(params![row_id, text])?;
     Ok(())
 }
 

@@ -27,17 +27,12 @@ impl StoreKey {
     pub fn parse(text: &str) -> Result<StoreKey> {
         let t = text.trim();
         if t.is_empty() {
-            return Err(CoreError::InvalidKey {
-                vi: "khóa rỗng",
-                en: "the key is empty",
-            });
+            return Err(CoreError::InvalidKey { vi: "khóa rỗng", en: "the key is empty" });
         }
         if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
             let mut raw = [0u8; 32];
-            hex::decode_to_slice(t, &mut raw).map_err(|_| CoreError::InvalidKey {
-                vi: "không đọc được",
-                en: "unreadable",
-            })?;
+            hex::decode_to_slice(t, &mut raw)
+                .map_err(|_| CoreError::InvalidKey { vi: "không đọc được", en: "unreadable" })?;
             return Ok(StoreKey::Raw(raw));
         }
         Ok(StoreKey::Passphrase(text.to_string()))

@@ -3,13 +3,13 @@
 //! Every user-visible save is one transaction, committed with `synchronous = FULL` in WAL mode:
 //! when a call returns, the save survives a crash or a power cut.
 
-mod documents;
-mod index;
+pub mod documents;
+pub(crate) mod index;
 mod key;
-mod migrations;
-mod profile;
+pub mod migrations;
+pub(crate) mod profile;
 mod query;
-mod records;
+pub(crate) mod records;
 mod replication;
 mod villages;
 
@@ -43,11 +43,11 @@ pub struct NewProfile {
 }
 
 pub struct Store {
-    conn: Connection,
-    clock: Arc<dyn Clock>,
-    profile: Profile,
+    pub(crate) conn: Connection,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) profile: Profile,
     /// This session's automerge actor (see `Writer::actor`).
-    actor: ActorId,
+    pub(crate) actor: ActorId,
 }
 
 fn open_connection(path: &Path, key: &StoreKey, flags: OpenFlags) -> Result<Connection> {
@@ -57,13 +57,9 @@ fn open_connection(path: &Path, key: &StoreKey, flags: OpenFlags) -> Result<Conn
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&key.pragma())?;
     // The first read tells whether the key is right: SQLCipher cannot decrypt page 1 otherwise.
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    }) {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => {}
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::NotADatabase =>
-        {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
             return Err(CoreError::WrongKey);
         }
         Err(e) => return Err(e.into()),
@@ -79,16 +75,9 @@ fn open_connection(path: &Path, key: &StoreKey, flags: OpenFlags) -> Result<Conn
 
 impl Store {
     /// Creates a new store at `path` for the given user, on this device.
-    pub fn create(
-        path: &Path,
-        key: &StoreKey,
-        new: NewProfile,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Store> {
+    pub fn create(path: &Path, key: &StoreKey, new: NewProfile, clock: Arc<dyn Clock>) -> Result<Store> {
         if path.exists() {
-            return Err(CoreError::StoreExists {
-                path: path.display().to_string(),
-            });
+            return Err(CoreError::StoreExists { path: path.display().to_string() });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let mut conn = open_connection(path, key, flags)?;
@@ -105,7 +94,8 @@ impl Store {
         if profile.user_id.is_empty() {
             errors.push(FieldError::required("user"));
         }
-        if catalogue().get(&profile.unit).is_none() {
+        // A village's id is a UUID; its document arrives with the first sync.
+        if catalogue().get(&profile.unit).is_none() && uuid::Uuid::try_parse(&profile.unit).is_err() {
             errors.push(FieldError::new("unit", Problem::UnknownUnit));
         }
         if !errors.is_empty() {
@@ -117,32 +107,18 @@ impl Store {
             return Err(CoreError::invalid(errors));
         }
         profile::save(&conn, &profile)?;
-        Ok(Store {
-            conn,
-            clock,
-            profile,
-            actor: ActorId::random(),
-        })
+        Ok(Store { conn, clock, profile, actor: ActorId::random() })
     }
 
     /// Opens an existing store.
     pub fn open(path: &Path, key: &StoreKey, clock: Arc<dyn Clock>) -> Result<Store> {
         if !path.exists() {
-            return Err(CoreError::StoreMissing {
-                path: path.display().to_string(),
-            });
+            return Err(CoreError::StoreMissing { path: path.display().to_string() });
         }
         let mut conn = open_connection(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         migrations::migrate(&mut conn)?;
-        let profile = profile::load(&conn)?.ok_or(CoreError::StoreMissing {
-            path: path.display().to_string(),
-        })?;
-        Ok(Store {
-            conn,
-            clock,
-            profile,
-            actor: ActorId::random(),
-        })
+        let profile = profile::load(&conn)?.ok_or(CoreError::StoreMissing { path: path.display().to_string() })?;
+        Ok(Store { conn, clock, profile, actor: ActorId::random() })
     }
 
     pub fn profile(&self) -> &Profile {
@@ -154,12 +130,9 @@ impl Store {
     }
 
     /// Who writes now.
-    fn writer(&self) -> Writer {
+    pub(crate) fn writer(&self) -> Writer {
         Writer {
-            author: Author {
-                user: self.profile.user_id.clone(),
-                device: self.profile.device_id.clone(),
-            },
+            author: Author { user: self.profile.user_id.clone(), device: self.profile.device_id.clone() },
             actor: self.actor.clone(),
             now: self.clock.now(),
         }
@@ -169,26 +142,17 @@ impl Store {
     /// Returns the commune it lies in (empty above the commune level).
     pub fn unit_commune(&self, unit: &str) -> Result<String> {
         if let Some(u) = catalogue().get(unit) {
-            return Ok(if u.level == UnitLevel::Commune {
-                u.code.clone()
-            } else {
-                String::new()
-            });
+            return Ok(if u.level == UnitLevel::Commune { u.code.clone() } else { String::new() });
         }
         match villages::commune_of(&self.conn, unit)? {
             Some(commune) => Ok(commune),
-            None => Err(CoreError::field(FieldError::new(
-                "unit",
-                Problem::UnknownUnit,
-            ))),
+            None => Err(CoreError::field(FieldError::new("unit", Problem::UnknownUnit))),
         }
     }
 
     /// Checks the database file page by page (`PRAGMA integrity_check`).
     pub fn integrity_check(&self) -> Result<bool> {
-        let result: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(result == "ok")
     }
 

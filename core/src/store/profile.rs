@@ -56,15 +56,8 @@ pub(crate) fn save(conn: &Connection, p: &Profile) -> Result<()> {
     conn.execute(
         "INSERT INTO profile (id, user_id, display_name, role, unit, device_id, created_at)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET user_id = ?1, display_name = ?2, role = ?3, unit = ?4",
-        params![
-            p.user_id,
-            p.display_name,
-            p.role.code(),
-            p.unit,
-            p.device_id,
-            p.created_at
-        ],
+         ON CONFLICT (id) DO UPDATE SET user_id = ?1, display_name = ?2, role = ?3, unit = ?4, device_id = ?5",
+        params![p.user_id, p.display_name, p.role.code(), p.unit, p.device_id, p.created_at],
     )?;
     Ok(())
 }

@@ -54,11 +54,7 @@ impl Store {
     /// Records whose text contains every word of `text`, ignoring case and diacritics (đ as d),
     /// whatever Unicode form it was typed in; each word may be the start of a longer one.
     pub fn search(&self, text: &str, filter: &RecordFilter) -> Result<Vec<RecordSummary>> {
-        let words: Vec<String> = fold(text)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\"*"))
-            .collect();
+        let words: Vec<String> = fold(text).split(' ').filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"*")).collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
@@ -86,18 +82,13 @@ impl Store {
             conditions.push("r.deleted = 0".into());
         }
         if !filter.kinds.is_empty() {
-            let ps: Vec<String> = filter
-                .kinds
-                .iter()
-                .map(|k| arg(SqlValue::Text(k.code().into()), &mut args))
-                .collect();
+            let ps: Vec<String> =
+                filter.kinds.iter().map(|k| arg(SqlValue::Text(k.code().into()), &mut args)).collect();
             conditions.push(format!("r.kind IN ({})", ps.join(", ")));
         }
         if let Some(unit) = &filter.unit {
             let p = arg(SqlValue::Text(unit.clone()), &mut args);
-            conditions.push(format!(
-                "(r.unit = {p} OR r.commune = {p} OR r.district = {p} OR r.province = {p})"
-            ));
+            conditions.push(format!("(r.unit = {p} OR r.commune = {p} OR r.district = {p} OR r.province = {p})"));
         }
         if let Some(status) = &filter.status {
             let p = arg(SqlValue::Text(status.clone()), &mut args);

@@ -53,19 +53,14 @@ pub(crate) fn check_id(id: &str) -> Result<()> {
         Ok(_) => Ok(()),
         Err(_) => Err(CoreError::field(FieldError::new(
             "id",
-            Problem::InvalidValue {
-                expected: "a record id (UUID)".into(),
-            },
+            Problem::InvalidValue { expected: "a record id (UUID)".into() },
         ))),
     }
 }
 
 /// Turns a document's failure into the error of the record it belongs to.
 pub(crate) fn damaged(id: &str) -> impl Fn(crate::document::DocumentError) -> CoreError + '_ {
-    move |e| CoreError::DamagedDocument {
-        id: id.to_string(),
-        detail: e.to_string(),
-    }
+    move |e| CoreError::DamagedDocument { id: id.to_string(), detail: e.to_string() }
 }
 
 /// Writes a denouncer's identity into its own document, creating the document if need be.
@@ -80,25 +75,13 @@ fn put_identity(
     let body = serde_json::to_value(identity).unwrap_or_default();
     match documents::load(tx, identity_id)? {
         Some(mut doc) => {
-            doc.update_body(body, writer)
-                .map_err(damaged(identity_id))?;
+            doc.update_body(body, writer).map_err(damaged(identity_id))?;
             documents::save_changes(tx, identity_id, &mut doc)
         }
         None => {
-            let new = NewDocument {
-                id: identity_id,
-                kind: DocumentKind::DenouncerIdentity,
-                unit,
-                commune,
-                body,
-            };
+            let new = NewDocument { id: identity_id, kind: DocumentKind::DenouncerIdentity, unit, commune, body };
             let mut doc = Document::create(new, writer).map_err(damaged(identity_id))?;
-            documents::insert(
-                tx,
-                identity_id,
-                DocumentKind::DenouncerIdentity.code(),
-                &mut doc,
-            )
+            documents::insert(tx, identity_id, DocumentKind::DenouncerIdentity.code(), &mut doc)
         }
     }
 }
@@ -129,10 +112,7 @@ impl Store {
 
     fn load_record(&self, id: &str) -> Result<(Document, Envelope, RecordKind)> {
         let (doc, env) = self.load_document(id)?;
-        let kind = env
-            .document_kind()
-            .and_then(|k| k.record_kind())
-            .ok_or_else(|| not_found(id))?;
+        let kind = env.document_kind().and_then(|k| k.record_kind()).ok_or_else(|| not_found(id))?;
         Ok((doc, env, kind))
     }
 
@@ -146,13 +126,7 @@ impl Store {
         let writer = self.writer();
         let kind = body.kind();
         let mut doc = Document::create(
-            NewDocument {
-                id: &id,
-                kind: kind.into(),
-                unit,
-                commune: &commune,
-                body: body.to_value(),
-            },
+            NewDocument { id: &id, kind: kind.into(), unit, commune: &commune, body: body.to_value() },
             &writer,
         )
         .map_err(damaged(&id))?;
@@ -186,13 +160,7 @@ impl Store {
             None => uuid::Uuid::now_v7().to_string(),
         };
         p.identity_ref = identity_id.clone();
-        Some((
-            identity_id,
-            DenouncerIdentity {
-                petition_id: petition_id.to_string(),
-                denouncer,
-            },
-        ))
+        Some((identity_id, DenouncerIdentity { petition_id: petition_id.to_string(), denouncer }))
     }
 
     /// Replaces a record's content with `body`, writing only the fields that differ.
@@ -218,19 +186,10 @@ impl Store {
         let identity = self.split_denouncer(id, &mut body, existing_ref.as_deref());
         body.validate(Some(&before)).map_err(CoreError::invalid)?;
         let writer = self.writer();
-        let changed = doc
-            .update_body(body.to_value(), &writer)
-            .map_err(damaged(id))?;
+        let changed = doc.update_body(body.to_value(), &writer).map_err(damaged(id))?;
         let tx = self.conn.transaction()?;
         if let Some((identity_id, denouncer)) = identity {
-            put_identity(
-                &tx,
-                &writer,
-                &identity_id,
-                &denouncer,
-                &env.unit,
-                &env.commune,
-            )?;
+            put_identity(&tx, &writer, &identity_id, &denouncer, &env.unit, &env.commune)?;
         }
         if changed.is_some() {
             documents::save_changes(&tx, id, &mut doc)?;
@@ -273,9 +232,7 @@ impl Store {
         let body = Self::body_of(&doc, id, kind)?;
         let today = self.clock.today();
         let denouncer = match &body {
-            RecordBody::Petition(p)
-                if !p.identity_ref.is_empty() && check_id(&p.identity_ref).is_ok() =>
-            {
+            RecordBody::Petition(p) if !p.identity_ref.is_empty() && check_id(&p.identity_ref).is_ok() => {
                 documents::load(&self.conn, &p.identity_ref)?
                     .and_then(|d| serde_json::from_value::<DenouncerIdentity>(d.body()).ok())
                     .map(|i| i.denouncer)
@@ -293,10 +250,7 @@ impl Store {
             deadlines: body
                 .deadlines()
                 .into_iter()
-                .map(|deadline| DeadlineView {
-                    overdue: deadline.overdue(today),
-                    deadline,
-                })
+                .map(|deadline| DeadlineView { overdue: deadline.overdue(today), deadline })
                 .collect(),
             flags: body.flags(),
             conflicts: doc.conflicts(RecordBody::significant_fields(kind)),
@@ -309,7 +263,11 @@ impl Store {
     /// Who changed which field, from what, to what, and when.
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
         let (mut doc, _, _) = self.load_record(id)?;
-        Ok(doc.history())
+        let mut entries = doc.history();
+        for e in &mut entries {
+            e.server_time = self.receipt(&e.change)?;
+        }
+        Ok(entries)
     }
 
     /// Settles a conflict on a significant field with the chosen value.
@@ -318,15 +276,8 @@ impl Store {
         if env.deleted.is_some() {
             return Err(CoreError::Deleted { id: id.to_string() });
         }
-        if !doc
-            .conflicts(RecordBody::significant_fields(kind))
-            .iter()
-            .any(|c| c.path == path)
-        {
-            return Err(CoreError::NoSuchConflict {
-                id: id.to_string(),
-                path: path.to_string(),
-            });
+        if !doc.conflicts(RecordBody::significant_fields(kind)).iter().any(|c| c.path == path) {
+            return Err(CoreError::NoSuchConflict { id: id.to_string(), path: path.to_string() });
         }
         // The chosen value must be a valid value of the field.
         let before = Self::body_of(&doc, id, kind)?;
@@ -334,19 +285,12 @@ impl Store {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let after = apply_assignments(
-            &before,
-            &[Assignment {
-                path: path.to_string(),
-                raw,
-            }],
-        )
-        .map_err(CoreError::invalid)?;
+        let after =
+            apply_assignments(&before, &[Assignment { path: path.to_string(), raw }]).map_err(CoreError::invalid)?;
         // The value as the field's type reads it ("72" for a count is the number 72).
         let typed = value_at(&after.to_value(), path).cloned().unwrap_or(value);
         let writer = self.writer();
-        doc.resolve(path, &nfc_value(typed), &writer)
-            .map_err(damaged(id))?;
+        doc.resolve(path, &nfc_value(typed), &writer).map_err(damaged(id))?;
         let tx = self.conn.transaction()?;
         documents::save_changes(&tx, id, &mut doc)?;
         index::reindex(&tx, &mut doc)?;
@@ -357,20 +301,14 @@ impl Store {
     /// Records that have conflicts, with them.
     pub fn conflicts(&self) -> Result<Vec<(String, RecordKind, Vec<Conflict>)>> {
         let ids: Vec<String> = {
-            let mut stmt = self.conn.prepare(
-                "SELECT record_id FROM record_index WHERE conflicts > 0 ORDER BY record_id",
-            )?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<Result<Vec<_>, _>>()?
+            let mut stmt =
+                self.conn.prepare("SELECT record_id FROM record_index WHERE conflicts > 0 ORDER BY record_id")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?
         };
         let mut out = Vec::new();
         for id in ids {
             let (doc, _, kind) = self.load_record(&id)?;
-            out.push((
-                id,
-                kind,
-                doc.conflicts(RecordBody::significant_fields(kind)),
-            ));
+            out.push((id, kind, doc.conflicts(RecordBody::significant_fields(kind))));
         }
         Ok(out)
     }

@@ -11,10 +11,7 @@ use crate::record::DocumentKind;
 impl Store {
     /// Ids of every document this store holds (records, villages, identities), sorted.
     pub fn document_ids(&self) -> Result<Vec<String>> {
-        Ok(documents::all_ids(&self.conn)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect())
+        Ok(documents::all_ids(&self.conn)?.into_iter().map(|(id, _)| id).collect())
     }
 
     /// The current heads of a document, or none if the store does not hold it.
@@ -29,8 +26,7 @@ impl Store {
     /// The changes of a document after `heads` (all of them when `heads` is empty).
     pub fn changes_after(&self, id: &str, heads: &[ChangeHash]) -> Result<Vec<u8>> {
         check_id(id)?;
-        let mut doc = documents::load(&self.conn, id)?
-            .ok_or_else(|| CoreError::NotFound { id: id.to_string() })?;
+        let mut doc = documents::load(&self.conn, id)?.ok_or_else(|| CoreError::NotFound { id: id.to_string() })?;
         Ok(doc.changes_after(heads))
     }
 
@@ -39,10 +35,7 @@ impl Store {
     /// Bytes that do not make a valid document with this id are refused and nothing is stored.
     pub fn apply_changes(&mut self, id: &str, bytes: &[u8]) -> Result<()> {
         check_id(id)?;
-        let damaged = |detail: String| CoreError::DamagedDocument {
-            id: id.to_string(),
-            detail,
-        };
+        let damaged = |detail: String| CoreError::DamagedDocument { id: id.to_string(), detail };
         let existing = documents::load(&self.conn, id)?;
         let is_new = existing.is_none();
         let mut doc = match existing {
@@ -52,24 +45,16 @@ impl Store {
         let before = doc.heads();
         doc.merge_bytes(bytes).map_err(|e| damaged(e.to_string()))?;
         if !doc.missing_dependencies().is_empty() {
-            return Err(damaged(
-                "changes arrived without the changes they depend on".into(),
-            ));
+            return Err(damaged("changes arrived without the changes they depend on".into()));
         }
         if doc.heads() == before {
             return Ok(());
         }
         let env = doc.envelope().map_err(|e| damaged(e.to_string()))?;
         if env.id != id {
-            return Err(damaged(
-                "the document's id differs from the id it was sent under".into(),
-            ));
+            return Err(damaged("the document's id differs from the id it was sent under".into()));
         }
-        let kind = env
-            .document_kind()
-            .map(DocumentKind::code)
-            .unwrap_or(env.kind.as_str())
-            .to_string();
+        let kind = env.document_kind().map(DocumentKind::code).unwrap_or(env.kind.as_str()).to_string();
         let tx = self.conn.transaction()?;
         if is_new {
             documents::insert(&tx, id, &kind, &mut doc)?;

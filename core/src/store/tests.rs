@@ -48,10 +48,7 @@ fn mediation(title: &str) -> RecordBody {
     RecordBody::Mediation(MediationCase {
         title: title.into(),
         received_on: Some(d("2026-09-20")),
-        parties: vec![crate::record::mediation::Party {
-            name: "Lò Văn Páo".into(),
-            ..Default::default()
-        }],
+        parties: vec![crate::record::mediation::Party { name: "Lò Văn Páo".into(), ..Default::default() }],
         ..Default::default()
     })
 }
@@ -72,9 +69,7 @@ fn tmp() -> tempfile::TempDir {
 fn saves_reads_and_lists_a_record() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "nguyen.van.a");
-    let id = store
-        .create_record(COMMUNE, mediation("Tranh chấp ranh giới đất đai"))
-        .unwrap();
+    let id = store.create_record(COMMUNE, mediation("Tranh chấp ranh giới đất đai")).unwrap();
     let view = store.record(&id).unwrap();
     assert_eq!(view.kind, RecordKind::Mediation);
     assert_eq!(view.body.title(), "Tranh chấp ranh giới đất đai");
@@ -87,16 +82,8 @@ fn saves_reads_and_lists_a_record() {
     assert_eq!(listed[0].status, "in_progress");
     // Reopening finds it again.
     drop(store);
-    let store = Store::open(
-        &dir.path().join("a.db"),
-        &KEY,
-        Arc::new(FixedClock::at(NOW)),
-    )
-    .unwrap();
-    assert_eq!(
-        store.record(&id).unwrap().body.title(),
-        "Tranh chấp ranh giới đất đai"
-    );
+    let store = Store::open(&dir.path().join("a.db"), &KEY, Arc::new(FixedClock::at(NOW))).unwrap();
+    assert_eq!(store.record(&id).unwrap().body.title(), "Tranh chấp ranh giới đất đai");
     assert!(store.integrity_check().unwrap());
 }
 
@@ -104,45 +91,25 @@ fn saves_reads_and_lists_a_record() {
 fn wrong_or_missing_key_is_a_clear_error_and_the_file_is_ciphertext() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
-    store
-        .create_record(COMMUNE, mediation("Tranh chấp lối đi chung giữa hai hộ"))
-        .unwrap();
+    store.create_record(COMMUNE, mediation("Tranh chấp lối đi chung giữa hai hộ")).unwrap();
     drop(store);
     let path = dir.path().join("a.db");
     let clock = Arc::new(FixedClock::at(NOW));
     let wrong = StoreKey::Raw([8; 32]);
-    assert!(matches!(
-        Store::open(&path, &wrong, clock.clone()),
-        Err(CoreError::WrongKey)
-    ));
+    assert!(matches!(Store::open(&path, &wrong, clock.clone()), Err(CoreError::WrongKey)));
     let passphrase = StoreKey::Passphrase("mật khẩu sai".into());
-    assert!(matches!(
-        Store::open(&path, &passphrase, clock),
-        Err(CoreError::WrongKey)
-    ));
+    assert!(matches!(Store::open(&path, &passphrase, clock), Err(CoreError::WrongKey)));
     // A plain SQLite reader, with no key at all, cannot read it either.
     let plain = rusqlite::Connection::open(&path).unwrap();
-    let err = plain
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .unwrap_err();
+    let err = plain.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).unwrap_err();
     assert!(err.to_string().contains("not a database"), "{err}");
     // Neither the record's text, nor the party's name, nor the table names are in the bytes.
     let mut bytes = std::fs::read(&path).unwrap();
     if let Ok(wal) = std::fs::read(dir.path().join("a.db-wal")) {
         bytes.extend(wal);
     }
-    for needle in [
-        "lối đi chung",
-        "Lò Văn Páo",
-        "record_index",
-        "SQLite format 3",
-    ] {
-        assert!(
-            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-            "found {needle:?} in the file"
-        );
+    for needle in ["lối đi chung", "Lò Văn Páo", "record_index", "SQLite format 3"] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "found {needle:?} in the file");
     }
 }
 
@@ -150,56 +117,33 @@ fn wrong_or_missing_key_is_a_clear_error_and_the_file_is_ciphertext() {
 fn edits_write_history_with_authors_and_values() {
     let dir = tmp();
     let (mut store, clock) = new_store(dir.path(), "a.db", "hoa.giai.vien");
-    let id = store
-        .create_record(COMMUNE, mediation("Tranh chấp đất vườn"))
-        .unwrap();
+    let id = store.create_record(COMMUNE, mediation("Tranh chấp đất vườn")).unwrap();
     clock.advance(3_600_000);
-    store
-        .edit_record(
-            &id,
-            &[
-                set("outcome=success"),
-                set("agreement_terms=Hai bên thống nhất mốc giới"),
-            ],
-        )
-        .unwrap();
+    store.edit_record(&id, &[set("outcome=success"), set("agreement_terms=Hai bên thống nhất mốc giới")]).unwrap();
     let history = store.history(&id).unwrap();
     assert_eq!(history.len(), 2);
     let last = &history[1];
     assert_eq!(last.author.user, "hoa.giai.vien");
     assert_eq!(last.device_time, NOW + 3_600_000);
     let outcome = last.fields.iter().find(|f| f.path == "outcome").unwrap();
-    assert_eq!(
-        (outcome.from.clone(), outcome.to.clone()),
-        (json!("in_progress"), json!("success"))
-    );
+    assert_eq!((outcome.from.clone(), outcome.to.clone()), (json!("in_progress"), json!("success")));
     assert!(last.fields.iter().any(|f| f.path == "agreement_terms"));
     assert_eq!(last.fields.len(), 2, "{:?}", last.fields);
     // The first entry is the creation, with the title among its fields.
-    assert!(
-        history[0]
-            .fields
-            .iter()
-            .any(|f| f.path == "title" && f.to == json!("Tranh chấp đất vườn"))
-    );
+    assert!(history[0].fields.iter().any(|f| f.path == "title" && f.to == json!("Tranh chấp đất vườn")));
 }
 
 #[test]
 fn bad_input_names_the_field_and_changes_nothing() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
-    let id = store
-        .create_record(COMMUNE, mediation("Tranh chấp tiền công"))
-        .unwrap();
+    let id = store.create_record(COMMUNE, mediation("Tranh chấp tiền công")).unwrap();
     let before = (store.index_rows().unwrap(), store.heads(&id).unwrap());
     let cases: &[(&str, &str)] = &[
         ("received_on=2026-02-30", "received_on"),
         ("outcome=maybe", "outcome"),
         ("nonsense=1", "nonsense"),
-        (
-            "parties.0.vulnerability.child=perhaps",
-            "parties.0.vulnerability.child",
-        ),
+        ("parties.0.vulnerability.child=perhaps", "parties.0.vulnerability.child"),
         // Success needs the agreement's terms.
         ("outcome=success", "agreement_terms"),
         // Follow-up of an unsuccessful mediation.
@@ -208,31 +152,16 @@ fn bad_input_names_the_field_and_changes_nothing() {
     for (assignment, field) in cases {
         match store.edit_record(&id, &[set(assignment)]) {
             Err(CoreError::InvalidInput(errors)) => {
-                assert!(
-                    errors.0.iter().any(|e| e.path == *field),
-                    "{assignment}: {errors}"
-                );
+                assert!(errors.0.iter().any(|e| e.path == *field), "{assignment}: {errors}");
                 assert!(!errors.to_string().contains("Lò Văn"), "{errors}");
             }
             other => panic!("{assignment}: expected invalid input, got {other:?}"),
         }
     }
-    assert!(matches!(
-        store.create_record("99999", mediation("x")),
-        Err(CoreError::InvalidInput(_))
-    ));
-    assert!(matches!(
-        store.record("not-an-id"),
-        Err(CoreError::InvalidInput(_))
-    ));
-    assert!(matches!(
-        store.record(&uuid::Uuid::now_v7().to_string()),
-        Err(CoreError::NotFound { .. })
-    ));
-    assert_eq!(
-        (store.index_rows().unwrap(), store.heads(&id).unwrap()),
-        before
-    );
+    assert!(matches!(store.create_record("99999", mediation("x")), Err(CoreError::InvalidInput(_))));
+    assert!(matches!(store.record("not-an-id"), Err(CoreError::InvalidInput(_))));
+    assert!(matches!(store.record(&uuid::Uuid::now_v7().to_string()), Err(CoreError::NotFound { .. })));
+    assert_eq!((store.index_rows().unwrap(), store.heads(&id).unwrap()), before);
 }
 
 #[test]
@@ -240,77 +169,38 @@ fn search_ignores_case_diacritics_and_unicode_form() {
     use unicode_normalization::UnicodeNormalization;
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
-    let land = store
-        .create_record(COMMUNE, mediation("Tranh chấp Đất đai ở thôn Nà Mè"))
-        .unwrap();
-    store
-        .create_record(COMMUNE, mediation("Mâu thuẫn giữa hai gia đình về lối đi"))
-        .unwrap();
+    let land = store.create_record(COMMUNE, mediation("Tranh chấp Đất đai ở thôn Nà Mè")).unwrap();
+    store.create_record(COMMUNE, mediation("Mâu thuẫn giữa hai gia đình về lối đi")).unwrap();
     let f = RecordFilter::default();
-    let ids = |q: &str| {
-        store
-            .search(q, &f)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.id)
-            .collect::<Vec<_>>()
-    };
+    let ids = |q: &str| store.search(q, &f).unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids("dat dai"), vec![land.clone()]);
     assert_eq!(ids("ĐẤT ĐAI"), vec![land.clone()]);
-    assert_eq!(
-        ids(&"đất đai".nfd().collect::<String>()),
-        vec![land.clone()]
-    );
+    assert_eq!(ids(&"đất đai".nfd().collect::<String>()), vec![land.clone()]);
     assert_eq!(ids("na me"), vec![land.clone()]);
     assert_eq!(ids("tranh ch"), vec![land.clone()], "prefixes match");
     // Party names are searchable on the device that holds them.
     assert_eq!(ids("lo van pao").len(), 2);
     assert!(ids("dat dai lối").is_empty(), "every word must match");
     assert!(ids("   ").is_empty());
-    assert_eq!(
-        ids("dat* (dai):"),
-        [land],
-        "query syntax is not interpreted"
-    );
+    assert_eq!(ids("dat* (dai):"), [land], "query syntax is not interpreted");
 }
 
 #[test]
 fn filters_by_kind_unit_status_dates_and_overdue() {
     let dir = tmp();
     let (mut store, clock) = new_store(dir.path(), "a.db", "u1");
-    let village = store
-        .add_village(
-            COMMUNE,
-            Village {
-                name: "Thôn Khuổi Ún".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let complaint = Petition {
-        title: "Khiếu nại về bồi thường".into(),
-        received_on: Some(d("2026-09-01")),
-        ..Default::default()
-    };
+    let village = store.add_village(COMMUNE, Village { name: "Thôn Khuổi Ún".into(), ..Default::default() }).unwrap();
+    let complaint =
+        Petition {
+            title: "Khiếu nại về bồi thường".into(), received_on: Some(d("2026-09-01")), ..Default::default()
+        };
     // Received 1 Sept, not accepted: the 10-day acceptance limit passed on 11 Sept.
-    let late = store
-        .create_record(COMMUNE, RecordBody::Petition(complaint.clone()))
-        .unwrap();
+    let late = store.create_record(COMMUNE, RecordBody::Petition(complaint.clone())).unwrap();
     let fresh = store
-        .create_record(
-            COMMUNE,
-            RecordBody::Petition(Petition {
-                received_on: Some(d("2026-09-28")),
-                ..complaint
-            }),
-        )
+        .create_record(COMMUNE, RecordBody::Petition(Petition { received_on: Some(d("2026-09-28")), ..complaint }))
         .unwrap();
-    let in_village = store
-        .create_record(&village, mediation("Tranh chấp trong thôn"))
-        .unwrap();
-    let other_commune = store
-        .create_record("02242", mediation("Tranh chấp ở xã khác"))
-        .unwrap();
+    let in_village = store.create_record(&village, mediation("Tranh chấp trong thôn")).unwrap();
+    let other_commune = store.create_record("02242", mediation("Tranh chấp ở xã khác")).unwrap();
     fn ids_of(store: &Store, f: RecordFilter) -> Vec<String> {
         let mut v: Vec<String> = store.list(&f).unwrap().into_iter().map(|r| r.id).collect();
         v.sort();
@@ -322,84 +212,28 @@ fn filters_by_kind_unit_status_dates_and_overdue() {
         v
     };
     assert_eq!(
-        ids(RecordFilter {
-            kinds: vec![RecordKind::Petition],
-            ..Default::default()
-        }),
+        ids(RecordFilter { kinds: vec![RecordKind::Petition], ..Default::default() }),
         sorted(vec![late.clone(), fresh.clone()])
     );
     assert_eq!(
-        ids(RecordFilter {
-            unit: Some(COMMUNE.into()),
-            ..Default::default()
-        }),
+        ids(RecordFilter { unit: Some(COMMUNE.into()), ..Default::default() }),
         sorted(vec![late.clone(), fresh.clone(), in_village.clone()])
     );
-    assert_eq!(
-        ids(RecordFilter {
-            unit: Some(village.clone()),
-            ..Default::default()
-        }),
-        vec![in_village.clone()]
-    );
+    assert_eq!(ids(RecordFilter { unit: Some(village.clone()), ..Default::default() }), vec![in_village.clone()]);
     // The district (Lâm Bình, 071) holds both communes.
+    assert_eq!(ids(RecordFilter { unit: Some("071".into()), ..Default::default() }).len(), 4);
+    assert_eq!(ids(RecordFilter { status: Some("received".into()), ..Default::default() }).len(), 2);
     assert_eq!(
-        ids(RecordFilter {
-            unit: Some("071".into()),
-            ..Default::default()
-        })
-        .len(),
-        4
-    );
-    assert_eq!(
-        ids(RecordFilter {
-            status: Some("received".into()),
-            ..Default::default()
-        })
-        .len(),
-        2
-    );
-    assert_eq!(
-        ids(RecordFilter {
-            from: Some(d("2026-09-21")),
-            to: Some(d("2026-09-30")),
-            ..Default::default()
-        }),
+        ids(RecordFilter { from: Some(d("2026-09-21")), to: Some(d("2026-09-30")), ..Default::default() }),
         sorted(vec![fresh.clone()])
     );
-    assert_eq!(
-        ids(RecordFilter {
-            overdue: true,
-            ..Default::default()
-        }),
-        vec![late.clone()]
-    );
+    assert_eq!(ids(RecordFilter { overdue: true, ..Default::default() }), vec![late.clone()]);
     // Time passes: the fresh one is overdue too after 8 October.
     clock.set(NOW + 8 * 86_400_000);
-    assert_eq!(
-        ids(RecordFilter {
-            overdue: true,
-            ..Default::default()
-        }),
-        sorted(vec![late.clone(), fresh])
-    );
+    assert_eq!(ids(RecordFilter { overdue: true, ..Default::default() }), sorted(vec![late.clone(), fresh]));
     // Accepting the late one stops its acceptance clock; its settlement clock runs from then.
-    store
-        .edit_record(
-            &late,
-            &[set("status=accepted"), set("accepted_on=2026-10-05")],
-        )
-        .unwrap();
-    assert!(
-        !ids_of(
-            &store,
-            RecordFilter {
-                overdue: true,
-                ..Default::default()
-            }
-        )
-        .contains(&late)
-    );
+    store.edit_record(&late, &[set("status=accepted"), set("accepted_on=2026-10-05")]).unwrap();
+    assert!(!ids_of(&store, RecordFilter { overdue: true, ..Default::default() }).contains(&late));
     let _ = other_commune;
 }
 
@@ -408,67 +242,40 @@ fn concurrent_edits_of_a_significant_field_become_a_conflict_until_resolved() {
     let dir = tmp();
     let (mut a, _) = new_store(dir.path(), "a.db", "hoa.giai.vien.a");
     let (mut b, _) = new_store(dir.path(), "b.db", "hoa.giai.vien.b");
-    let id = a
-        .create_record(COMMUNE, mediation("Tranh chấp ranh giới"))
-        .unwrap();
+    let id = a.create_record(COMMUNE, mediation("Tranh chấp ranh giới")).unwrap();
     sync_into(&a, &mut b);
     // Offline, each sets a different outcome; a also edits the team, b the category.
-    a.edit_record(&id, &[set("outcome=failure"), set("team=Tổ hòa giải số 1")])
-        .unwrap();
-    b.edit_record(&id, &[set("outcome=withdrawn"), set("category=neighbours")])
-        .unwrap();
+    a.edit_record(&id, &[set("outcome=failure"), set("team=Tổ hòa giải số 1")]).unwrap();
+    b.edit_record(&id, &[set("outcome=withdrawn"), set("category=neighbours")]).unwrap();
     sync_into(&a, &mut b);
     sync_into(&b, &mut a);
     for store in [&a, &b] {
         let view = store.record(&id).unwrap();
-        let RecordBody::Mediation(m) = &view.body else {
-            panic!()
-        };
+        let RecordBody::Mediation(m) = &view.body else { panic!() };
         assert_eq!(m.team, "Tổ hòa giải số 1", "different fields merge");
         assert_eq!(m.category.code(), "neighbours");
         assert_eq!(view.conflicts.len(), 1);
         let c = &view.conflicts[0];
         assert_eq!(c.path, "outcome");
-        let mut got: Vec<(String, String)> = c
-            .values
-            .iter()
-            .map(|v| (v.value.as_str().unwrap().to_string(), v.author.user.clone()))
-            .collect();
+        let mut got: Vec<(String, String)> =
+            c.values.iter().map(|v| (v.value.as_str().unwrap().to_string(), v.author.user.clone())).collect();
         got.sort();
-        assert_eq!(
-            got,
-            [
-                ("failure".into(), "hoa.giai.vien.a".into()),
-                ("withdrawn".into(), "hoa.giai.vien.b".into())
-            ]
-        );
-        assert_eq!(
-            store.list(&RecordFilter::default()).unwrap()[0].conflicts,
-            1
-        );
+        assert_eq!(got, [("failure".into(), "hoa.giai.vien.a".into()), ("withdrawn".into(), "hoa.giai.vien.b".into())]);
+        assert_eq!(store.list(&RecordFilter::default()).unwrap()[0].conflicts, 1);
     }
     assert_eq!(a.conflicts().unwrap(), b.conflicts().unwrap());
     // Editing another field leaves the conflict standing: nothing is settled silently.
     a.edit_record(&id, &[set("team=Tổ hòa giải số 2")]).unwrap();
     assert_eq!(a.record(&id).unwrap().conflicts.len(), 1);
     // A wrong path or value is refused.
-    assert!(matches!(
-        a.resolve_conflict(&id, "category", json!("land")),
-        Err(CoreError::NoSuchConflict { .. })
-    ));
-    assert!(matches!(
-        a.resolve_conflict(&id, "outcome", json!("nonsense")),
-        Err(CoreError::InvalidInput(_))
-    ));
-    a.resolve_conflict(&id, "outcome", json!("withdrawn"))
-        .unwrap();
+    assert!(matches!(a.resolve_conflict(&id, "category", json!("land")), Err(CoreError::NoSuchConflict { .. })));
+    assert!(matches!(a.resolve_conflict(&id, "outcome", json!("nonsense")), Err(CoreError::InvalidInput(_))));
+    a.resolve_conflict(&id, "outcome", json!("withdrawn")).unwrap();
     sync_into(&a, &mut b);
     for store in [&a, &b] {
         let view = store.record(&id).unwrap();
         assert!(view.conflicts.is_empty());
-        let RecordBody::Mediation(m) = &view.body else {
-            panic!()
-        };
+        let RecordBody::Mediation(m) = &view.body else { panic!() };
         assert_eq!(m.outcome, MediationOutcome::Withdrawn);
     }
     assert_eq!(a.index_rows().unwrap(), b.index_rows().unwrap());
@@ -479,47 +286,23 @@ fn deletion_is_a_tombstone_with_a_reason() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
     let id = store.create_record(COMMUNE, mediation("Ghi nhầm")).unwrap();
-    assert!(matches!(
-        store.delete_record(&id, "  "),
-        Err(CoreError::InvalidInput(_))
-    ));
+    assert!(matches!(store.delete_record(&id, "  "), Err(CoreError::InvalidInput(_))));
     store.delete_record(&id, "Nhập trùng hồ sơ").unwrap();
     assert!(store.list(&RecordFilter::default()).unwrap().is_empty());
-    let all = store
-        .list(&RecordFilter {
-            include_deleted: true,
-            ..Default::default()
-        })
-        .unwrap();
+    let all = store.list(&RecordFilter { include_deleted: true, ..Default::default() }).unwrap();
     assert!(all[0].deleted);
     let view = store.record(&id).unwrap();
     assert_eq!(view.deleted.as_ref().unwrap().reason, "Nhập trùng hồ sơ");
     assert_eq!(view.body.title(), "Ghi nhầm", "the content stays");
-    assert!(matches!(
-        store.edit_record(&id, &[set("title=x")]),
-        Err(CoreError::Deleted { .. })
-    ));
-    assert!(
-        store
-            .history(&id)
-            .unwrap()
-            .last()
-            .unwrap()
-            .fields
-            .iter()
-            .any(|f| f.path == "deleted.reason")
-    );
+    assert!(matches!(store.edit_record(&id, &[set("title=x")]), Err(CoreError::Deleted { .. })));
+    assert!(store.history(&id).unwrap().last().unwrap().fields.iter().any(|f| f.path == "deleted.reason"));
 }
 
 #[test]
 fn a_denouncers_identity_is_kept_in_its_own_document() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
-    let denouncer = PetitionSubject {
-        name: "Sùng A Chờ".into(),
-        phone: "0912345678".into(),
-        ..Default::default()
-    };
+    let denouncer = PetitionSubject { name: "Sùng A Chờ".into(), phone: "0912345678".into(), ..Default::default() };
     let id = store
         .create_record(
             COMMUNE,
@@ -534,9 +317,7 @@ fn a_denouncers_identity_is_kept_in_its_own_document() {
         .unwrap();
     let view = store.record(&id).unwrap();
     assert_eq!(view.denouncer.as_ref(), Some(&denouncer));
-    let RecordBody::Petition(p) = &view.body else {
-        panic!()
-    };
+    let RecordBody::Petition(p) = &view.body else { panic!() };
     assert!(p.petitioner.is_empty());
     // The petition's own document carries no trace of the name; the identity document does.
     let petition_bytes = store.changes_after(&id, &[]).unwrap();
@@ -549,35 +330,21 @@ fn a_denouncers_identity_is_kept_in_its_own_document() {
     other.apply_changes(&id, &petition_bytes).unwrap();
     assert_eq!(other.record(&id).unwrap().denouncer, None);
     // Search does not find it by the denouncer's name.
-    assert!(
-        store
-            .search("sung a cho", &RecordFilter::default())
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.search("sung a cho", &RecordFilter::default()).unwrap().is_empty());
     // Changing a denunciation into a complaint is refused.
-    assert!(
-        store
-            .edit_record(&id, &[set("petition_type=complaint")])
-            .is_err()
-    );
+    assert!(store.edit_record(&id, &[set("petition_type=complaint")]).is_err());
 }
 
 #[test]
 fn fields_from_a_newer_version_survive_edits() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
-    let id = store
-        .create_record(COMMUNE, mediation("Tranh chấp nước tưới"))
-        .unwrap();
+    let id = store.create_record(COMMUNE, mediation("Tranh chấp nước tưới")).unwrap();
     // A newer app adds a field the body struct does not know, at two depths.
     let bytes = store.changes_after(&id, &[]).unwrap();
     let mut doc = crate::document::Document::load(&bytes, []).unwrap();
     let writer = crate::document::Writer {
-        author: crate::record::Author {
-            user: "new.app".into(),
-            device: "d2".into(),
-        },
+        author: crate::record::Author { user: "new.app".into(), device: "d2".into() },
         actor: automerge::ActorId::random(),
         now: NOW,
     };
@@ -586,19 +353,9 @@ fn fields_from_a_newer_version_survive_edits() {
     body["parties"][0]["future_flag"] = json!(true);
     doc.update_body(body, &writer).unwrap();
     let heads = store.heads(&id).unwrap();
-    store
-        .apply_changes(&id, &doc.changes_after(&heads))
-        .unwrap();
+    store.apply_changes(&id, &doc.changes_after(&heads)).unwrap();
     // This version edits the record.
-    store
-        .edit_record(
-            &id,
-            &[
-                set("title=Tranh chấp nguồn nước tưới"),
-                set("parties.0.name=Lò Thị Mai"),
-            ],
-        )
-        .unwrap();
+    store.edit_record(&id, &[set("title=Tranh chấp nguồn nước tưới"), set("parties.0.name=Lò Thị Mai")]).unwrap();
     let bytes = store.changes_after(&id, &[]).unwrap();
     let after = crate::document::Document::load(&bytes, []).unwrap().body();
     assert_eq!(after["future_field"], json!({"nested": [1, 2]}));
@@ -614,36 +371,18 @@ fn the_rebuilt_index_equals_the_live_one() {
     let village = store.add_village(COMMUNE, sampler.village()).unwrap();
     let mut ids = Vec::new();
     for i in 0..60 {
-        let unit = if i % 3 == 0 {
-            village.as_str()
-        } else {
-            COMMUNE
-        };
+        let unit = if i % 3 == 0 { village.as_str() } else { COMMUNE };
         ids.push(store.create_record(unit, sampler.any_body()).unwrap());
         clock.advance(60_000);
     }
     for id in ids.iter().step_by(4) {
-        store
-            .edit_record(id, &[set(&format!("title={}", sampler.title()))])
-            .unwrap();
+        store.edit_record(id, &[set(&format!("title={}", sampler.title()))]).unwrap();
     }
     store.delete_record(&ids[1], "Trùng").unwrap();
-    let f = RecordFilter {
-        limit: 1000,
-        include_deleted: true,
-        ..Default::default()
-    };
-    let live = (
-        store.index_rows().unwrap(),
-        store.villages(None).unwrap(),
-        store.search("dan van", &f).unwrap(),
-    );
+    let f = RecordFilter { limit: 1000, include_deleted: true, ..Default::default() };
+    let live = (store.index_rows().unwrap(), store.villages(None).unwrap(), store.search("dan van", &f).unwrap());
     store.rebuild_index().unwrap();
-    let rebuilt = (
-        store.index_rows().unwrap(),
-        store.villages(None).unwrap(),
-        store.search("dan van", &f).unwrap(),
-    );
+    let rebuilt = (store.index_rows().unwrap(), store.villages(None).unwrap(), store.search("dan van", &f).unwrap());
     assert_eq!(live.0.len(), 60);
     assert!(!live.2.is_empty());
     assert_eq!(live, rebuilt);
@@ -654,59 +393,23 @@ fn villages_are_added_renamed_and_checked() {
     let dir = tmp();
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
     let id = store
-        .add_village(
-            COMMUNE,
-            Village {
-                name: "Thôn Nà Mè".into(),
-                households: Some(120),
-                ..Default::default()
-            },
-        )
+        .add_village(COMMUNE, Village { name: "Thôn Nà Mè".into(), households: Some(120), ..Default::default() })
         .unwrap();
     assert!(
-        store
-            .add_village(
-                COMMUNE,
-                Village {
-                    name: "thôn nà mè".into(),
-                    ..Default::default()
-                }
-            )
-            .is_err(),
+        store.add_village(COMMUNE, Village { name: "thôn nà mè".into(), ..Default::default() }).is_err(),
         "duplicate name"
     );
     assert!(
-        store
-            .add_village(
-                "071",
-                Village {
-                    name: "Thôn X".into(),
-                    ..Default::default()
-                }
-            )
-            .is_err(),
+        store.add_village("071", Village { name: "Thôn X".into(), ..Default::default() }).is_err(),
         "a district is not a commune"
     );
-    assert!(
-        store.add_village(COMMUNE, Village::default()).is_err(),
-        "a name is required"
-    );
+    assert!(store.add_village(COMMUNE, Village::default()).is_err(), "a name is required");
     store
-        .update_village(
-            &id,
-            Village {
-                name: "Thôn Nà Mè Trên".into(),
-                households: Some(125),
-                ..Default::default()
-            },
-        )
+        .update_village(&id, Village { name: "Thôn Nà Mè Trên".into(), households: Some(125), ..Default::default() })
         .unwrap();
     let rows = store.villages(Some(COMMUNE)).unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(
-        (rows[0].name.as_str(), rows[0].households),
-        ("Thôn Nà Mè Trên", Some(125))
-    );
+    assert_eq!((rows[0].name.as_str(), rows[0].households), ("Thôn Nà Mè Trên", Some(125)));
     assert_eq!(store.unit_commune(&id).unwrap(), COMMUNE);
 }
 
@@ -718,15 +421,9 @@ fn replication_refuses_garbage_and_misnamed_documents() {
     let id = a.create_record(COMMUNE, mediation("Tranh chấp")).unwrap();
     let bytes = a.changes_after(&id, &[]).unwrap();
     let other_id = uuid::Uuid::now_v7().to_string();
-    assert!(
-        b.apply_changes(&other_id, &bytes).is_err(),
-        "sent under another id"
-    );
+    assert!(b.apply_changes(&other_id, &bytes).is_err(), "sent under another id");
     assert!(b.apply_changes(&id, b"garbage").is_err());
-    assert!(
-        b.apply_changes(&id, &bytes[..bytes.len() / 2]).is_err(),
-        "truncated"
-    );
+    assert!(b.apply_changes(&id, &bytes[..bytes.len() / 2]).is_err(), "truncated");
     assert!(b.document_ids().unwrap().is_empty());
     b.apply_changes(&id, &bytes).unwrap();
     b.apply_changes(&id, &bytes).unwrap();
@@ -738,12 +435,8 @@ fn migrations_run_from_every_older_schema_and_refuse_newer_ones() {
     let dir = tmp();
     for from in 0..SCHEMA_VERSION {
         let path: PathBuf = dir.path().join(format!("v{from}.db"));
-        let mut conn = open_connection(
-            &path,
-            &KEY,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-        .unwrap();
+        let mut conn =
+            open_connection(&path, &KEY, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE).unwrap();
         migrations::apply(&mut conn, 0, from).unwrap();
         assert_eq!(migrations::version(&conn).unwrap(), from);
         migrations::migrate(&mut conn).unwrap();
@@ -751,16 +444,9 @@ fn migrations_run_from_every_older_schema_and_refuse_newer_ones() {
     }
     let (store, _) = new_store(dir.path(), "new.db", "u1");
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    store
-        .conn
-        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-        .unwrap();
+    store.conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
     drop(store);
-    let reopened = Store::open(
-        &dir.path().join("new.db"),
-        &KEY,
-        Arc::new(FixedClock::at(NOW)),
-    );
+    let reopened = Store::open(&dir.path().join("new.db"), &KEY, Arc::new(FixedClock::at(NOW)));
     assert!(matches!(reopened, Err(CoreError::NewerSchema { .. })));
 }
 
@@ -770,32 +456,17 @@ fn creating_over_an_existing_store_or_opening_a_missing_one_fails() {
     let (store, _) = new_store(dir.path(), "a.db", "u1");
     drop(store);
     let clock: Arc<dyn crate::time::Clock> = Arc::new(FixedClock::at(NOW));
-    let profile = NewProfile {
-        user_id: "u".into(),
-        display_name: "U".into(),
-        role: Role::Mediator,
-        unit: COMMUNE.into(),
-    };
+    let profile =
+        NewProfile { user_id: "u".into(), display_name: "U".into(), role: Role::Mediator, unit: COMMUNE.into() };
     assert!(matches!(
-        Store::create(
-            &dir.path().join("a.db"),
-            &KEY,
-            profile.clone(),
-            clock.clone()
-        ),
+        Store::create(&dir.path().join("a.db"), &KEY, profile.clone(), clock.clone()),
         Err(CoreError::StoreExists { .. })
     ));
     assert!(matches!(
         Store::open(&dir.path().join("none.db"), &KEY, clock.clone()),
         Err(CoreError::StoreMissing { .. })
     ));
-    let bad_unit = NewProfile {
-        unit: "123456".into(),
-        ..profile
-    };
-    assert!(matches!(
-        Store::create(&dir.path().join("c.db"), &KEY, bad_unit, clock),
-        Err(CoreError::InvalidInput(_))
-    ));
+    let bad_unit = NewProfile { unit: "123456".into(), ..profile };
+    assert!(matches!(Store::create(&dir.path().join("c.db"), &KEY, bad_unit, clock), Err(CoreError::InvalidInput(_))));
     assert!(!dir.path().join("c.db").exists());
 }

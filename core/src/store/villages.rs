@@ -32,8 +32,7 @@ pub(crate) fn commune_of(conn: &Connection, village_id: &str) -> Result<Option<S
 
 fn canonical(village: Village) -> Result<Village> {
     let v: Village =
-        serde_json::from_value(nfc_value(serde_json::to_value(village).unwrap_or_default()))
-            .unwrap_or_default();
+        serde_json::from_value(nfc_value(serde_json::to_value(village).unwrap_or_default())).unwrap_or_default();
     v.validate().map_err(CoreError::invalid)?;
     Ok(v)
 }
@@ -44,10 +43,7 @@ impl Store {
         match catalogue().get(commune) {
             Some(u) if u.level == UnitLevel::Commune => {}
             _ => {
-                return Err(CoreError::field(FieldError::new(
-                    "commune",
-                    Problem::UnknownUnit,
-                )));
+                return Err(CoreError::field(FieldError::new("commune", Problem::UnknownUnit)));
             }
         }
         let village = canonical(village)?;
@@ -91,15 +87,13 @@ impl Store {
     pub fn update_village(&mut self, id: &str, village: Village) -> Result<()> {
         check_id(id)?;
         let village = canonical(village)?;
-        let mut doc = documents::load(&self.conn, id)?
-            .ok_or_else(|| CoreError::NotFound { id: id.to_string() })?;
+        let mut doc = documents::load(&self.conn, id)?.ok_or_else(|| CoreError::NotFound { id: id.to_string() })?;
         if doc.envelope().ok().and_then(|e| e.document_kind()) != Some(DocumentKind::Village) {
             return Err(CoreError::NotFound { id: id.to_string() });
         }
         let writer = self.writer();
-        let changed = doc
-            .update_body(serde_json::to_value(&village).unwrap_or_default(), &writer)
-            .map_err(damaged(id))?;
+        let changed =
+            doc.update_body(serde_json::to_value(&village).unwrap_or_default(), &writer).map_err(damaged(id))?;
         if changed.is_some() {
             let tx = self.conn.transaction()?;
             documents::save_changes(&tx, id, &mut doc)?;

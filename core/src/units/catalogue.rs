@@ -88,33 +88,15 @@ impl Catalogue {
         for p in &provinces {
             units.push(unit(&p.code, &p.full_name, UnitLevel::Province, None));
             for d in p.district.iter().flatten() {
-                units.push(unit(
-                    &d.code,
-                    &d.full_name,
-                    UnitLevel::District,
-                    Some(&p.code),
-                ));
+                units.push(unit(&d.code, &d.full_name, UnitLevel::District, Some(&p.code)));
                 for w in d.ward.iter().flatten() {
-                    units.push(unit(
-                        &w.code,
-                        &w.full_name,
-                        UnitLevel::Commune,
-                        Some(&d.code),
-                    ));
+                    units.push(unit(&w.code, &w.full_name, UnitLevel::Commune, Some(&d.code)));
                 }
             }
         }
-        let by_code = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.code.clone(), i))
-            .collect();
+        let by_code = units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
         let folded_names = units.iter().map(|u| fold(&u.name)).collect();
-        Catalogue {
-            units,
-            by_code,
-            folded_names,
-        }
+        Catalogue { units, by_code, folded_names }
     }
 
     pub fn get(&self, code: &str) -> Option<&AdminUnit> {
@@ -126,9 +108,7 @@ impl Catalogue {
     }
 
     pub fn children<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a AdminUnit> + 'a {
-        self.units
-            .iter()
-            .filter(move |u| u.parent.as_deref() == Some(code))
+        self.units.iter().filter(move |u| u.parent.as_deref() == Some(code))
     }
 
     /// The unit and its ancestors, nearest first.
@@ -144,11 +124,7 @@ impl Catalogue {
 
     /// Units whose names contain every word of `query`, ignoring case and diacritics.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&AdminUnit> {
-        let words: Vec<String> = fold(query)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect();
+        let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
         if words.is_empty() {
             return Vec::new();
         }
@@ -157,9 +133,7 @@ impl Catalogue {
             .zip(&self.folded_names)
             .filter(|(_, name)| {
                 let name_words: Vec<&str> = name.split(' ').collect();
-                words
-                    .iter()
-                    .all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())))
+                words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())))
             })
             .map(|(u, _)| u)
             .take(limit)
@@ -191,11 +165,7 @@ mod tests {
         let c = catalogue();
         let names: Vec<&str> = c.lineage("02233").iter().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["Xã Phúc Yên", "Huyện Lâm Bình", "Tỉnh Tuyên Quang"]);
-        let found: Vec<&str> = c
-            .search("lam binh", 10)
-            .iter()
-            .map(|u| u.code.as_str())
-            .collect();
+        let found: Vec<&str> = c.search("lam binh", 10).iter().map(|u| u.code.as_str()).collect();
         assert!(found.contains(&"071"), "{found:?}");
         assert!(c.search("Phúc Yên", 50).iter().any(|u| u.code == "02233"));
         assert!(c.get("99999").is_none());

@@ -1,0 +1,213 @@
+//! The sync protocol's messages and their encoding on the wire (spec: docs/protocol.md).
+//!
+//! A body is `"STY"`, one version byte, then the message in postcard (compact, varint-based)
+//! compressed with raw DEFLATE. Document contents travel as automerge's own binary changes; there
+//! is no JSON of document bodies anywhere.
+
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+/// The protocol version this build speaks.
+pub const VERSION: u8 = 1;
+const MAGIC: &[u8; 3] = b"STY";
+/// The media type of every sync body.
+pub const CONTENT_TYPE: &str = "application/vnd.sotay.sync";
+/// The largest body either side sends or accepts, compressed.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The largest a body may inflate to: a guard against compression bombs.
+pub const MAX_DECODED_BYTES: usize = 64 * 1024 * 1024;
+/// The largest single change accepted.
+pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;
+/// How much a device asks for in one response, and the most a server gives, uncompressed.
+pub const DEFAULT_PAGE_BYTES: u32 = 512 * 1024;
+pub const MAX_PAGE_BYTES: u32 = 4 * 1024 * 1024;
+/// How much a device pushes in one request, uncompressed.
+pub const PUSH_BATCH_BYTES: usize = 512 * 1024;
+
+/// A document id on the wire: the UUID's 16 bytes.
+pub type DocId = [u8; 16];
+
+/// The changes of one document that the other side lacks, one automerge change per entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocChanges {
+    pub doc: DocId,
+    pub changes: Vec<ByteBuf>,
+}
+
+/// Device → server, the steady state: what the server has not acknowledged, and how far into
+/// the server's change feed the device has durably applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub cursor: u64,
+    pub pushes: Vec<DocChanges>,
+    /// The largest response the device wants, uncompressed; the server pages beyond it.
+    pub max_response_bytes: u32,
+}
+
+/// Changes the server received in one push, as it hands them on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    pub doc: DocId,
+    /// Server time when it received them (milliseconds): history's trustworthy clock.
+    pub received_at: i64,
+    pub changes: Vec<ByteBuf>,
+}
+
+/// Server → device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// When the server received this request's pushes.
+    pub server_time: i64,
+    /// Changes in the device's scope past its cursor, not the device's own, in feed order.
+    pub entries: Vec<FeedEntry>,
+    /// Where the device's cursor stands once it has applied `entries`.
+    pub cursor: u64,
+    /// More entries wait past `cursor`.
+    pub more: bool,
+    /// The server cannot trust the device's cursor (one side was restored from a backup):
+    /// the device should reconcile document by document (`RepairRequest`).
+    pub repair: bool,
+}
+
+/// One document's automerge sync message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocMessage {
+    pub doc: DocId,
+    pub message: ByteBuf,
+}
+
+/// Device → server, during a repair: automerge sync messages, per document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairRequest {
+    /// In the first round, every document the device holds is listed, so that the server can
+    /// send the ones the device lacks.
+    pub first_round: bool,
+    pub docs: Vec<DocMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairResponse {
+    pub server_time: i64,
+    /// The server's answers to the device's messages (only where it has something to say).
+    pub docs: Vec<DocMessage>,
+    /// First round: whole documents in the device's scope that the device did not list.
+    pub missing: Vec<FeedEntry>,
+    /// The feed position the repair covers: the device's cursor once the repair is done.
+    pub cursor: u64,
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("thân thông điệp không phải thông điệp đồng bộ Sổ Tay / the body is not a Sổ Tay sync message")]
+    NotSync,
+    #[error(
+        "phiên bản giao thức {found} không được hỗ trợ (hỗ trợ {VERSION}) / protocol version {found} is not supported (this side speaks {VERSION})"
+    )]
+    UnsupportedVersion { found: u8 },
+    #[error("thông điệp quá lớn / the message is too large")]
+    TooLarge,
+    #[error("thông điệp bị hỏng hoặc bị cắt cụt / the message is damaged or truncated")]
+    Malformed,
+}
+
+/// Encodes a message as a sync body.
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    let raw = postcard::to_stdvec(message).unwrap_or_default();
+    let mut out = Vec::with_capacity(raw.len() / 2 + 8);
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = z.write_all(&raw);
+    z.finish().unwrap_or_default()
+}
+
+/// Decodes a sync body, refusing anything that is not exactly a message of this version.
+pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, WireError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(WireError::TooLarge);
+    }
+    if body.len() < 4 || &body[..3] != MAGIC {
+        return Err(WireError::NotSync);
+    }
+    if body[3] != VERSION {
+        return Err(WireError::UnsupportedVersion { found: body[3] });
+    }
+    let mut raw = Vec::new();
+    let mut inflater = flate2::read::DeflateDecoder::new(&body[4..]).take(MAX_DECODED_BYTES as u64 + 1);
+    inflater.read_to_end(&mut raw).map_err(|_| WireError::Malformed)?;
+    if raw.len() > MAX_DECODED_BYTES {
+        return Err(WireError::TooLarge);
+    }
+    let (message, rest) = postcard::take_from_bytes::<T>(&raw).map_err(|_| WireError::Malformed)?;
+    if !rest.is_empty() {
+        return Err(WireError::Malformed);
+    }
+    Ok(message)
+}
+
+/// The uncompressed size a message takes in postcard (for paging).
+pub fn encoded_len<T: Serialize>(message: &T) -> usize {
+    postcard::experimental::serialized_size(message).unwrap_or(usize::MAX)
+}
+
+pub fn doc_id(id: &str) -> Option<DocId> {
+    uuid::Uuid::try_parse(id).ok().map(|u| *u.as_bytes())
+}
+
+pub fn doc_id_string(id: &DocId) -> String {
+    uuid::Uuid::from_bytes(*id).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> SyncRequest {
+        SyncRequest {
+            cursor: 1234,
+            pushes: vec![DocChanges { doc: [7; 16], changes: vec![ByteBuf::from(vec![1, 2, 3, 200])] }],
+            max_response_bytes: DEFAULT_PAGE_BYTES,
+        }
+    }
+
+    #[test]
+    fn round_trips_and_stays_small() {
+        let body = encode(&request());
+        assert_eq!(decode::<SyncRequest>(&body).unwrap(), request());
+        let empty = SyncRequest { cursor: 1_000_000, pushes: vec![], max_response_bytes: DEFAULT_PAGE_BYTES };
+        assert!(encode(&empty).len() < 20, "{}", encode(&empty).len());
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_message_of_this_version() {
+        let body = encode(&request());
+        assert_eq!(decode::<SyncRequest>(b"hello"), Err(WireError::NotSync));
+        assert_eq!(decode::<SyncRequest>(b""), Err(WireError::NotSync));
+        let mut wrong = body.clone();
+        wrong[3] = 9;
+        assert_eq!(decode::<SyncRequest>(&wrong), Err(WireError::UnsupportedVersion { found: 9 }));
+        assert_eq!(decode::<SyncRequest>(&body[..body.len() / 2]), Err(WireError::Malformed));
+        let mut garbage = body[..4].to_vec();
+        garbage.extend_from_slice(&[0xff; 64]);
+        assert_eq!(decode::<SyncRequest>(&garbage), Err(WireError::Malformed));
+        // A response is not a request.
+        let resp = encode(&RepairRequest { first_round: true, docs: vec![] });
+        assert!(decode::<SyncRequest>(&resp).is_err());
+    }
+
+    #[test]
+    fn refuses_compression_bombs() {
+        let mut z = flate2::write::DeflateEncoder::new(b"STY\x01".to_vec(), flate2::Compression::best());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..(MAX_DECODED_BYTES / zeros.len() + 2) {
+            z.write_all(&zeros).unwrap();
+        }
+        let bomb = z.finish().unwrap();
+        assert!(bomb.len() < MAX_BODY_BYTES);
+        assert_eq!(decode::<SyncRequest>(&bomb), Err(WireError::TooLarge));
+    }
+}

@@ -1,0 +1,312 @@
+//! Users, devices and enrollment codes. A device token is 256 random bits, given to the device
+//! once and stored here only as its SHA-256; an enrollment code is single-use and expires.
+
+use base64::Engine;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sotay_core::store::Role;
+use sotay_core::units::catalogue;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("tên đăng nhập không hợp lệ (2–64 ký tự a-z, 0-9, . _ -) / invalid login (2–64 of a-z, 0-9, . _ -)")]
+    BadLogin,
+    #[error("vai trò không hợp lệ / unknown role")]
+    BadRole,
+    #[error("mã đơn vị không có trong danh mục hoặc danh sách thôn / unit code not in the catalogue or the villages")]
+    UnknownUnit,
+    #[error("người dùng đã tồn tại / the user already exists")]
+    UserExists,
+    #[error("không có người dùng này / no such user")]
+    NoSuchUser,
+    #[error("không có thiết bị này / no such device")]
+    NoSuchDevice,
+    #[error("mã đăng ký không đúng, đã dùng hoặc đã hết hạn / the enrollment code is wrong, used or expired")]
+    BadCode,
+    #[error("hệ điều hành không cấp được số ngẫu nhiên / no randomness from the operating system")]
+    Random,
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    pub device_id: String,
+    pub login: String,
+    pub name: String,
+    pub enrolled_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+}
+
+/// An authenticated device and its user's reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAuth {
+    pub device_id: String,
+    pub user: User,
+    pub confirmed_cursor: u64,
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], AccountError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| AccountError::Random)?;
+    Ok(b)
+}
+
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Letters that cannot be misread on paper or a phone screen (Crockford's base 32).
+const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A code as printed: `XXXXX-XXXXX`, 50 random bits.
+fn new_code() -> Result<String, AccountError> {
+    let bytes = random_bytes::<10>()?;
+    let chars: String = bytes.iter().map(|b| CODE_ALPHABET[(*b as usize) % 32] as char).collect();
+    Ok(format!("{}-{}", &chars[..5], &chars[5..]))
+}
+
+/// The canonical form of a typed code: upper case, no separators, misreadings fixed.
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
+fn valid_login(login: &str) -> bool {
+    (2..=64).contains(&login.len())
+        && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+fn unit_known(conn: &Connection, unit: &str) -> Result<bool, AccountError> {
+    if catalogue().get(unit).is_some() {
+        return Ok(true);
+    }
+    Ok(conn
+        .query_row("SELECT 1 FROM documents WHERE doc_id = ?1 AND kind = 'village'", [unit], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn add_user(
+    conn: &Connection,
+    login: &str,
+    name: &str,
+    role: &str,
+    unit: &str,
+    now: i64,
+) -> Result<User, AccountError> {
+    if !valid_login(login) {
+        return Err(AccountError::BadLogin);
+    }
+    let role = Role::from_code(role).ok_or(AccountError::BadRole)?;
+    if !unit_known(conn, unit)? {
+        return Err(AccountError::UnknownUnit);
+    }
+    let name = sotay_core::text::nfc(name.trim());
+    let inserted = conn.execute(
+        "INSERT INTO users (login, display_name, role, unit, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        params![login, name, role.code(), unit, now],
+    )?;
+    if inserted == 0 {
+        return Err(AccountError::UserExists);
+    }
+    Ok(User { login: login.into(), display_name: name, role, unit: unit.into(), disabled: false })
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User> {
+    let role: String = r.get(offset + 2)?;
+    Ok(User {
+        login: r.get(offset)?,
+        display_name: r.get(offset + 1)?,
+        role: Role::from_code(&role).unwrap_or(Role::Administrator),
+        unit: r.get(offset + 3)?,
+        disabled: r.get(offset + 4)?,
+    })
+}
+
+pub fn users(conn: &Connection) -> Result<Vec<User>, AccountError> {
+    let mut stmt = conn.prepare("SELECT login, display_name, role, unit, disabled FROM users ORDER BY login")?;
+    let rows = stmt.query_map([], |r| user_from_row(r, 0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub fn devices(conn: &Connection) -> Result<Vec<Device>, AccountError> {
+    let mut stmt = conn.prepare(
+        "SELECT device_id, login, name, enrolled_at, revoked_at, last_seen_at FROM devices ORDER BY enrolled_at",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Device {
+                device_id: r.get(0)?,
+                login: r.get(1)?,
+                name: r.get(2)?,
+                enrolled_at: r.get(3)?,
+                revoked_at: r.get(4)?,
+                last_seen_at: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Revokes a device: its token is refused from the next request on; its records stay.
+pub fn revoke_device(conn: &Connection, device_id: &str, now: i64) -> Result<(), AccountError> {
+    let n = conn.execute(
+        "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE device_id = ?1",
+        params![device_id, now],
+    )?;
+    if n == 0 { Err(AccountError::NoSuchDevice) } else { Ok(()) }
+}
+
+/// Creates a one-time enrollment code for a user, valid for `ttl_ms`.
+pub fn create_code(conn: &Connection, login: &str, ttl_ms: i64, now: i64) -> Result<String, AccountError> {
+    let exists =
+        conn.query_row("SELECT 1 FROM users WHERE login = ?1 AND disabled = 0", [login], |_| Ok(())).optional()?;
+    if exists.is_none() {
+        return Err(AccountError::NoSuchUser);
+    }
+    let code = new_code()?;
+    conn.execute(
+        "INSERT INTO enrollment_codes (code_hash, login, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![hash_secret(&normalise_code(&code)), login, now, now + ttl_ms],
+    )?;
+    Ok(code)
+}
+
+/// What a device receives when it enrolls.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enrolled {
+    pub device_id: String,
+    pub token: String,
+    pub user: User,
+}
+
+/// Exchanges a code for a device token, once.
+pub fn enroll(conn: &mut Connection, code: &str, device_name: &str, now: i64) -> Result<Enrolled, AccountError> {
+    let tx = conn.transaction()?;
+    let row: Option<(String, i64, Option<i64>)> = tx
+        .query_row(
+            "SELECT login, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+            [hash_secret(&normalise_code(code))],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let login = match row {
+        Some((login, expires, None)) if expires > now => login,
+        _ => return Err(AccountError::BadCode),
+    };
+    let user = tx
+        .query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [&login], |r| {
+            user_from_row(r, 0)
+        })
+        .optional()?
+        .filter(|u| !u.disabled)
+        .ok_or(AccountError::BadCode)?;
+    let device_id = uuid::Uuid::now_v7().to_string();
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+    let name: String = sotay_core::text::nfc(device_name.trim()).chars().take(80).collect();
+    tx.execute(
+        "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![device_id, login, name, hash_secret(&token), now],
+    )?;
+    tx.execute(
+        "UPDATE enrollment_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
+        params![hash_secret(&normalise_code(code)), now, device_id],
+    )?;
+    tx.commit()?;
+    Ok(Enrolled { device_id, token, user })
+}
+
+/// The device a token belongs to, if it is valid and not revoked.
+pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>, AccountError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.device_id, d.confirmed_cursor, u.login, u.display_name, u.role, u.unit, u.disabled
+             FROM devices d JOIN users u ON u.login = d.login
+             WHERE d.token_hash = ?1 AND d.revoked_at IS NULL AND u.disabled = 0",
+        )?
+        .query_row([hash_secret(token)], |r| {
+            Ok(DeviceAuth {
+                device_id: r.get(0)?,
+                confirmed_cursor: r.get::<_, i64>(1)? as u64,
+                user: user_from_row(r, 2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Notes that the device has durably applied the feed up to `cursor`.
+pub fn confirm_cursor(conn: &Connection, device_id: &str, cursor: u64, now: i64) -> Result<(), AccountError> {
+    conn.prepare_cached(
+        "UPDATE devices SET last_seen_at = ?3, confirmed_cursor = max(confirmed_cursor, ?2) WHERE device_id = ?1",
+    )?
+    .execute(params![device_id, cursor as i64, now])?;
+    Ok(())
+}
+
+/// After a repair, the device starts again from `cursor`.
+pub fn reset_cursor(conn: &Connection, device_id: &str, cursor: u64) -> Result<(), AccountError> {
+    conn.execute("UPDATE devices SET confirmed_cursor = ?2 WHERE device_id = ?1", params![device_id, cursor as i64])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_code_enrolls_one_device_once_and_revocation_is_immediate() {
+        let (_dir, mut conn) = db();
+        add_user(&conn, "can.bo.a", "Nguyễn Văn A", "commune-official", "02233", 0).unwrap();
+        assert!(matches!(add_user(&conn, "can.bo.a", "x", "mediator", "02233", 0), Err(AccountError::UserExists)));
+        assert!(matches!(add_user(&conn, "Bad Login", "x", "mediator", "02233", 0), Err(AccountError::BadLogin)));
+        assert!(matches!(add_user(&conn, "x1", "x", "king", "02233", 0), Err(AccountError::BadRole)));
+        assert!(matches!(add_user(&conn, "x2", "x", "mediator", "99999", 0), Err(AccountError::UnknownUnit)));
+        let code = create_code(&conn, "can.bo.a", 60_000, 1000).unwrap();
+        assert_eq!(code.len(), 11);
+        // Typed in lower case, with O for 0: still the code.
+        let typed = code.to_lowercase().replace('0', "o");
+        let enrolled = enroll(&mut conn, &typed, "Điện thoại A", 2000).unwrap();
+        assert!(enrolled.token.len() >= 43, "256 bits");
+        assert!(matches!(enroll(&mut conn, &code, "again", 3000), Err(AccountError::BadCode)));
+        let auth = authenticate(&conn, &enrolled.token).unwrap().unwrap();
+        assert_eq!(auth.user.login, "can.bo.a");
+        assert!(authenticate(&conn, "forged").unwrap().is_none());
+        revoke_device(&conn, &enrolled.device_id, 4000).unwrap();
+        assert!(authenticate(&conn, &enrolled.token).unwrap().is_none());
+        // The token itself is not in the database.
+        let stored: Vec<u8> = conn.query_row("SELECT token_hash FROM devices", [], |r| r.get(0)).unwrap();
+        assert_ne!(stored, enrolled.token.as_bytes());
+    }
+
+    #[test]
+    fn codes_expire() {
+        let (_dir, mut conn) = db();
+        add_user(&conn, "can.bo.a", "A", "mediator", "02233", 0).unwrap();
+        let code = create_code(&conn, "can.bo.a", 60_000, 0).unwrap();
+        assert!(matches!(enroll(&mut conn, &code, "d", 60_001), Err(AccountError::BadCode)));
+    }
+}
