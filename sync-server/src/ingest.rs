@@ -167,12 +167,12 @@ pub fn check(
     before_heads: &[ChangeHash],
     batch: &[Staged],
 ) -> Result<Option<Staged>, IngestError> {
+    if !doc.missing_dependencies().is_empty() {
+        return Err(IngestError::MissingDependencies { doc: id.to_string() });
+    }
     let new_changes = doc.changes_since(before_heads);
     if new_changes.is_empty() {
         return Ok(None);
-    }
-    if !doc.missing_dependencies().is_empty() {
-        return Err(IngestError::MissingDependencies { doc: id.to_string() });
     }
     for (hash, bytes) in &new_changes {
         if bytes.len() > MAX_CHANGE_BYTES {

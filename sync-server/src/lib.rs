@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod cli;
 pub mod db;
 pub mod feed;
 pub mod ingest;

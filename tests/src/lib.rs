@@ -1,1 +1,24 @@
-//! Cross-crate end-to-end tests: several devices and a server over loopback (a later issue).
+//! The end-to-end harness: a real `sotay-server` process in a temporary data directory, devices
+//! (the same core the phones and the CLI run) syncing with it over loopback, and a TCP proxy that
+//! injects faults between them.
+
+pub mod device;
+pub mod proxy;
+pub mod server;
+
+pub use device::Device;
+pub use proxy::{Fault, FaultProxy};
+pub use server::TestServer;
+
+/// Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang.
+pub const COMMUNE: &str = "02233";
+/// Xã Xuân Lập, in the same district.
+pub const OTHER_COMMUNE: &str = "02242";
+/// Huyện Lâm Bình.
+pub const DISTRICT: &str = "071";
+
+/// A plain HTTP client for raw requests (rustls needs its crypto provider first).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}

@@ -1,0 +1,197 @@
+//! The `sotay-server` command line: the server and its administration commands.
+//!
+//! ```text
+//! sotay-server serve                                   # ./sotay-data, 127.0.0.1:8080
+//! sotay-server user add --login nguyen.van.a --name "Nguyễn Văn A" --role commune-official --unit 02233
+//! sotay-server code create --user nguyen.van.a --server-url http://127.0.0.1:8080
+//! sotay-server device list ; sotay-server device revoke DEVICE_ID
+//! ```
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use crate::{accounts, db, now_ms, qr, serve};
+
+#[derive(Parser)]
+#[command(name = "sotay-server", version, about = "Máy chủ đồng bộ Sổ Tay / the Sổ Tay sync server")]
+struct Cli {
+    /// Thư mục dữ liệu / data directory (SQLite inside)
+    #[arg(long, global = true, env = "SOTAY_DATA", default_value = "./sotay-data")]
+    data: PathBuf,
+    /// Kết quả dạng JSON / JSON output
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Chạy máy chủ / run the server
+    Serve {
+        /// Địa chỉ lắng nghe / address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Chứng chỉ TLS (PEM) / TLS certificate chain (PEM)
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Khóa TLS (PEM) / TLS private key (PEM)
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Tin X-Forwarded-For (chỉ khi sau reverse proxy tin cậy) / trust X-Forwarded-For (behind a trusted proxy only)
+        #[arg(long)]
+        trust_forwarded_for: bool,
+        /// Nhật ký dạng JSON / JSON logs
+        #[arg(long)]
+        log_json: bool,
+    },
+    /// Người dùng / users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Thiết bị / devices
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Mã đăng ký thiết bị / enrollment codes
+    #[command(subcommand)]
+    Code(CodeCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Tạo người dùng / create a user
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// mediator, village-head, commune-official, commune-leader, reviewer, administrator
+        #[arg(long)]
+        role: String,
+        /// Mã đơn vị (GSO) hoặc mã thôn / unit: GSO code or village id
+        #[arg(long)]
+        unit: String,
+    },
+    /// Danh sách người dùng / list users
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Danh sách thiết bị / list devices
+    List,
+    /// Thu hồi thiết bị / revoke a device
+    Revoke { device_id: String },
+}
+
+#[derive(Subcommand)]
+enum CodeCommand {
+    /// Tạo mã đăng ký dùng một lần / create a one-time enrollment code
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Hiệu lực (giờ) / valid for (hours)
+        #[arg(long, default_value_t = 72)]
+        ttl_hours: i64,
+        /// Địa chỉ máy chủ đưa vào mã QR / server URL to put in the QR code
+        #[arg(long)]
+        server_url: Option<String>,
+        /// Tệp PNG của mã QR / PNG file of the QR code
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi / Error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{}", text());
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Serve { listen, tls_cert, tls_key, trust_forwarded_for, log_json } => {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            if log_json {
+                tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+            } else {
+                tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+            }
+            let config =
+                serve::ServeConfig { data_dir: cli.data, listen, tls: tls_cert.zip(tls_key), trust_forwarded_for };
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(serve::run(config, serve::shutdown_signal()))?;
+        }
+        Command::User(UserCommand::Add { login, name, role, unit }) => {
+            let conn = db::open(&cli.data)?;
+            let user = accounts::add_user(&conn, &login, &name, &role, &unit, now_ms())?;
+            print(cli.json, json!(user), || {
+                format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
+            });
+        }
+        Command::User(UserCommand::List) => {
+            let conn = db::open(&cli.data)?;
+            let users = accounts::users(&conn)?;
+            print(cli.json, json!(users), || {
+                users
+                    .iter()
+                    .map(|u| format!("{}\t{}\t{}\t{}", u.login, u.role.code(), u.unit, u.display_name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Device(DeviceCommand::List) => {
+            let conn = db::open(&cli.data)?;
+            let devices = accounts::devices(&conn)?;
+            print(cli.json, json!(devices), || {
+                devices
+                    .iter()
+                    .map(|d| {
+                        let state =
+                            if d.revoked_at.is_some() { "revoked / đã thu hồi" } else { "active / đang dùng" };
+                        format!("{}\t{}\t{}\t{state}", d.device_id, d.login, d.name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Device(DeviceCommand::Revoke { device_id }) => {
+            let conn = db::open(&cli.data)?;
+            accounts::revoke_device(&conn, &device_id, now_ms())?;
+            print(cli.json, json!({"revoked": device_id}), || format!("Đã thu hồi / revoked {device_id}"));
+        }
+        Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
+            let conn = db::open(&cli.data)?;
+            let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
+            let code = accounts::create_code(&conn, &user, ttl, now_ms())?;
+            let payload = qr::payload(&code, server_url.as_deref());
+            let png = png.unwrap_or_else(|| PathBuf::from(format!("sotay-enroll-{user}.png")));
+            qr::png(&payload, &png)?;
+            print(cli.json, json!({"code": code, "user": user, "qr": payload, "png": png}), || {
+                format!(
+                    "Mã đăng ký (dùng một lần, hiệu lực {ttl_hours} giờ) / enrollment code (single use, valid {ttl_hours} h): {code}\n{}\nẢnh QR / QR image: {}",
+                    qr::terminal(&payload).unwrap_or_default(),
+                    png.display()
+                )
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! A `sotay-server` process for a test.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct TestServer {
+    _dir: Option<tempfile::TempDir>,
+    pub data: PathBuf,
+    child: Option<Child>,
+    pub addr: SocketAddr,
+    pub url: String,
+    tls: Option<(PathBuf, PathBuf)>,
+}
+
+/// The server binary this package builds, beside the test executables (`target/<profile>/`).
+fn binary() -> PathBuf {
+    if let Ok(p) = std::env::var("SOTAY_SERVER_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = profile_dir.join(format!("e2e-sotay-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build it with `cargo build -p sotay-e2e`", bin.display());
+    bin
+}
+
+impl TestServer {
+    /// A fresh server on a free loopback port.
+    pub fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let data = dir.path().join("data");
+        let mut s = TestServer {
+            _dir: Some(dir),
+            data,
+            child: None,
+            addr: "127.0.0.1:0".parse().expect("address"),
+            url: String::new(),
+            tls: None,
+        };
+        s.spawn();
+        s
+    }
+
+    /// A server over TLS with the given certificate and key (PEM files).
+    pub fn start_tls(cert: PathBuf, key: PathBuf) -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let data = dir.path().join("data");
+        let mut s = TestServer {
+            _dir: Some(dir),
+            data,
+            child: None,
+            addr: "127.0.0.1:0".parse().expect("address"),
+            url: String::new(),
+            tls: Some((cert, key)),
+        };
+        s.spawn();
+        s
+    }
+
+    fn spawn(&mut self) {
+        let mut cmd = Command::new(binary());
+        cmd.arg("--data").arg(&self.data).args(["serve", "--listen", &self.addr.to_string()]);
+        if let Some((cert, key)) = &self.tls {
+            cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+        }
+        let mut child = cmd
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sotay-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("sotay-server listening on ") {
+                    let _ = tx.send(url.to_string());
+                }
+            }
+        });
+        let url = rx.recv_timeout(Duration::from_secs(30)).expect("the server announces its address");
+        self.addr = url.rsplit("//").next().and_then(|a| a.parse().ok()).expect("address in the announcement");
+        self.url = url;
+        self.child = Some(child);
+    }
+
+    /// Runs an administration command; returns its JSON output.
+    pub fn admin(&self, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(binary()).arg("--data").arg(&self.data).arg("--json").args(args).output().expect("run admin");
+        assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("admin JSON")
+    }
+
+    pub fn add_user(&self, login: &str, role: &str, unit: &str) {
+        self.admin(&["user", "add", "--login", login, "--name", &format!("Cán bộ {login}"), "--role", role, "--unit", unit]);
+    }
+
+    /// A fresh one-time enrollment code for `login`.
+    pub fn code(&self, login: &str) -> String {
+        let png = self.data.join(format!("{login}.png"));
+        let v = self.admin(&["code", "create", "--user", login, "--png", png.to_str().unwrap_or("code.png")]);
+        v["code"].as_str().expect("code").to_string()
+    }
+
+    /// Kills the process with SIGKILL: no chance to finish anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &c.id().to_string()]).status();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts the process again, on the same port, over the same data.
+    pub fn restart(&mut self) {
+        self.kill9();
+        for _ in 0..50 {
+            if std::net::TcpListener::bind(self.addr).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.spawn();
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data.join(sotay_server::db::FILE_NAME)
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(self.db_path()).expect("server db");
+        c.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+        c
+    }
+
+    /// Every document the server holds, with its heads.
+    pub fn doc_heads(&self) -> BTreeMap<String, String> {
+        let c = self.db();
+        let mut stmt = c.prepare("SELECT doc_id, heads FROM documents").expect("query");
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).expect("rows");
+        rows.map(|r| {
+            let (id, heads) = r.expect("row");
+            let mut hs: Vec<&str> = heads.split(',').filter(|h| !h.is_empty()).collect();
+            hs.sort();
+            (id, hs.join(","))
+        })
+        .collect()
+    }
+
+    /// A fingerprint of everything the server stores.
+    pub fn fingerprint(&self) -> String {
+        let c = self.db();
+        let feed: (i64, i64) =
+            c.query_row("SELECT count(*), coalesce(max(seq), 0) FROM feed", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("feed");
+        let receipts: i64 = c.query_row("SELECT count(*) FROM change_receipts", [], |r| r.get(0)).expect("receipts");
+        format!("{:?} {:?} {receipts}", self.doc_heads(), feed)
+    }
+
+    pub fn copy_data_to(&self, to: &Path) {
+        std::fs::create_dir_all(to).expect("backup dir");
+        for entry in std::fs::read_dir(&self.data).expect("data dir") {
+            let entry = entry.expect("entry");
+            if entry.file_name().to_string_lossy().starts_with(sotay_server::db::FILE_NAME) {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+            }
+        }
+    }
+
+    pub fn restore_data_from(&mut self, from: &Path) {
+        self.kill9();
+        for entry in std::fs::read_dir(&self.data).expect("data dir") {
+            let entry = entry.expect("entry");
+            if entry.file_name().to_string_lossy().starts_with(sotay_server::db::FILE_NAME) {
+                std::fs::remove_file(entry.path()).expect("remove");
+            }
+        }
+        for entry in std::fs::read_dir(from).expect("backup dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), self.data.join(entry.file_name())).expect("restore");
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
