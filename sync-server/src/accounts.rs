@@ -55,6 +55,7 @@ pub struct DeviceAuth {
     pub device_id: String,
     pub user: User,
     pub confirmed_cursor: u64,
+    pub issued_cursor: u64,
 }
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], AccountError> {
@@ -238,7 +239,8 @@ pub fn enroll(conn: &mut Connection, code: &str, device_name: &str, now: i64) ->
 pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>, AccountError> {
     Ok(conn
         .prepare_cached(
-            "SELECT d.device_id, d.confirmed_cursor, u.login, u.display_name, u.role, u.unit, u.disabled
+            "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit,
+                    u.disabled
              FROM devices d JOIN users u ON u.login = d.login
              WHERE d.token_hash = ?1 AND d.revoked_at IS NULL AND u.disabled = 0",
         )?
@@ -246,24 +248,35 @@ pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>
             Ok(DeviceAuth {
                 device_id: r.get(0)?,
                 confirmed_cursor: r.get::<_, i64>(1)? as u64,
-                user: user_from_row(r, 2)?,
+                issued_cursor: r.get::<_, i64>(2)? as u64,
+                user: user_from_row(r, 3)?,
             })
         })
         .optional()?)
 }
 
-/// Notes that the device has durably applied the feed up to `cursor`.
-pub fn confirm_cursor(conn: &Connection, device_id: &str, cursor: u64, now: i64) -> Result<(), AccountError> {
+/// Notes that the device has durably applied the feed up to `confirmed`, and was handed `issued`.
+pub fn record_cursors(
+    conn: &Connection,
+    device_id: &str,
+    confirmed: u64,
+    issued: u64,
+    now: i64,
+) -> Result<(), AccountError> {
     conn.prepare_cached(
-        "UPDATE devices SET last_seen_at = ?3, confirmed_cursor = max(confirmed_cursor, ?2) WHERE device_id = ?1",
+        "UPDATE devices SET last_seen_at = ?4, confirmed_cursor = max(confirmed_cursor, ?2), issued_cursor = ?3
+         WHERE device_id = ?1",
     )?
-    .execute(params![device_id, cursor as i64, now])?;
+    .execute(params![device_id, confirmed as i64, issued as i64, now])?;
     Ok(())
 }
 
 /// After a repair, the device starts again from `cursor`.
 pub fn reset_cursor(conn: &Connection, device_id: &str, cursor: u64) -> Result<(), AccountError> {
-    conn.execute("UPDATE devices SET confirmed_cursor = ?2 WHERE device_id = ?1", params![device_id, cursor as i64])?;
+    conn.execute(
+        "UPDATE devices SET confirmed_cursor = ?2, issued_cursor = ?2 WHERE device_id = ?1",
+        params![device_id, cursor as i64],
+    )?;
     Ok(())
 }
 

@@ -231,9 +231,10 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
             let device = authenticate(conn, &token)?;
             let req: SyncRequest = protocol::decode(&body)?;
             let now = now_ms();
-            let head = feed::head(conn)?;
-            if req.cursor > head || req.cursor < device.confirmed_cursor {
-                // One side was restored from a backup: reconcile document by document first.
+            if !feed::knows(conn, req.cursor)? || req.cursor.seq < device.confirmed_cursor {
+                // The server was restored from a backup (the cursor is past its feed), or the device
+                // was (it went back before a cursor it had confirmed): reconcile document by
+                // document first.
                 let r =
                     SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
                 return Ok((protocol::encode(&r), device.device_id, 0, 0));
@@ -242,8 +243,11 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
             let pushed: usize = staged.iter().map(|s| s.new_changes.len()).sum();
             ingest::write(conn, &device.device_id, staged, now)?;
             let page = req.max_response_bytes.clamp(16 * 1024, MAX_PAGE_BYTES);
-            let (entries, cursor, more) = feed::pull(conn, &device, req.cursor, page)?;
-            accounts::confirm_cursor(conn, &device.device_id, req.cursor, now)?;
+            // Behind the cursor it was last given: the device lost that response, or was restored
+            // to just before it. Either way its own changes since are sent back too.
+            let echo_own = req.cursor.seq < device.issued_cursor;
+            let (entries, cursor, more) = feed::pull(conn, &device, req.cursor, page, echo_own)?;
+            accounts::record_cursors(conn, &device.device_id, req.cursor.seq, cursor.seq, now)?;
             let n = entries.len();
             let r = SyncResponse { server_time: now, entries, cursor, more, repair: false };
             Ok((protocol::encode(&r), device.device_id, pushed, n))

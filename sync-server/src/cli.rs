@@ -11,9 +11,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::{accounts, db, now_ms, qr, serve};
 use clap::{Parser, Subcommand};
 use serde_json::json;
-use crate::{accounts, db, now_ms, qr, serve};
 
 #[derive(Parser)]
 #[command(name = "sotay-server", version, about = "Máy chủ đồng bộ Sổ Tay / the Sổ Tay sync server")]

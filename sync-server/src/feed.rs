@@ -1,28 +1,46 @@
 //! What a device receives: feed entries past its cursor, within its scope, not its own, in the
 //! order the server received them, paged by size.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_bytes::ByteBuf;
 use sotay_core::record::DocumentKind;
-use sotay_core::sync::protocol::FeedEntry;
+use sotay_core::sync::protocol::{Cursor, FeedEntry};
 use sotay_core::sync::scope::DocScope;
 
 use crate::accounts::DeviceAuth;
 use crate::ingest::{IngestError, user_scope};
 
 /// The last position of the feed.
-pub fn head(conn: &Connection) -> Result<u64, IngestError> {
-    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get::<_, i64>(0))? as u64)
+pub fn head(conn: &Connection) -> Result<Cursor, IngestError> {
+    Ok(conn
+        .query_row("SELECT seq, tag FROM feed ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok(Cursor { seq: r.get::<_, i64>(0)? as u64, tag: r.get::<_, i64>(1)? as u64 })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Whether a cursor names an entry of this feed (and not one of a feed this server lost).
+pub fn knows(conn: &Connection, cursor: Cursor) -> Result<bool, IngestError> {
+    if cursor == Cursor::default() {
+        return Ok(true);
+    }
+    let tag: Option<i64> = conn
+        .prepare_cached("SELECT tag FROM feed WHERE seq = ?1")?
+        .query_row([cursor.seq as i64], |r| r.get(0))
+        .optional()?;
+    Ok(tag == Some(cursor.tag as i64))
 }
 
 /// Entries past `cursor` for this device, up to about `max_bytes`; returns them, the new cursor,
-/// and whether more wait.
+/// and whether more wait. The device's own changes are left out unless `echo_own`.
 pub fn pull(
     conn: &Connection,
     device: &DeviceAuth,
-    cursor: u64,
+    cursor: Cursor,
     max_bytes: u32,
-) -> Result<(Vec<FeedEntry>, u64, bool), IngestError> {
+    echo_own: bool,
+) -> Result<(Vec<FeedEntry>, Cursor, bool), IngestError> {
     let user = user_scope(device);
     let end = head(conn)?;
     let mut entries = Vec::new();
@@ -30,7 +48,7 @@ pub fn pull(
     let mut last = cursor;
     let mut stmt = conn.prepare_cached(
         "SELECT f.seq, f.doc_id, f.device_id, f.received_at, f.changes, f.size,
-                d.kind, d.unit, d.commune, d.district, d.province, d.handlers
+                d.kind, d.unit, d.commune, d.district, d.province, d.handlers, f.tag
          FROM feed f JOIN documents d ON d.doc_id = f.doc_id
          WHERE f.seq > ?1 AND f.seq <= ?2
            AND (d.unit = ?3 OR d.commune = ?3 OR d.district = ?3 OR d.province = ?3 OR d.doc_id = ?3)
@@ -38,11 +56,11 @@ pub fn pull(
     )?;
     loop {
         let rows = stmt
-            .query_map(params![last as i64, end as i64, user.unit], |r| {
+            .query_map(params![last.seq as i64, end.seq as i64, user.unit], |r| {
                 let kind: String = r.get(6)?;
                 let handlers: String = r.get(11)?;
                 Ok((
-                    r.get::<_, i64>(0)? as u64,
+                    Cursor { seq: r.get::<_, i64>(0)? as u64, tag: r.get::<_, i64>(12)? as u64 },
                     r.get::<_, String>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, Vec<u8>>(4)?,
@@ -62,8 +80,8 @@ pub fn pull(
         if rows.is_empty() {
             return Ok((entries, end, false));
         }
-        for (seq, from_device, received_at, blob, row_size, scope) in rows {
-            if from_device != device.device_id && user.may_pull(&scope) {
+        for (at, from_device, received_at, blob, row_size, scope) in rows {
+            if (echo_own || from_device != device.device_id) && user.may_pull(&scope) {
                 if !entries.is_empty() && size + row_size > u64::from(max_bytes) {
                     return Ok((entries, last, true));
                 }
@@ -73,7 +91,7 @@ pub fn pull(
                 entries.push(FeedEntry { doc, received_at, changes });
                 size += row_size;
             }
-            last = seq;
+            last = at;
         }
     }
 }

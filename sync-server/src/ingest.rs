@@ -262,8 +262,11 @@ fn heads_text(heads: &[ChangeHash]) -> String {
 fn append_feed(tx: &Connection, id: &str, device: &str, now: i64, changes: &[Vec<u8>]) -> Result<(), IngestError> {
     let list: Vec<ByteBuf> = changes.iter().cloned().map(ByteBuf::from).collect();
     let blob = postcard::to_stdvec(&list).map_err(|e| IngestError::Storage(e.to_string()))?;
-    tx.prepare_cached("INSERT INTO feed (doc_id, device_id, received_at, changes, size) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![id, device, now, blob, blob.len() as i64 + 24])?;
+    let tag = getrandom::u64().map_err(|e| IngestError::Storage(e.to_string()))? as i64;
+    tx.prepare_cached(
+        "INSERT INTO feed (doc_id, device_id, received_at, changes, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, device, now, blob, blob.len() as i64 + 24, tag])?;
     Ok(())
 }
 

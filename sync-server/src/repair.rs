@@ -59,7 +59,7 @@ pub fn repair(
             let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| ByteBuf::from(b)).collect();
             missing.push(FeedEntry { doc: doc_id, received_at: now, changes });
         }
-        crate::accounts::reset_cursor(conn, &device.device_id, cursor)
+        crate::accounts::reset_cursor(conn, &device.device_id, cursor.seq)
             .map_err(|e| IngestError::Storage(e.to_string()))?;
     }
     Ok(RepairResponse { server_time: now, docs: replies, missing, cursor })

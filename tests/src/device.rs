@@ -23,7 +23,12 @@ impl Device {
         let store = Store::create(
             &dir.path().join("store.db"),
             &key,
-            NewProfile { user_id: name.into(), display_name: name.into(), role: Role::CommuneOfficial, unit: crate::COMMUNE.into() },
+            NewProfile {
+                user_id: name.into(),
+                display_name: name.into(),
+                role: Role::CommuneOfficial,
+                unit: crate::COMMUNE.into(),
+            },
             Arc::new(SystemClock),
         )
         .expect("create store");
@@ -63,11 +68,23 @@ impl Device {
         self.store.create_record(unit, body).expect("create record")
     }
 
-    /// Closes the store and opens it again from its file (after the file was replaced by a
-    /// backup, say).
-    pub fn reopen(self) -> Device {
+    /// Closes the store, copies its files to `to`, and opens it again.
+    pub fn backup(self, to: &std::path::Path) -> Device {
         let Device { store, name, dir, key, transport } = self;
         drop(store);
+        copy_store(dir.path(), to);
+        let store = Store::open(&dir.path().join("store.db"), &key, Arc::new(SystemClock)).expect("reopen");
+        Device { store, name, dir, key, transport }
+    }
+
+    /// Closes the store, replaces its files with those in `from`, and opens it again.
+    pub fn restore(self, from: &std::path::Path) -> Device {
+        let Device { store, name, dir, key, transport } = self;
+        drop(store);
+        for suffix in ["store.db", "store.db-wal", "store.db-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(suffix));
+        }
+        copy_store(from, dir.path());
         let store = Store::open(&dir.path().join("store.db"), &key, Arc::new(SystemClock)).expect("reopen");
         Device { store, name, dir, key, transport }
     }
@@ -89,7 +106,11 @@ impl Device {
 
     /// Everything the device shows: index rows, conflicts, and each record.
     pub fn state(&self) -> String {
-        let mut out = format!("{:#?}\n{:#?}\n", self.store.index_rows().expect("index"), self.store.conflicts().expect("conflicts"));
+        let mut out = format!(
+            "{:#?}\n{:#?}\n",
+            self.store.index_rows().expect("index"),
+            self.store.conflicts().expect("conflicts")
+        );
         for id in self.store.document_ids().expect("ids") {
             if let Ok(v) = self.store.record(&id) {
                 out.push_str(&format!("{:#?}\n", (v.body, v.deleted, v.conflicts)));
@@ -98,5 +119,15 @@ impl Device {
         let all = RecordFilter { include_deleted: true, limit: 100_000, ..Default::default() };
         out.push_str(&format!("{:#?}", self.store.list(&all).expect("list")));
         out
+    }
+}
+
+fn copy_store(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("backup dir");
+    for name in ["store.db", "store.db-wal", "store.db-shm"] {
+        let src = from.join(name);
+        if src.exists() {
+            std::fs::copy(&src, to.join(name)).expect("copy store");
+        }
     }
 }

@@ -80,6 +80,11 @@ impl FaultProxy {
         p.rng = rand::rngs::StdRng::seed_from_u64(seed);
     }
 
+    /// How long a delayed exchange waits.
+    pub fn set_delay(&self, delay: Duration) {
+        self.lock().delay = delay;
+    }
+
     pub fn faults_injected(&self) -> u64 {
         self.lock().faults_injected
     }

@@ -90,13 +90,25 @@ impl TestServer {
 
     /// Runs an administration command; returns its JSON output.
     pub fn admin(&self, args: &[&str]) -> serde_json::Value {
-        let out = Command::new(binary()).arg("--data").arg(&self.data).arg("--json").args(args).output().expect("run admin");
+        let out =
+            Command::new(binary()).arg("--data").arg(&self.data).arg("--json").args(args).output().expect("run admin");
         assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).expect("admin JSON")
     }
 
     pub fn add_user(&self, login: &str, role: &str, unit: &str) {
-        self.admin(&["user", "add", "--login", login, "--name", &format!("Cán bộ {login}"), "--role", role, "--unit", unit]);
+        self.admin(&[
+            "user",
+            "add",
+            "--login",
+            login,
+            "--name",
+            &format!("Cán bộ {login}"),
+            "--role",
+            role,
+            "--unit",
+            unit,
+        ]);
     }
 
     /// A fresh one-time enrollment code for `login`.
@@ -161,8 +173,9 @@ impl TestServer {
     /// A fingerprint of everything the server stores.
     pub fn fingerprint(&self) -> String {
         let c = self.db();
-        let feed: (i64, i64) =
-            c.query_row("SELECT count(*), coalesce(max(seq), 0) FROM feed", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("feed");
+        let feed: (i64, i64) = c
+            .query_row("SELECT count(*), coalesce(max(seq), 0) FROM feed", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("feed");
         let receipts: i64 = c.query_row("SELECT count(*) FROM change_receipts", [], |r| r.get(0)).expect("receipts");
         format!("{:?} {:?} {receipts}", self.doc_heads(), feed)
     }

@@ -66,7 +66,9 @@ async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
             title: "Tố cáo sai phạm trong hỗ trợ giống lúa".into(),
             petition_type: PetitionType::Denunciation,
             received_on: Some("2026-09-10".parse().expect("date")),
-            petitioner: PetitionSubject { name: "Sùng A Chờ".into(), phone: "0912345678".into(), ..Default::default() },
+            petitioner: PetitionSubject {
+                name: "Sùng A Chờ".into(), phone: "0912345678".into(), ..Default::default()
+            },
             handlers: vec!["lanh.dao.xa".into()],
             ..Default::default()
         }),
@@ -94,12 +96,8 @@ async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
         d.sync_until_ok(2).await;
     }
     let village_doc = vec![village.clone()];
-    let commune_all = set(vec![
-        kinds(&in_village, &ALL),
-        kinds(&in_commune, &ALL),
-        village_doc.clone(),
-        vec![denunciation.clone()],
-    ]);
+    let commune_all =
+        set(vec![kinds(&in_village, &ALL), kinds(&in_commune, &ALL), village_doc.clone(), vec![denunciation.clone()]]);
     assert_eq!(ids(&mediator), set(vec![kinds(&in_village, &[RecordKind::Mediation]), village_doc.clone()]));
     assert_eq!(
         ids(&head),
@@ -155,7 +153,8 @@ async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
         }
         let before = server.fingerprint();
         d.sync_until_ok(2).await;
-        let refused: BTreeSet<String> = d.store.sync_status().expect("status").rejected.into_iter().map(|(id, _)| id).collect();
+        let refused: BTreeSet<String> =
+            d.store.sync_status().expect("status").rejected.into_iter().map(|(id, _)| id).collect();
         let reasons = d.store.sync_status().expect("status").rejected;
         assert_eq!(refused, expected_refused, "{}: refused pushes: {reasons:#?}", d.name);
         let on_server = server.doc_heads();

@@ -24,7 +24,11 @@ async fn post(url: &str, token: &str, body: Vec<u8>) -> (u16, serde_json::Value)
 }
 
 fn request(pushes: Vec<DocChanges>) -> Vec<u8> {
-    protocol::encode(&SyncRequest { cursor: 0, pushes, max_response_bytes: protocol::DEFAULT_PAGE_BYTES })
+    protocol::encode(&SyncRequest {
+        cursor: Default::default(),
+        pushes,
+        max_response_bytes: protocol::DEFAULT_PAGE_BYTES,
+    })
 }
 
 /// One automerge change of a document written by `user`, made outside the store.
@@ -73,8 +77,10 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     wrong_version[3] = 2;
     let oversized = vec![b'S'; sotay_core::sync::protocol::MAX_BODY_BYTES + 1024];
     let garbage = request(vec![DocChanges { doc, changes: vec![ByteBuf::from(b"not automerge at all".to_vec())] }]);
-    let truncated_change =
-        request(vec![DocChanges { doc, changes: vec![ByteBuf::from(valid_changes[..valid_changes.len() / 2].to_vec())] }]);
+    let truncated_change = request(vec![DocChanges {
+        doc,
+        changes: vec![ByteBuf::from(valid_changes[..valid_changes.len() / 2].to_vec())],
+    }]);
     // A document outside the device's commune, written in its own name.
     let elsewhere_id = uuid::Uuid::now_v7().to_string();
     let elsewhere = raw_change(
@@ -84,19 +90,33 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     );
     // A document in scope, but claiming another author.
     let forged_id = uuid::Uuid::now_v7().to_string();
-    let forged = raw_change(&forged_id, "can.bo.b", serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}));
+    let forged = raw_change(
+        &forged_id,
+        "can.bo.b",
+        serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
+    );
     // A document with an unknown unit, and one of an unknown kind.
     let nowhere_id = uuid::Uuid::now_v7().to_string();
-    let nowhere = raw_change(&nowhere_id, "can.bo.a", serde_json::json!({"kind": "mediation", "schema": 1, "unit": "99999", "commune": "99999"}));
+    let nowhere = raw_change(
+        &nowhere_id,
+        "can.bo.a",
+        serde_json::json!({"kind": "mediation", "schema": 1, "unit": "99999", "commune": "99999"}),
+    );
     let alien_id = uuid::Uuid::now_v7().to_string();
-    let alien = raw_change(&alien_id, "can.bo.a", serde_json::json!({"kind": "spaceship", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}));
+    let alien = raw_change(
+        &alien_id,
+        "can.bo.a",
+        serde_json::json!({"kind": "spaceship", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
+    );
     // A change that depends on one the server never saw.
     let orphan = {
         let mut d = automerge::AutoCommit::new();
         d.put(automerge::ROOT, "x", 1u64).expect("put");
         d.commit();
         d.put(automerge::ROOT, "x", 2u64).expect("put");
-        d.commit_with(automerge::transaction::CommitOptions::default().with_message(r#"{"user":"can.bo.a","device":"d"}"#));
+        d.commit_with(
+            automerge::transaction::CommitOptions::default().with_message(r#"{"user":"can.bo.a","device":"d"}"#),
+        );
         d.get_changes(&[])[1].bytes().into_owned()
     };
     let id_of = |s: &str| protocol::doc_id(s).expect("id");
@@ -108,12 +128,48 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         ("oversized", oversized, 413, ""),
         ("garbage automerge", garbage, 400, "malformed"),
         ("truncated change", truncated_change, 400, "malformed"),
-        ("outside scope", request(vec![DocChanges { doc: id_of(&elsewhere_id), changes: vec![ByteBuf::from(elsewhere)] }]), 403, "forbidden"),
-        ("forged author", request(vec![DocChanges { doc: id_of(&forged_id), changes: vec![ByteBuf::from(forged)] }]), 403, "forbidden"),
-        ("unknown unit", request(vec![DocChanges { doc: id_of(&nowhere_id), changes: vec![ByteBuf::from(nowhere)] }]), 422, "invalid_document"),
-        ("unknown kind", request(vec![DocChanges { doc: id_of(&alien_id), changes: vec![ByteBuf::from(alien)] }]), 422, "invalid_document"),
-        ("missing dependencies", request(vec![DocChanges { doc: id_of(&uuid::Uuid::now_v7().to_string()), changes: vec![ByteBuf::from(orphan)] }]), 409, "missing_dependencies"),
-        ("sent under another id", request(vec![DocChanges { doc: id_of(&uuid::Uuid::now_v7().to_string()), changes: vec![ByteBuf::from(valid_changes.clone())] }]), 422, "invalid_document"),
+        (
+            "outside scope",
+            request(vec![DocChanges { doc: id_of(&elsewhere_id), changes: vec![ByteBuf::from(elsewhere)] }]),
+            403,
+            "forbidden",
+        ),
+        (
+            "forged author",
+            request(vec![DocChanges { doc: id_of(&forged_id), changes: vec![ByteBuf::from(forged)] }]),
+            403,
+            "forbidden",
+        ),
+        (
+            "unknown unit",
+            request(vec![DocChanges { doc: id_of(&nowhere_id), changes: vec![ByteBuf::from(nowhere)] }]),
+            422,
+            "invalid_document",
+        ),
+        (
+            "unknown kind",
+            request(vec![DocChanges { doc: id_of(&alien_id), changes: vec![ByteBuf::from(alien)] }]),
+            422,
+            "invalid_document",
+        ),
+        (
+            "missing dependencies",
+            request(vec![DocChanges {
+                doc: id_of(&uuid::Uuid::now_v7().to_string()),
+                changes: vec![ByteBuf::from(orphan)],
+            }]),
+            409,
+            "missing_dependencies",
+        ),
+        (
+            "sent under another id",
+            request(vec![DocChanges {
+                doc: id_of(&uuid::Uuid::now_v7().to_string()),
+                changes: vec![ByteBuf::from(valid_changes.clone())],
+            }]),
+            422,
+            "invalid_document",
+        ),
     ];
     for (what, body, status, code) in cases {
         let (got, json) = post(&server.url, &token, body).await;
@@ -128,14 +184,22 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     // A good push in the same batch as a bad one stores neither.
     let mixed = request(vec![
         DocChanges { doc, changes: vec![ByteBuf::from(valid_changes.clone())] },
-        DocChanges { doc: id_of(&forged_id), changes: vec![ByteBuf::from(raw_change(&forged_id, "can.bo.b", serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE})))] },
+        DocChanges {
+            doc: id_of(&forged_id),
+            changes: vec![ByteBuf::from(raw_change(
+                &forged_id,
+                "can.bo.b",
+                serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
+            ))],
+        },
     ]);
     assert_eq!(post(&server.url, &token, mixed).await.0, 403);
     assert_eq!(server.fingerprint(), before);
 
     // Wrong, forged and revoked tokens.
     assert_eq!(post(&server.url, "not-a-token", good.clone()).await.0, 401);
-    let no_auth = sotay_e2e::http_client().post(format!("{}/v1/sync", server.url)).body(good.clone()).send().await.expect("send");
+    let no_auth =
+        sotay_e2e::http_client().post(format!("{}/v1/sync", server.url)).body(good.clone()).send().await.expect("send");
     assert_eq!(no_auth.status().as_u16(), 401);
     let (_, device_b, token_b) = b.store.enrollment().expect("e").expect("enrolled");
     server.admin(&["device", "revoke", &device_b]);
@@ -160,7 +224,10 @@ async fn enrollment_refuses_bad_codes_and_limits_attempts() {
     server.add_user("can.bo.a", "mediator", COMMUNE);
     let client = sotay_e2e::http_client();
     let attempt = |code: &str| {
-        client.post(format!("{}/v1/enroll", server.url)).json(&serde_json::json!({"code": code, "device_name": "x"})).send()
+        client
+            .post(format!("{}/v1/enroll", server.url))
+            .json(&serde_json::json!({"code": code, "device_name": "x"}))
+            .send()
     };
     assert_eq!(attempt("AAAAA-BBBBB").await.expect("send").status().as_u16(), 401);
     let malformed = client.post(format!("{}/v1/enroll", server.url)).body("{").send().await.expect("send");
@@ -172,6 +239,7 @@ async fn enrollment_refuses_bad_codes_and_limits_attempts() {
         }
     }
     assert!(limited, "repeated attempts are rate limited");
-    let metrics = client.get(format!("{}/metrics", server.url)).send().await.expect("metrics").text().await.expect("text");
+    let metrics =
+        client.get(format!("{}/metrics", server.url)).send().await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains("sotay_http_requests_total{route=\"enroll\",status=\"429\"}"), "{metrics}");
 }

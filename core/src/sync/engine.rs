@@ -15,7 +15,8 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
-    self, DocChanges, DocMessage, FeedEntry, PUSH_BATCH_BYTES, RepairRequest, RepairResponse, SyncRequest, SyncResponse,
+    self, Cursor, DocChanges, DocMessage, FeedEntry, PUSH_BATCH_BYTES, RepairRequest, RepairResponse, SyncRequest,
+    SyncResponse,
 };
 use crate::document::Document;
 use crate::error::{CoreError, Result};
@@ -116,7 +117,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO sync_account (id, server_url, device_id, token, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO UPDATE SET server_url = ?1, device_id = ?2, token = ?3, enrolled_at = ?4, cursor = 0,
+             ON CONFLICT (id) DO UPDATE SET server_url = ?1, device_id = ?2, token = ?3, enrolled_at = ?4, cursor = 0, cursor_tag = 0,
              last_error = NULL, repair_needed = 0",
             params![e.server_url, e.device_id, e.token, self.clock.now()],
         )?;
@@ -195,10 +196,12 @@ impl Store {
         })
     }
 
-    fn cursor(&self) -> Result<u64> {
-        let c: Option<i64> =
-            self.conn.query_row("SELECT cursor FROM sync_account WHERE id = 1", [], |r| r.get(0)).optional()?;
-        c.map(|c| c as u64).ok_or_else(not_enrolled)
+    fn cursor(&self) -> Result<Cursor> {
+        let c: Option<(i64, i64)> = self
+            .conn
+            .query_row("SELECT cursor, cursor_tag FROM sync_account WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        c.map(|(seq, tag)| Cursor { seq: seq as u64, tag: tag as u64 }).ok_or_else(not_enrolled)
     }
 
     /// Builds the next request: the changes the server has not acknowledged (up to a batch), and
@@ -270,8 +273,9 @@ impl Store {
             apply_pulled(&tx, &id, &entries)?;
         }
         tx.execute(
-            "UPDATE sync_account SET cursor = ?1, last_sync_at = ?2, last_error = NULL, repair_needed = ?3 WHERE id = 1",
-            params![response.cursor as i64, self.clock.now(), response.repair],
+            "UPDATE sync_account SET cursor = ?1, cursor_tag = ?4, last_sync_at = ?2, last_error = NULL, repair_needed = ?3
+             WHERE id = 1",
+            params![response.cursor.seq as i64, self.clock.now(), response.repair, response.cursor.tag as i64],
         )?;
         tx.commit()?;
         progress.more = response.more || prepared.more_to_push;
@@ -364,9 +368,11 @@ impl Store {
             }
         }
         if docs.is_empty() {
+            let cursor = session.cursor.unwrap_or(response.cursor);
             tx.execute(
-                "UPDATE sync_account SET cursor = ?1, repair_needed = 0, last_sync_at = ?2, last_error = NULL WHERE id = 1",
-                params![session.cursor.unwrap_or(response.cursor) as i64, self.clock.now()],
+                "UPDATE sync_account SET cursor = ?1, cursor_tag = ?3, repair_needed = 0, last_sync_at = ?2, last_error = NULL
+                 WHERE id = 1",
+                params![cursor.seq as i64, self.clock.now(), cursor.tag as i64],
             )?;
         }
         tx.commit()?;
@@ -377,7 +383,7 @@ impl Store {
 /// The automerge sync states of one repair, per document.
 pub struct RepairSession {
     states: HashMap<String, automerge::sync::State>,
-    cursor: Option<u64>,
+    cursor: Option<Cursor>,
 }
 
 fn record_receipt(tx: &rusqlite::Connection, hash: &ChangeHash, at: Millis) -> Result<()> {

@@ -134,17 +134,23 @@ impl Transport {
         })
     }
 
-    /// Posts a sync body to `path` and returns the response body.
+    /// Posts a sync body to `path` and returns the response body. A request that could not be
+    /// sent at all (a pooled connection the server has closed) is tried once more: the protocol
+    /// is idempotent.
     pub async fn post(&self, path: &str, token: &str, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-            .body(body)
-            .send()
-            .await
-            .map_err(Self::network)?;
+        let send = || {
+            self.client
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+                .body(body.clone())
+                .send()
+        };
+        let response = match send().await {
+            Err(e) if e.is_connect() || e.is_request() => send().await,
+            other => other,
+        }
+        .map_err(Self::network)?;
         if !response.status().is_success() {
             return Err(Self::refusal(response).await);
         }

@@ -29,6 +29,15 @@ pub const PUSH_BATCH_BYTES: usize = 512 * 1024;
 /// A document id on the wire: the UUID's 16 bytes.
 pub type DocId = [u8; 16];
 
+/// A position in the server's change feed: the entry's sequence number and a random tag the
+/// server gave that entry. A server restored from a backup reuses sequence numbers but not tags,
+/// so a cursor from before the restore no longer matches and the device is asked to repair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Cursor {
+    pub seq: u64,
+    pub tag: u64,
+}
+
 /// The changes of one document that the other side lacks, one automerge change per entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocChanges {
@@ -40,7 +49,7 @@ pub struct DocChanges {
 /// the server's change feed the device has durably applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
-    pub cursor: u64,
+    pub cursor: Cursor,
     pub pushes: Vec<DocChanges>,
     /// The largest response the device wants, uncompressed; the server pages beyond it.
     pub max_response_bytes: u32,
@@ -63,7 +72,7 @@ pub struct SyncResponse {
     /// Changes in the device's scope past its cursor, not the device's own, in feed order.
     pub entries: Vec<FeedEntry>,
     /// Where the device's cursor stands once it has applied `entries`.
-    pub cursor: u64,
+    pub cursor: Cursor,
     /// More entries wait past `cursor`.
     pub more: bool,
     /// The server cannot trust the device's cursor (one side was restored from a backup):
@@ -95,7 +104,7 @@ pub struct RepairResponse {
     /// First round: whole documents in the device's scope that the device did not list.
     pub missing: Vec<FeedEntry>,
     /// The feed position the repair covers: the device's cursor once the repair is done.
-    pub cursor: u64,
+    pub cursor: Cursor,
 }
 
 /// Why a body could not be read.
@@ -168,7 +177,7 @@ mod tests {
 
     fn request() -> SyncRequest {
         SyncRequest {
-            cursor: 1234,
+            cursor: Cursor { seq: 1234, tag: 0x0123_4567_89ab_cdef },
             pushes: vec![DocChanges { doc: [7; 16], changes: vec![ByteBuf::from(vec![1, 2, 3, 200])] }],
             max_response_bytes: DEFAULT_PAGE_BYTES,
         }
@@ -178,8 +187,9 @@ mod tests {
     fn round_trips_and_stays_small() {
         let body = encode(&request());
         assert_eq!(decode::<SyncRequest>(&body).unwrap(), request());
-        let empty = SyncRequest { cursor: 1_000_000, pushes: vec![], max_response_bytes: DEFAULT_PAGE_BYTES };
-        assert!(encode(&empty).len() < 20, "{}", encode(&empty).len());
+        let cursor = Cursor { seq: 1_000_000, tag: u64::MAX - 7 };
+        let empty = SyncRequest { cursor, pushes: vec![], max_response_bytes: DEFAULT_PAGE_BYTES };
+        assert!(encode(&empty).len() < 32, "{}", encode(&empty).len());
     }
 
     #[test]

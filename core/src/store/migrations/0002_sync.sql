@@ -7,8 +7,9 @@ CREATE TABLE sync_account (
     device_id     TEXT NOT NULL,
     token         TEXT NOT NULL,
     enrolled_at   INTEGER NOT NULL,
-    -- How far into the server's change feed this device has durably applied.
+    -- How far into the server's change feed this device has durably applied (see protocol::Cursor).
     cursor        INTEGER NOT NULL DEFAULT 0,
+    cursor_tag    INTEGER NOT NULL DEFAULT 0,
     last_sync_at  INTEGER,
     last_error    TEXT,
     -- The server asked for a document-by-document repair.

@@ -20,7 +20,10 @@ CREATE TABLE devices (
     revoked_at       INTEGER,
     last_seen_at     INTEGER,
     -- The highest cursor the device has sent: it has durably applied the feed up to here.
-    confirmed_cursor INTEGER NOT NULL DEFAULT 0
+    confirmed_cursor INTEGER NOT NULL DEFAULT 0,
+    -- The cursor the server gave it last. A device that comes back behind it either lost that
+    -- response or was restored from a backup: its own recent changes are sent back to it.
+    issued_cursor    INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE enrollment_codes (
@@ -60,6 +63,9 @@ CREATE TABLE document_chunks (
 -- The change feed: every batch of new changes, in the order the server received them.
 CREATE TABLE feed (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- A random tag: a cursor names an entry by (seq, tag), so that a server restored from a
+    -- backup, which reuses sequence numbers, knows a cursor from before the restore.
+    tag         INTEGER NOT NULL,
     doc_id      TEXT NOT NULL,
     device_id   TEXT NOT NULL,
     received_at INTEGER NOT NULL,

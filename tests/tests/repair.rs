@@ -1,0 +1,107 @@
+//! When a cursor cannot be trusted — the server restored from a backup, or a phone restored from
+//! one — device and server reconcile document by document with automerge sync messages.
+
+use sotay_core::record::input::Assignment;
+use sotay_core::sample::Sampler;
+use sotay_e2e::{COMMUNE, Device, TestServer};
+
+fn set(s: &str) -> Vec<Assignment> {
+    vec![s.parse().expect("assignment")]
+}
+
+#[tokio::test]
+async fn a_server_restored_from_backup_gets_back_what_it_lost() {
+    let mut server = TestServer::start();
+    server.add_user("can.bo.a", "commune-official", COMMUNE);
+    server.add_user("can.bo.b", "commune-official", COMMUNE);
+    let mut a = Device::new("can.bo.a");
+    a.enroll(&server.url, &server.code("can.bo.a")).await;
+    let mut b = Device::new("can.bo.b");
+    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let mut sampler = Sampler::new(12);
+    let first: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    // Last night's backup.
+    server.stop();
+    let backup = tempfile::tempdir().expect("backup");
+    server.copy_data_to(backup.path());
+    server.restart();
+    // Work after the backup.
+    let later: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    b.store.edit_record(&first[0], &set("title=Sửa sau bản sao lưu")).expect("edit");
+    b.sync_until_ok(1).await;
+    // The disk fails; the server comes back from the backup.
+    server.restore_data_from(backup.path());
+    server.restart();
+    assert!(!server.doc_heads().contains_key(&later[0]), "the backup predates the later records");
+    let ra = a.sync_until_ok(2).await;
+    let rb = b.sync_until_ok(2).await;
+    assert!(ra.repaired && rb.repaired, "both devices noticed and repaired");
+    a.sync_until_ok(1).await;
+    assert_eq!(a.state(), b.state());
+    assert_eq!(server.doc_heads(), a.doc_heads(), "the server has everything back");
+    assert_eq!(a.store.record(&first[0]).expect("record").body.title(), "Sửa sau bản sao lưu");
+}
+
+#[tokio::test]
+async fn a_phone_restored_from_backup_gets_back_its_own_lost_work() {
+    let server = TestServer::start();
+    server.add_user("can.bo.a", "commune-official", COMMUNE);
+    server.add_user("can.bo.b", "commune-official", COMMUNE);
+    let mut a = Device::new("can.bo.a");
+    a.enroll(&server.url, &server.code("can.bo.a")).await;
+    let mut b = Device::new("can.bo.b");
+    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let mut sampler = Sampler::new(13);
+    let early: Vec<String> = (0..3).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.sync_until_ok(1).await;
+    let backup = tempfile::tempdir().expect("backup");
+    a = a.backup(backup.path());
+    // More work, synced twice (the second sync confirms the first), then the phone is restored
+    // from the old backup.
+    let late: Vec<String> = (0..3).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.store.edit_record(&early[0], &set("title=Sửa trước khi khôi phục")).expect("edit");
+    a.sync_until_ok(1).await;
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    a = a.restore(backup.path());
+    assert!(a.store.record(&late[0]).is_err(), "the restored phone lost the late records");
+    // Offline work on the restored phone, made by a fresh session (never reusing old sequence numbers).
+    let after = a.create(COMMUNE, sampler.any_body());
+    let report = a.sync_until_ok(2).await;
+    assert!(report.repaired, "the server noticed the cursor went back");
+    b.sync_until_ok(1).await;
+    a.sync_until_ok(1).await;
+    for id in late.iter().chain([&after]) {
+        assert!(a.store.record(id).is_ok(), "{id} is back on the phone");
+        assert!(b.store.record(id).is_ok(), "{id} reached the other phone");
+    }
+    assert_eq!(a.store.record(&early[0]).expect("record").body.title(), "Sửa trước khi khôi phục");
+    assert_eq!(a.state(), b.state());
+    assert_eq!(server.doc_heads(), a.doc_heads());
+}
+
+#[tokio::test]
+async fn a_phone_restored_to_just_before_its_last_sync_gets_its_changes_echoed_back() {
+    let server = TestServer::start();
+    server.add_user("can.bo.a", "commune-official", COMMUNE);
+    let mut a = Device::new("can.bo.a");
+    a.enroll(&server.url, &server.code("can.bo.a")).await;
+    let mut sampler = Sampler::new(14);
+    a.create(COMMUNE, sampler.any_body());
+    a.sync_until_ok(1).await;
+    let backup = tempfile::tempdir().expect("backup");
+    a = a.backup(backup.path());
+    let lost = a.create(COMMUNE, sampler.any_body());
+    a.sync_until_ok(1).await;
+    // Restored to the moment before that sync: to the server this looks like a lost response.
+    a = a.restore(backup.path());
+    assert!(a.store.record(&lost).is_err());
+    let report = a.sync_until_ok(1).await;
+    assert!(!report.repaired, "no full repair is needed");
+    assert!(a.store.record(&lost).is_ok(), "its own change came back");
+    assert_eq!(server.doc_heads(), a.doc_heads());
+}
