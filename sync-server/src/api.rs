@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -21,13 +21,15 @@ use sotay_core::sync::protocol::{
 };
 
 use crate::accounts::{self, AccountError, DeviceAuth};
+use crate::db::DocCache;
 use crate::ingest::{self, IngestError};
 use crate::metrics::Metrics;
+use crate::worker::{DbWorker, Deliver, Job};
 use crate::{feed, now_ms, repair};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Arc<Mutex<Connection>>,
+    pub db: DbWorker,
     pub metrics: Arc<Metrics>,
     pub enroll_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Take the client's address from `X-Forwarded-For` (only behind a trusted reverse proxy).
@@ -35,14 +37,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(conn: Connection, trust_forwarded_for: bool) -> AppState {
-        let quota = Quota::per_minute(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN));
-        AppState {
-            db: Arc::new(Mutex::new(conn)),
+    pub fn new(conn: Connection, trust_forwarded_for: bool, enrollments_per_minute: u32) -> std::io::Result<AppState> {
+        let quota = Quota::per_minute(NonZeroU32::new(enrollments_per_minute).unwrap_or(NonZeroU32::MIN));
+        Ok(AppState {
+            db: DbWorker::start(conn, 4096)?,
             metrics: Arc::new(Metrics::default()),
             enroll_limiter: Arc::new(RateLimiter::keyed(quota)),
             trust_forwarded_for,
-        }
+        })
     }
 }
 
@@ -127,19 +129,26 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs database work off the async threads, with the connection.
+/// Runs database work on the database worker, inside the group's transaction; answers once
+/// the group has committed.
 async fn with_db<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+    work: impl FnOnce(&Connection, &mut DocCache) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let db = state.db.clone();
-    tokio::task::spawn_blocking(move || {
-        // A panic elsewhere leaves SQLite consistent (transactions roll back); keep serving.
-        let mut conn = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        work(&mut conn)
-    })
-    .await
-    .map_err(ApiError::internal)?
+    let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
+    let job: Job = Box::new(move |conn, cache| {
+        let result = work(conn, cache);
+        let keep = result.is_ok();
+        let deliver: Deliver = Box::new(move |committed| {
+            let _ = tx.send(match committed {
+                Ok(()) => result,
+                Err(e) => Err(ApiError::internal(e)),
+            });
+        });
+        (keep, deliver)
+    });
+    state.db.submit(job).map_err(ApiError::internal)?;
+    rx.await.map_err(ApiError::internal)?
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -204,7 +213,7 @@ async fn enroll(
             ApiError::new(StatusCode::BAD_REQUEST, "malformed", "cần {\"code\": ...} / expected {\"code\": ...}")
         })?;
         let enrolled =
-            with_db(&state, move |conn| Ok(accounts::enroll(conn, &req.code, &req.device_name, now_ms())?)).await?;
+            with_db(&state, move |conn, _| Ok(accounts::enroll(conn, &req.code, &req.device_name, now_ms())?)).await?;
         tracing::info!(route = "enroll", device = %enrolled.device_id, "device enrolled");
         let body = json!({
             "device_id": enrolled.device_id,
@@ -227,7 +236,7 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
     let metrics = state.metrics.clone();
     let result: Result<Response, ApiError> = async {
         let token = bearer(&headers)?;
-        let (response, device, pushed, entries) = with_db(&state, move |conn| {
+        let (response, device, pushed, entries) = with_db(&state, move |conn, cache| {
             let device = authenticate(conn, &token)?;
             let req: SyncRequest = protocol::decode(&body)?;
             let now = now_ms();
@@ -239,9 +248,11 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
                     SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
                 return Ok((protocol::encode(&r), device.device_id, 0, 0));
             }
-            let staged = ingest::stage_push(conn, &device, &req.pushes)?;
+            let staged = ingest::stage_push(conn, cache, &device, &req.pushes)?;
             let pushed: usize = staged.iter().map(|s| s.new_changes.len()).sum();
-            ingest::write(conn, &device.device_id, staged, now)?;
+            // The pushed documents, their feed entries and the device's cursors commit together,
+            // with whatever else the worker's group holds.
+            ingest::write(conn, cache, &device.device_id, staged, now)?;
             let page = req.max_response_bytes.clamp(16 * 1024, MAX_PAGE_BYTES);
             // Behind the cursor it was last given: the device lost that response, or was restored
             // to just before it. Either way its own changes since are sent back too.
@@ -276,10 +287,10 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     let started = Instant::now();
     let result: Result<Response, ApiError> = async {
         let token = bearer(&headers)?;
-        let response = with_db(&state, move |conn| {
+        let response = with_db(&state, move |conn, cache| {
             let device = authenticate(conn, &token)?;
             let req: RepairRequest = protocol::decode(&body)?;
-            let r = repair::repair(conn, &device, &req, now_ms())?;
+            let r = repair::repair(conn, cache, &device, &req, now_ms())?;
             tracing::info!(route = "repair", device = %device.device_id, docs = r.docs.len(), missing = r.missing.len(), "repair round");
             Ok(protocol::encode(&r))
         })
@@ -293,7 +304,7 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let result = with_db(&state, |conn| {
+    let result = with_db(&state, |conn, _| {
         conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map_err(ApiError::internal)?;
         Ok("ok\n".into_response())
     })

@@ -47,6 +47,9 @@ enum Command {
         /// Nhật ký dạng JSON / JSON logs
         #[arg(long)]
         log_json: bool,
+        /// Số lần thử đăng ký mỗi phút cho mỗi địa chỉ / enrollment attempts per minute per client address
+        #[arg(long, default_value_t = 10)]
+        enrollments_per_minute: u32,
     },
     /// Người dùng / users
     #[command(subcommand)]
@@ -126,7 +129,7 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Serve { listen, tls_cert, tls_key, trust_forwarded_for, log_json } => {
+        Command::Serve { listen, tls_cert, tls_key, trust_forwarded_for, log_json, enrollments_per_minute } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
             if log_json {
@@ -134,8 +137,13 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
             }
-            let config =
-                serve::ServeConfig { data_dir: cli.data, listen, tls: tls_cert.zip(tls_key), trust_forwarded_for };
+            let config = serve::ServeConfig {
+                data_dir: cli.data,
+                listen,
+                tls: tls_cert.zip(tls_key),
+                trust_forwarded_for,
+                enrollments_per_minute,
+            };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(serve::run(config, serve::shutdown_signal()))?;
         }

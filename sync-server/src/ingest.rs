@@ -14,6 +14,7 @@ use sotay_core::sync::scope::{DocScope, UserScope};
 use sotay_core::units::{UnitLevel, catalogue};
 
 use crate::accounts::DeviceAuth;
+use crate::db::DocCache;
 
 /// Why a push was refused. Nothing of it was stored.
 #[derive(Debug, thiserror::Error)]
@@ -82,9 +83,15 @@ fn invalid(doc: &str, detail: impl Into<String>) -> IngestError {
     IngestError::Invalid { doc: doc.to_string(), detail: detail.into() }
 }
 
-/// The server's copy of a document and where it is filed.
-pub fn load(conn: &Connection, id: &str) -> Result<Option<(Document, DocScope)>, IngestError> {
-    let Some(doc) = documents::load(conn, id)? else { return Ok(None) };
+/// The server's copy of a document (from the cache, or the database) and where it is filed.
+pub fn load(conn: &Connection, cache: &mut DocCache, id: &str) -> Result<Option<(Document, DocScope)>, IngestError> {
+    let doc = match cache.take(id) {
+        Some(doc) => doc,
+        None => match documents::load(conn, id)? {
+            Some(doc) => doc,
+            None => return Ok(None),
+        },
+    };
     let scope = scope_of(conn, id)?.ok_or_else(|| IngestError::Storage("document without its row".into()))?;
     Ok(Some((doc, scope)))
 }
@@ -224,7 +231,12 @@ pub fn check(
 }
 
 /// Checks a whole push; nothing is written unless every document passes.
-pub fn stage_push(conn: &Connection, device: &DeviceAuth, pushes: &[DocChanges]) -> Result<Vec<Staged>, IngestError> {
+pub fn stage_push(
+    conn: &Connection,
+    cache: &mut DocCache,
+    device: &DeviceAuth,
+    pushes: &[DocChanges],
+) -> Result<Vec<Staged>, IngestError> {
     let mut staged: Vec<Staged> = Vec::new();
     for p in pushes {
         let id = protocol::doc_id_string(&p.doc);
@@ -238,7 +250,7 @@ pub fn stage_push(conn: &Connection, device: &DeviceAuth, pushes: &[DocChanges])
                 let s = staged.remove(i);
                 (s.doc, s.before)
             }
-            None => match load(conn, &id)? {
+            None => match load(conn, cache, &id)? {
                 Some((doc, scope)) => (doc, Some(scope)),
                 None => (Document::empty(), None),
             },
@@ -275,16 +287,19 @@ fn append_feed(tx: &Connection, id: &str, device: &str, now: i64, changes: &[Vec
 pub const SERVER_DEVICE: &str = "server";
 
 /// Writes checked documents, their feed entries and receipts, in one transaction.
-pub fn write(conn: &mut Connection, device_id: &str, staged: Vec<Staged>, now: i64) -> Result<(), IngestError> {
-    if staged.is_empty() {
-        return Ok(());
-    }
-    let tx = conn.transaction()?;
+/// Writes checked documents within the caller's transaction, and keeps them in the cache.
+pub fn write(
+    tx: &Connection,
+    cache: &mut DocCache,
+    device_id: &str,
+    staged: Vec<Staged>,
+    now: i64,
+) -> Result<(), IngestError> {
     for mut s in staged {
         if s.is_new {
-            documents::insert_snapshot(&tx, &s.id, s.scope.kind.code(), &mut s.doc)?;
+            documents::insert_snapshot(tx, &s.id, s.scope.kind.code(), &mut s.doc)?;
         } else {
-            documents::write_changes(&tx, &s.id, &mut s.doc)?;
+            documents::write_changes(tx, &s.id, &mut s.doc)?;
         }
         let heads = s.doc.heads();
         tx.prepare_cached(
@@ -302,7 +317,7 @@ pub fn write(conn: &mut Connection, device_id: &str, staged: Vec<Staged>, now: i
             heads_text(&heads)
         ])?;
         let bytes: Vec<Vec<u8>> = s.new_changes.iter().map(|(_, b)| b.clone()).collect();
-        append_feed(&tx, &s.id, device_id, now, &bytes)?;
+        append_feed(tx, &s.id, device_id, now, &bytes)?;
         for (h, _) in &s.new_changes {
             tx.prepare_cached(
                 "INSERT INTO change_receipts (change_hash, received_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -316,18 +331,18 @@ pub fn write(conn: &mut Connection, device_id: &str, staged: Vec<Staged>, now: i
         });
         if moved {
             let all: Vec<Vec<u8>> = s.doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
-            append_feed(&tx, &s.id, SERVER_DEVICE, now, &all)?;
+            append_feed(tx, &s.id, SERVER_DEVICE, now, &all)?;
         }
         if let (DocumentKind::Petition, Some(identity)) = (s.scope.kind, &s.linked) {
             let changed = tx
                 .prepare_cached("UPDATE documents SET handlers = ?2 WHERE doc_id = ?1 AND handlers != ?2")?
                 .execute(params![identity, s.scope.handlers.join(",")])?;
-            if let (true, Some(mut idoc)) = (changed > 0, documents::load(&tx, identity)?) {
+            if let (true, Some(mut idoc)) = (changed > 0, documents::load(tx, identity)?) {
                 let all: Vec<Vec<u8>> = idoc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
-                append_feed(&tx, identity, SERVER_DEVICE, now, &all)?;
+                append_feed(tx, identity, SERVER_DEVICE, now, &all)?;
             }
         }
+        cache.put(s.id, s.doc);
     }
-    tx.commit()?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! - [`ingest`]: checking and storing changes a device sends;
 //! - [`feed`]: what a device receives past its cursor, within its scope;
 //! - [`repair`]: document-by-document reconciliation with automerge sync messages;
+//! - [`worker`]: the database thread, committing requests in groups;
 //! - [`api`]: the HTTP routes (axum), errors, metrics; [`serve`]: running it.
 
 pub mod accounts;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod qr;
 pub mod repair;
 pub mod serve;
+pub mod worker;
 
 /// Milliseconds since the Unix epoch by the server's clock: the trustworthy one.
 pub fn now_ms() -> i64 {

@@ -12,10 +12,12 @@ use sotay_core::sync::protocol::{self, DocMessage, FeedEntry, RepairRequest, Rep
 use sotay_core::sync::scope::DocScope;
 
 use crate::accounts::DeviceAuth;
+use crate::db::DocCache;
 use crate::ingest::{self, IngestError, Staged, user_scope};
 
 pub fn repair(
-    conn: &mut Connection,
+    conn: &Connection,
+    cache: &mut DocCache,
     device: &DeviceAuth,
     req: &RepairRequest,
     now: i64,
@@ -28,7 +30,7 @@ pub fn repair(
     for m in &req.docs {
         let id = protocol::doc_id_string(&m.doc);
         listed.insert(id.clone());
-        let (mut doc, before) = match ingest::load(conn, &id)? {
+        let (mut doc, before) = match ingest::load(conn, cache, &id)? {
             Some((doc, scope)) => (doc, Some(scope)),
             None => (Document::empty(), None),
         };
@@ -47,14 +49,14 @@ pub fn repair(
             replies.push(DocMessage { doc: m.doc, message: ByteBuf::from(message) });
         }
     }
-    ingest::write(conn, &device.device_id, staged, now)?;
+    ingest::write(conn, cache, &device.device_id, staged, now)?;
     let mut missing = Vec::new();
     if req.first_round {
         for scope in documents_in_scope(conn, device)? {
             if listed.contains(&scope.id) || !user.may_pull(&scope) {
                 continue;
             }
-            let Some((mut doc, _)) = ingest::load(conn, &scope.id)? else { continue };
+            let Some(mut doc) = sotay_core::store::documents::load(conn, &scope.id)? else { continue };
             let doc_id = uuid::Uuid::try_parse(&scope.id).map_err(|_| IngestError::BadId)?.into_bytes();
             let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| ByteBuf::from(b)).collect();
             missing.push(FeedEntry { doc: doc_id, received_at: now, changes });

@@ -13,6 +13,8 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub trust_forwarded_for: bool,
+    /// Enrollment attempts allowed per client address and minute.
+    pub enrollments_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +32,10 @@ pub enum ServeError {
 /// Serves until `shutdown` resolves. Announces the address it listens on (useful with port 0).
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
     let conn = crate::db::open(&config.data_dir)?;
-    let app =
-        router(AppState::new(conn, config.trust_forwarded_for)).into_make_service_with_connect_info::<SocketAddr>();
+    conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
+    crate::db::spawn_checkpointer(&config.data_dir)?;
+    let app = router(AppState::new(conn, config.trust_forwarded_for, config.enrollments_per_minute)?)
+        .into_make_service_with_connect_info::<SocketAddr>();
     match config.tls {
         None => {
             let listener =

@@ -5,10 +5,12 @@
 pub mod device;
 pub mod proxy;
 pub mod server;
+pub mod throttle;
 
 pub use device::Device;
 pub use proxy::{Fault, FaultProxy};
 pub use server::TestServer;
+pub use throttle::Throttle;
 
 /// Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang.
 pub const COMMUNE: &str = "02233";

@@ -14,6 +14,7 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub url: String,
     tls: Option<(PathBuf, PathBuf)>,
+    options: Vec<String>,
 }
 
 /// The server binary this package builds, beside the test executables (`target/<profile>/`).
@@ -31,6 +32,11 @@ fn binary() -> PathBuf {
 impl TestServer {
     /// A fresh server on a free loopback port.
     pub fn start() -> TestServer {
+        Self::start_with(&[])
+    }
+
+    /// A fresh server with extra `serve` options.
+    pub fn start_with(options: &[&str]) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let data = dir.path().join("data");
         let mut s = TestServer {
@@ -40,6 +46,7 @@ impl TestServer {
             addr: "127.0.0.1:0".parse().expect("address"),
             url: String::new(),
             tls: None,
+            options: options.iter().map(|o| o.to_string()).collect(),
         };
         s.spawn();
         s
@@ -56,6 +63,7 @@ impl TestServer {
             addr: "127.0.0.1:0".parse().expect("address"),
             url: String::new(),
             tls: Some((cert, key)),
+            options: Vec::new(),
         };
         s.spawn();
         s
@@ -64,6 +72,7 @@ impl TestServer {
     fn spawn(&mut self) {
         let mut cmd = Command::new(binary());
         cmd.arg("--data").arg(&self.data).args(["serve", "--listen", &self.addr.to_string()]);
+        cmd.args(&self.options);
         if let Some((cert, key)) = &self.tls {
             cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
         }

@@ -1,0 +1,419 @@
+//! Sync benchmarks (figures and method in docs/benchmarks.md):
+//! - `wire`: bytes on the wire (request + response bodies) and round trips for a sync with nothing
+//!   new, one new record, one edited field, and the first sync of a device receiving 5,000
+//!   records, against the floor of the compressed changes themselves;
+//! - `anchor`: 1,000 small records from device A to device B through the server, ours against
+//!   automerge-repo (websocket adapter + sync server), over the same emulated 2G link;
+//! - `load`: 200 devices syncing small changes for 60 s against the server process.
+//!
+//! `cargo bench -p sotay-e2e --bench sync [-- wire|anchor|load]`. Under `cargo test --benches`
+//! a small smoke version of `wire` and `load` runs (no Node.js needed).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sotay_core::record::input::Assignment;
+use sotay_core::record::{Dialogue, RecordBody, RecordKind};
+use sotay_core::sample::Sampler;
+use sotay_core::sync::http::Transport;
+use sotay_e2e::{COMMUNE, Device, TestServer, Throttle};
+
+fn emit(v: serde_json::Value) {
+    println!("{v}");
+}
+
+fn deflated_len(bytes: &[u8]) -> usize {
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = z.write_all(bytes);
+    z.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+async fn enrolled(server: &TestServer, url: &str, login: &str, unit: &str) -> Device {
+    server.add_user(login, "commune-official", unit);
+    let mut d = Device::new(login);
+    d.enroll(url, &server.code(login)).await;
+    d
+}
+
+async fn wire(records: usize) {
+    let server = TestServer::start();
+    let mut a = enrolled(&server, &server.url, "can.bo.a", COMMUNE).await;
+    let mut sampler = Sampler::new(2026);
+    a.create(COMMUNE, sampler.any_body());
+    a.sync_until_ok(1).await;
+    let mut rows = Vec::new();
+    let mut measure = |name: &'static str, r: sotay_core::sync::http::SyncReport, goal: Option<u64>| {
+        let total = r.bytes_sent + r.bytes_received;
+        println!(
+            "  {name:34} {total:>9} bytes ({} up, {} down), {} round trip(s){}",
+            r.bytes_sent,
+            r.bytes_received,
+            r.round_trips,
+            goal.map(|g| format!("   goal ≤ {g} bytes")).unwrap_or_default()
+        );
+        rows.push(json!({"bench": "wire", "case": name, "bytes": total, "bytes_up": r.bytes_sent,
+                         "bytes_down": r.bytes_received, "round_trips": r.round_trips, "goal_bytes": goal}));
+    };
+    println!("Bytes on the wire (request + response bodies):");
+    measure("nothing new", a.sync_until_ok(1).await, Some(300));
+    let old = a.create(COMMUNE, sampler.body(RecordKind::Mediation));
+    a.sync_until_ok(1).await;
+    a.create(COMMUNE, sampler.any_body());
+    measure("one new record", a.sync_until_ok(1).await, Some(2048));
+    let edit: Assignment = "title=Tranh chấp ranh giới đất rẫy giữa hai hộ".parse().expect("assignment");
+    a.store.edit_record(&old, &[edit]).expect("edit");
+    measure("one field of an old record edited", a.sync_until_ok(1).await, None);
+    for _ in 0..records {
+        a.create(COMMUNE, sampler.any_body());
+    }
+    a.sync_until_ok(1).await;
+    let mut fresh = enrolled(&server, &server.url, "can.bo.moi", COMMUNE).await;
+    let first = fresh.sync_until_ok(1).await;
+    // The floor: every change the server holds, concatenated and compressed with the same DEFLATE.
+    let mut all = Vec::new();
+    let db = server.db();
+    let mut stmt = db.prepare("SELECT changes FROM feed ORDER BY seq").expect("feed");
+    for blob in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).expect("rows") {
+        for c in postcard::from_bytes::<Vec<serde_bytes::ByteBuf>>(&blob.expect("blob")).expect("entry") {
+            all.extend_from_slice(&c);
+        }
+    }
+    let floor = deflated_len(&all);
+    let total = first.bytes_sent + first.bytes_received;
+    let ratio = total as f64 / floor as f64;
+    measure("first sync, receiving every record", first.clone(), None);
+    println!(
+        "  first sync of {} records: {total} bytes in {} round trips; floor (changes, DEFLATE) {floor} bytes: {ratio:.3}×   goal ≤ 1.2×",
+        records + 3,
+        first.round_trips
+    );
+    for r in rows {
+        emit(r);
+    }
+    emit(json!({"bench": "first_sync_over_floor", "records": records + 3, "bytes": total, "floor_bytes": floor,
+                "ratio": ratio, "round_trips": first.round_trips, "goal": 1.2}));
+}
+
+/// Small records for the side-by-side run: a title, a date, a place, a count.
+fn small_records(n: usize) -> Vec<Dialogue> {
+    let mut sampler = Sampler::new(1000);
+    (0..n)
+        .map(|_| {
+            let full = sampler.dialogue();
+            Dialogue {
+                title: full.title,
+                held_on: full.held_on,
+                place: full.place,
+                status: full.status,
+                attendance: sotay_core::record::common::Attendance {
+                    total: full.attendance.total,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+async fn anchor(n: usize) {
+    let one_way = Duration::from_millis(150);
+    let rate = 100_000;
+    let records = small_records(n);
+    println!(
+        "{n} small records from device A to device B through the server, over a 2G link (300 ms RTT, 100 kbit/s):"
+    );
+
+    // Ours.
+    let server = TestServer::start();
+    let link = Throttle::start(server.addr, one_way, rate).await;
+    let mut a = enrolled(&server, &link.url(), "can.bo.a", COMMUNE).await;
+    let mut b = enrolled(&server, &link.url(), "can.bo.b", COMMUNE).await;
+    for r in &records {
+        a.create(COMMUNE, RecordBody::Dialogue(r.clone()));
+    }
+    link.reset();
+    let started = Instant::now();
+    a.sync_until_ok(1).await;
+    let upload = started.elapsed();
+    b.sync_until_ok(1).await;
+    let ours_time = started.elapsed();
+    let (up, down) = link.bytes();
+    let ours_bytes = up + down;
+    assert_eq!(
+        b.store.list(&sotay_core::store::RecordFilter { limit: 100_000, ..Default::default() }).expect("list").len(),
+        n
+    );
+    println!(
+        "  Sổ Tay          {ours_bytes:>10} bytes on the link, {:>7.1} s (A → server {:.1} s)",
+        ours_time.as_secs_f64(),
+        upload.as_secs_f64()
+    );
+
+    // automerge-repo.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("automerge-repo");
+    if Command::new("node").arg("--version").output().is_err() {
+        println!("  automerge-repo  not run: Node.js is not installed");
+        return;
+    }
+    if !dir.join("node_modules").exists() {
+        let ok =
+            Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).status().map(|s| s.success());
+        assert_eq!(ok.ok(), Some(true), "npm ci in {}", dir.display());
+    }
+    let work = tempfile::tempdir().expect("dir");
+    let json_records: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| {
+            let mut v = RecordBody::Dialogue(r.clone()).to_value();
+            v["kind"] = json!("dialogue");
+            v["unit"] = json!(COMMUNE);
+            v
+        })
+        .collect();
+    let records_file = work.path().join("records.json");
+    let ids_file = work.path().join("ids.json");
+    std::fs::write(&records_file, serde_json::to_vec(&json_records).expect("json")).expect("write");
+    let mut node_server = Command::new("node")
+        .arg(dir.join("server.mjs"))
+        .env("DATA_DIR", work.path().join("amrg"))
+        .env("PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node server");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = node_server.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let port: u16 = loop {
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("node server starts");
+        if let Some(p) = line.strip_prefix("listening ") {
+            break p.trim().parse().expect("port");
+        }
+    };
+    let link = Throttle::start(format!("127.0.0.1:{port}").parse().expect("addr"), one_way, rate).await;
+    let ws = format!("ws://{}", link.addr);
+    let mut peer_a = Command::new("node")
+        .arg(dir.join("peer.mjs"))
+        .args(["create", &ws])
+        .arg(&records_file)
+        .arg(&ids_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("peer A");
+    let a_out = peer_a.stdout.take().expect("stdout");
+    let (atx, arx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(a_out).lines().map_while(Result::ok) {
+            if line.starts_with("created") {
+                let _ = atx.send(());
+            }
+        }
+    });
+    arx.recv_timeout(Duration::from_secs(120)).expect("peer A creates its documents");
+    let started = Instant::now();
+    let deadline = Duration::from_secs(3600);
+    loop {
+        let line = rx.recv_timeout(deadline).expect("the server stores every document");
+        if line == format!("stored {n}") {
+            break;
+        }
+    }
+    let upload = started.elapsed();
+    let fetched = Command::new("node")
+        .arg(dir.join("peer.mjs"))
+        .args(["fetch", &ws])
+        .arg(&ids_file)
+        .stderr(Stdio::null())
+        .output()
+        .expect("peer B");
+    let theirs_time = started.elapsed();
+    assert!(String::from_utf8_lossy(&fetched.stdout).contains(&format!("fetched {n}")), "peer B fetched everything");
+    let (up, down) = link.bytes();
+    let theirs_bytes = up + down;
+    for child in [&mut peer_a, &mut node_server] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    println!(
+        "  automerge-repo  {theirs_bytes:>10} bytes on the link, {:>7.1} s (A → server {:.1} s)",
+        theirs_time.as_secs_f64(),
+        upload.as_secs_f64()
+    );
+    let (rb, rt) = (ours_bytes as f64 / theirs_bytes as f64, ours_time.as_secs_f64() / theirs_time.as_secs_f64());
+    println!("  ours / automerge-repo: {rb:.3}× the bytes, {rt:.3}× the time   goal ≤ 0.5× each");
+    emit(json!({"bench": "anchor", "records": n, "ours_bytes": ours_bytes, "ours_seconds": ours_time.as_secs_f64(),
+                "automerge_repo_bytes": theirs_bytes, "automerge_repo_seconds": theirs_time.as_secs_f64(),
+                "bytes_ratio": rb, "time_ratio": rt, "goal": 0.5}));
+}
+
+/// A simulated device for the load test: its record in memory as an automerge document, its
+/// cursor, and the server's heads; no store, so that the load generator leaves the machine's two
+/// cores to the server as far as it can.
+struct Simulated {
+    login: String,
+    device_id: String,
+    token: String,
+    doc: sotay_core::document::Document,
+    doc_id: String,
+    cursor: sotay_core::sync::protocol::Cursor,
+    server_heads: Vec<automerge::ChangeHash>,
+}
+
+impl Simulated {
+    fn request(&mut self) -> Vec<u8> {
+        use sotay_core::sync::protocol::{DEFAULT_PAGE_BYTES, DocChanges, SyncRequest, doc_id, encode};
+        let changes = self.doc.changes_since(&self.server_heads);
+        let pushes = vec![DocChanges {
+            doc: doc_id(&self.doc_id).expect("id"),
+            changes: changes.into_iter().map(|(_, c)| serde_bytes::ByteBuf::from(c)).collect(),
+        }];
+        encode(&SyncRequest { cursor: self.cursor, pushes, max_response_bytes: DEFAULT_PAGE_BYTES })
+    }
+
+    fn edit(&mut self, n: u64) {
+        let mut body = self.doc.body();
+        body["place"] = json!(format!("Nhà văn hóa thôn, buổi {n}"));
+        let writer = sotay_core::document::Writer {
+            author: sotay_core::record::Author { user: self.login.clone(), device: self.device_id.clone() },
+            actor: automerge::ActorId::random(),
+            now: 0,
+        };
+        self.doc.update_body(body, &writer).expect("edit");
+    }
+}
+
+async fn load(devices: usize, seconds: u64) {
+    use sotay_core::document::{Document, NewDocument, Writer};
+    use sotay_core::sync::protocol::{SyncResponse, decode};
+    println!("{devices} devices syncing a small change each, about twice a second each, for {seconds} s:");
+    let server = TestServer::start_with(&["--enrollments-per-minute", "100000"]);
+    // One commune per device, as across a province: each pulls only its own commune.
+    let communes: Vec<String> = sotay_core::units::catalogue()
+        .all()
+        .iter()
+        .filter(|u| u.level == sotay_core::units::UnitLevel::Commune)
+        .take(devices)
+        .map(|u| u.code.clone())
+        .collect();
+    let transport = std::sync::Arc::new(Transport::new(&server.url).expect("transport"));
+    let mut fleet = Vec::new();
+    let mut sampler = Sampler::new(9);
+    for (i, commune) in communes.iter().enumerate() {
+        let login = format!("can.bo.{i}");
+        server.add_user(&login, "commune-official", commune);
+        let e = transport.enroll(&server.code(&login), "sim").await.expect("enroll");
+        let doc_id = uuid::Uuid::now_v7().to_string();
+        let writer = Writer {
+            author: sotay_core::record::Author { user: login.clone(), device: e.device_id.clone() },
+            actor: automerge::ActorId::random(),
+            now: 0,
+        };
+        let body = RecordBody::Dialogue(sampler.dialogue()).to_value();
+        let new =
+            NewDocument { id: &doc_id, kind: sotay_core::record::DocumentKind::Dialogue, unit: commune, commune, body };
+        let doc = Document::create(new, &writer).expect("document");
+        let mut sim = Simulated {
+            login,
+            device_id: e.device_id,
+            token: e.token,
+            doc,
+            doc_id,
+            cursor: Default::default(),
+            server_heads: vec![],
+        };
+        let first = sim.request();
+        let bytes = transport.post("/v1/sync", &sim.token, first).await.expect("first sync");
+        sim.cursor = decode::<SyncResponse>(&bytes).expect("response").cursor;
+        sim.server_heads = sim.doc.heads();
+        fleet.push(sim);
+    }
+    let stop = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for (i, mut sim) in fleet.into_iter().enumerate() {
+        let transport = transport.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut n = 0u64;
+            // Spread the devices' rhythms over the half second.
+            tokio::time::sleep(Duration::from_millis((i as u64 * 37) % 500)).await;
+            while Instant::now() < stop {
+                n += 1;
+                sim.edit(n);
+                let body = sim.request();
+                let t = Instant::now();
+                match transport.post("/v1/sync", &sim.token, body).await {
+                    Ok(bytes) => {
+                        latencies.push(t.elapsed());
+                        match decode::<SyncResponse>(&bytes) {
+                            Ok(r) => {
+                                sim.cursor = r.cursor;
+                                sim.server_heads = sim.doc.heads();
+                            }
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    Err(_) => errors += 1,
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.expect("device task");
+        all.extend(l);
+        errors += e;
+    }
+    all.sort();
+    let q = |p: f64| {
+        all.get(((all.len().max(1) - 1) as f64 * p) as usize).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN)
+    };
+    let rate = all.len() as f64 / seconds as f64;
+    println!(
+        "  {rate:.0} syncs/s, p50 {:.1} ms, p99 {:.1} ms, {errors} errors   goal ≥ 300 syncs/s, p99 ≤ 200 ms, 0 errors",
+        q(0.5),
+        q(0.99)
+    );
+    // The server's own view: time spent serving each sync, from its histogram.
+    if let Ok(r) = sotay_e2e::http_client().get(format!("{}/metrics", server.url)).send().await {
+        let text = r.text().await.unwrap_or_default();
+        for line in text.lines().filter(|l| l.starts_with("sotay_sync_duration_seconds_bucket")) {
+            println!("    server {line}");
+        }
+    }
+    emit(json!({"bench": "load", "devices": devices, "seconds": seconds, "syncs": all.len(), "syncs_per_second": rate,
+                "p50_ms": q(0.5), "p99_ms": q(0.99), "errors": errors}));
+    assert_eq!(errors, 0, "syncs failed under load");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let full = args.iter().any(|a| a == "--bench");
+    let only: Vec<&str> = args.iter().skip(1).filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+    let wants = |name: &str| only.is_empty() || only.contains(&name);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let _ = Transport::new("http://127.0.0.1:1");
+    runtime.block_on(async {
+        if wants("wire") {
+            wire(if full { 5_000 } else { 100 }).await;
+        }
+        if full && wants("anchor") {
+            anchor(1_000).await;
+        }
+        if wants("load") {
+            if full { load(200, 60).await } else { load(10, 2).await }
+        }
+    });
+}
