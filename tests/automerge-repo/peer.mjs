@@ -5,6 +5,10 @@ import fs from "node:fs"
 import { Repo } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 
+// Over a 2G link some of automerge-repo's internal 60 s timeouts expire and reject with no
+// handler, which would end the process; log them and keep syncing.
+process.on("unhandledRejection", (e) => console.error(`unhandled rejection: ${e}`))
+
 const [mode, url, a, b] = process.argv.slice(2)
 const repo = new Repo({ network: [new WebSocketClientAdapter(url)], sharePolicy: async () => true })
 
