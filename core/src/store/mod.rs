@@ -7,6 +7,7 @@ pub mod documents;
 pub(crate) mod index;
 mod key;
 pub mod migrations;
+mod observers;
 pub(crate) mod profile;
 mod query;
 pub(crate) mod records;
@@ -28,6 +29,7 @@ use crate::units::{UnitLevel, catalogue};
 pub use index::IndexRow;
 pub use key::StoreKey;
 pub use migrations::LATEST as SCHEMA_VERSION;
+pub use observers::{ChangeObserver, Observers};
 pub use profile::{Profile, Role};
 pub use query::{RecordFilter, RecordSummary};
 pub use records::{DeadlineView, RecordView};
@@ -48,6 +50,7 @@ pub struct Store {
     pub(crate) profile: Profile,
     /// This session's automerge actor (see `Writer::actor`).
     pub(crate) actor: ActorId,
+    pub(crate) observers: Arc<Observers>,
 }
 
 fn open_connection(path: &Path, key: &StoreKey, flags: OpenFlags) -> Result<Connection> {
@@ -107,7 +110,7 @@ impl Store {
             return Err(CoreError::invalid(errors));
         }
         profile::save(&conn, &profile)?;
-        Ok(Store { conn, clock, profile, actor: ActorId::random() })
+        Ok(Store { conn, clock, profile, actor: ActorId::random(), observers: Arc::default() })
     }
 
     /// Opens an existing store.
@@ -118,7 +121,12 @@ impl Store {
         let mut conn = open_connection(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         migrations::migrate(&mut conn)?;
         let profile = profile::load(&conn)?.ok_or(CoreError::StoreMissing { path: path.display().to_string() })?;
-        Ok(Store { conn, clock, profile, actor: ActorId::random() })
+        Ok(Store { conn, clock, profile, actor: ActorId::random(), observers: Arc::default() })
+    }
+
+    /// Where to subscribe to changes of this store's documents.
+    pub fn observers(&self) -> Arc<Observers> {
+        self.observers.clone()
     }
 
     pub fn profile(&self) -> &Profile {

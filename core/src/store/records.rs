@@ -137,6 +137,7 @@ impl Store {
         documents::insert(&tx, &id, kind.code(), &mut doc)?;
         index::reindex(&tx, &mut doc)?;
         tx.commit()?;
+        self.observers.notify(std::slice::from_ref(&id));
         Ok(id)
     }
 
@@ -196,6 +197,7 @@ impl Store {
             index::reindex(&tx, &mut doc)?;
         }
         tx.commit()?;
+        self.observers.notify(&[id.to_string()]);
         Ok(())
     }
 
@@ -223,6 +225,7 @@ impl Store {
         documents::save_changes(&tx, id, &mut doc)?;
         index::reindex(&tx, &mut doc)?;
         tx.commit()?;
+        self.observers.notify(&[id.to_string()]);
         Ok(())
     }
 
@@ -295,6 +298,7 @@ impl Store {
         documents::save_changes(&tx, id, &mut doc)?;
         index::reindex(&tx, &mut doc)?;
         tx.commit()?;
+        self.observers.notify(&[id.to_string()]);
         Ok(())
     }
 

@@ -63,6 +63,7 @@ impl Store {
         }
         index::reindex(&tx, &mut doc)?;
         tx.commit()?;
+        self.observers.notify(&[id.to_string()]);
         Ok(())
     }
 }

@@ -470,3 +470,20 @@ fn creating_over_an_existing_store_or_opening_a_missing_one_fails() {
     assert!(matches!(Store::create(&dir.path().join("c.db"), &KEY, bad_unit, clock), Err(CoreError::InvalidInput(_))));
     assert!(!dir.path().join("c.db").exists());
 }
+
+#[test]
+fn observers_hear_of_committed_changes_until_they_unsubscribe() {
+    let dir = tmp();
+    let (mut store, _) = new_store(dir.path(), "a.db", "u1");
+    let heard = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let h = heard.clone();
+    let id = store.observers().subscribe(Box::new(move |ids| h.lock().unwrap().extend(ids.iter().cloned())));
+    let record = store.create_record(COMMUNE, mediation("Tranh chấp")).unwrap();
+    store.edit_record(&record, &[set("team=Tổ 1")]).unwrap();
+    // A refused edit changes nothing and tells no one.
+    assert!(store.edit_record(&record, &[set("outcome=maybe")]).is_err());
+    assert_eq!(*heard.lock().unwrap(), vec![record.clone(), record.clone()]);
+    store.observers().unsubscribe(id);
+    store.delete_record(&record, "Trùng").unwrap();
+    assert_eq!(heard.lock().unwrap().len(), 2);
+}

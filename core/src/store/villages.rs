@@ -80,6 +80,7 @@ impl Store {
         documents::insert(&tx, &id, DocumentKind::Village.code(), &mut doc)?;
         index::reindex(&tx, &mut doc)?;
         tx.commit()?;
+        self.observers.notify(std::slice::from_ref(&id));
         Ok(id)
     }
 
@@ -99,6 +100,7 @@ impl Store {
             documents::save_changes(&tx, id, &mut doc)?;
             index::reindex(&tx, &mut doc)?;
             tx.commit()?;
+            self.observers.notify(&[id.to_string()]);
         }
         Ok(())
     }

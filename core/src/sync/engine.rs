@@ -267,6 +267,7 @@ impl Store {
         for e in &response.entries {
             by_doc.entry(protocol::doc_id_string(&e.doc)).or_default().push(e);
         }
+        let received: Vec<String> = by_doc.keys().cloned().collect();
         for (id, entries) in by_doc {
             progress.received_docs += 1;
             progress.received_changes += entries.iter().map(|e| e.changes.len()).sum::<usize>();
@@ -278,6 +279,7 @@ impl Store {
             params![response.cursor.seq as i64, self.clock.now(), response.repair, response.cursor.tag as i64],
         )?;
         tx.commit()?;
+        self.observers.notify(&received);
         progress.more = response.more || prepared.more_to_push;
         progress.repair = response.repair;
         Ok(progress)
@@ -329,6 +331,7 @@ impl Store {
         response: &RepairResponse,
     ) -> Result<Option<RepairRequest>> {
         session.cursor.get_or_insert(response.cursor);
+        let mut changed = Vec::new();
         let tx = self.conn.transaction()?;
         for m in &response.docs {
             let id = protocol::doc_id_string(&m.doc);
@@ -339,6 +342,7 @@ impl Store {
             let before = doc.heads();
             doc.receive_sync_message(state, &m.message).map_err(crate::store::records::damaged(&id))?;
             if doc.heads() != before {
+                changed.push(id.clone());
                 store_received(&tx, &id, &mut doc, is_new)?;
                 for h in doc.heads() {
                     record_receipt(&tx, &h, response.server_time)?;
@@ -348,6 +352,7 @@ impl Store {
         for e in &response.missing {
             let id = protocol::doc_id_string(&e.doc);
             apply_pulled(&tx, &id, &[e])?;
+            changed.push(id.clone());
             session.states.entry(id).or_default();
         }
         // The next messages: only documents with something left to say.
@@ -376,6 +381,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        self.observers.notify(&changed);
         Ok((!docs.is_empty()).then_some(RepairRequest { first_round: false, docs }))
     }
 }

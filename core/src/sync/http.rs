@@ -2,6 +2,7 @@
 //! (rustls with the ring provider; no OpenSSL), and the loop that syncs a store until nothing is
 //! left to send or receive.
 
+use std::future::Future;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -162,32 +163,107 @@ impl Transport {
 const MAX_ROUNDS: u32 = 100_000;
 const MAX_REPAIR_ROUNDS: u32 = 50;
 
-/// Syncs the store with its server until nothing is left to send or receive. Each response is
-/// applied durably before the next request; an interruption loses nothing and repeats little.
+/// Told how a sync advances, after each round trip.
+pub trait SyncObserver: Send + Sync {
+    fn progress(&self, report: &SyncReport);
+}
+
+/// Watches nothing.
+pub struct Unobserved;
+
+impl SyncObserver for Unobserved {
+    fn progress(&self, _: &SyncReport) {}
+}
+
+/// Asks a running sync to stop. A request in flight is abandoned (the protocol is idempotent:
+/// what the server already stored, it acknowledges next time); what was applied stays applied.
+#[derive(Default)]
+pub struct Cancel {
+    cancelled: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Runs `work` unless cancelled first.
+    async fn or_cancelled<T>(&self, work: impl Future<Output = Result<T, SyncError>>) -> Result<T, SyncError> {
+        if self.is_cancelled() {
+            return Err(SyncError::Cancelled);
+        }
+        tokio::select! {
+            r = work => r,
+            _ = self.notify.notified() => Err(SyncError::Cancelled),
+        }
+    }
+}
+
+/// Syncs a store the caller holds exclusively until nothing is left to send or receive.
 pub async fn sync_store(store: &mut Store, transport: &Transport) -> Result<SyncReport, SyncError> {
-    let result = sync_rounds(store, transport).await;
+    let lock = tokio::sync::Mutex::new(store);
+    let access = || async { tokio::sync::MutexGuard::map(lock.lock().await, |s| &mut **s) };
+    sync_with(access, transport, &Unobserved, &Cancel::default()).await
+}
+
+/// Syncs the store that `lock` gives access to, until nothing is left to send or receive. The
+/// store is locked only to build a request and to apply a response, never while waiting on the
+/// network, so the app keeps reading and writing during a long sync. Each response is applied
+/// durably before the next request: an interruption loses nothing and repeats little.
+pub async fn sync_with<L, F, G>(
+    lock: L,
+    transport: &Transport,
+    observer: &dyn SyncObserver,
+    cancel: &Cancel,
+) -> Result<SyncReport, SyncError>
+where
+    L: Fn() -> F,
+    F: Future<Output = G>,
+    G: std::ops::DerefMut<Target = Store>,
+{
+    let result = sync_rounds(&lock, transport, observer, cancel).await;
     if let Err(e) = &result {
-        let _ = store.record_sync_error(&e.to_string());
+        let _ = lock().await.record_sync_error(&e.to_string());
     }
     result
 }
 
-async fn sync_rounds(store: &mut Store, transport: &Transport) -> Result<SyncReport, SyncError> {
-    let (_, _, token) = store.enrollment()?.ok_or(CoreError::NotEnrolled)?;
+async fn sync_rounds<L, F, G>(
+    lock: &L,
+    transport: &Transport,
+    observer: &dyn SyncObserver,
+    cancel: &Cancel,
+) -> Result<SyncReport, SyncError>
+where
+    L: Fn() -> F,
+    F: Future<Output = G>,
+    G: std::ops::DerefMut<Target = Store>,
+{
+    let (token, repair_needed) = {
+        let store = lock().await;
+        let (_, _, token) = store.enrollment()?.ok_or(CoreError::NotEnrolled)?;
+        (token, store.sync_status()?.repair_needed)
+    };
     let mut report = SyncReport::default();
-    if store.sync_status()?.repair_needed {
-        repair(store, transport, &token, &mut report).await?;
+    if repair_needed {
+        repair(lock, transport, &token, &mut report, cancel).await?;
     }
     for _ in 0..MAX_ROUNDS {
-        let prepared = store.prepare_sync(DEFAULT_PAGE_BYTES)?;
+        let prepared = lock().await.prepare_sync(DEFAULT_PAGE_BYTES)?;
         let body = prepared.body();
         report.bytes_sent += body.len() as u64;
         report.round_trips += 1;
-        let bytes = match transport.post("/v1/sync", &token, body).await {
+        let bytes = match cancel.or_cancelled(transport.post("/v1/sync", &token, body)).await {
             Ok(b) => b,
             Err(SyncError::Refused { doc: Some(doc), message, .. }) if prepared.pushed_ids().any(|p| p == doc) => {
                 // One document is refused; set it aside and sync the rest.
-                store.reject_document(&doc, &message)?;
+                lock().await.reject_document(&doc, &message)?;
                 report.rejected.push(doc);
                 continue;
             }
@@ -195,12 +271,13 @@ async fn sync_rounds(store: &mut Store, transport: &Transport) -> Result<SyncRep
         };
         report.bytes_received += bytes.len() as u64;
         let response: SyncResponse = protocol::decode(&bytes)?;
-        let progress = store.complete_sync(&prepared, &response)?;
+        let progress = lock().await.complete_sync(&prepared, &response)?;
         report.pushed_changes += progress.pushed_changes as u64;
         report.received_changes += progress.received_changes as u64;
         report.received_docs += progress.received_docs as u64;
+        observer.progress(&report);
         if progress.repair {
-            repair(store, transport, &token, &mut report).await?;
+            repair(lock, transport, &token, &mut report, cancel).await?;
             continue;
         }
         if !progress.more {
@@ -210,22 +287,28 @@ async fn sync_rounds(store: &mut Store, transport: &Transport) -> Result<SyncRep
     Ok(report)
 }
 
-async fn repair(
-    store: &mut Store,
+async fn repair<L, F, G>(
+    lock: &L,
     transport: &Transport,
     token: &str,
     report: &mut SyncReport,
-) -> Result<(), SyncError> {
+    cancel: &Cancel,
+) -> Result<(), SyncError>
+where
+    L: Fn() -> F,
+    F: Future<Output = G>,
+    G: std::ops::DerefMut<Target = Store>,
+{
     report.repaired = true;
-    let (mut session, mut request) = store.start_repair()?;
+    let (mut session, mut request) = lock().await.start_repair()?;
     for _ in 0..MAX_REPAIR_ROUNDS {
         let body = protocol::encode(&request);
         report.bytes_sent += body.len() as u64;
         report.round_trips += 1;
-        let bytes = transport.post("/v1/repair", token, body).await?;
+        let bytes = cancel.or_cancelled(transport.post("/v1/repair", token, body)).await?;
         report.bytes_received += bytes.len() as u64;
         let response: RepairResponse = protocol::decode(&bytes)?;
-        match store.continue_repair(&mut session, &response)? {
+        match lock().await.continue_repair(&mut session, &response)? {
             Some(next) => request = next,
             None => return Ok(()),
         }
