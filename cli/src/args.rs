@@ -164,7 +164,7 @@ pub struct FilterArgs {
     pub deleted: bool,
     /// Số dòng tối đa / at most this many
     #[arg(long, default_value_t = 50)]
-    pub limit: usize,
+    pub limit: u32,
 }
 
 #[derive(Debug, Args)]

@@ -154,7 +154,7 @@ async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
         let before = server.fingerprint();
         d.sync_until_ok(2).await;
         let refused: BTreeSet<String> =
-            d.store.sync_status().expect("status").rejected.into_iter().map(|(id, _)| id).collect();
+            d.store.sync_status().expect("status").rejected.into_iter().map(|r| r.id).collect();
         let reasons = d.store.sync_status().expect("status").rejected;
         assert_eq!(refused, expected_refused, "{}: refused pushes: {reasons:#?}", d.name);
         let on_server = server.doc_heads();
@@ -169,6 +169,6 @@ async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
         }
     }
     // A refused document is reported, in both languages, without personal data.
-    let (_, reason) = &admin.store.sync_status().expect("status").rejected[0];
+    let reason = &admin.store.sync_status().expect("status").rejected[0].reason;
     assert!(reason.contains("outside this device's scope") && reason.contains("phạm vi"), "{reason}");
 }

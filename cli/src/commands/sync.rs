@@ -110,7 +110,8 @@ pub fn status(cli: &Cli) -> Result<(), CliError> {
     if let Some(e) = &s.last_error {
         say!("{}: {e}", if vi { "Lỗi gần nhất" } else { "Last error" });
     }
-    for (doc, reason) in &s.rejected {
+    for r in &s.rejected {
+        let (doc, reason) = (&r.id, &r.reason);
         say!("{} {doc}: {reason}", if vi { "Bị từ chối" } else { "Refused" });
     }
     Ok(())

@@ -29,6 +29,12 @@ impl StoreKey {
         if t.is_empty() {
             return Err(CoreError::InvalidKey { vi: "khóa rỗng", en: "the key is empty" });
         }
+        // SQLite would cut the key statement at a NUL: refuse it rather than open with less.
+        if text.contains('\0') {
+            return Err(CoreError::InvalidKey {
+                vi: "khóa chứa ký tự NUL", en: "the key contains a NUL character"
+            });
+        }
         if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
             let mut raw = [0u8; 32];
             hex::decode_to_slice(t, &mut raw)

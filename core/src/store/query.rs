@@ -26,7 +26,7 @@ pub struct RecordFilter {
     pub overdue: bool,
     pub include_deleted: bool,
     /// At most this many (50 when zero).
-    pub limit: usize,
+    pub limit: u32,
 }
 
 /// One line of a list.

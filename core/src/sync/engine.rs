@@ -49,7 +49,14 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     pub repair_needed: bool,
     /// Documents the server refused, with its reason (they are not sent again).
-    pub rejected: Vec<(String, String)>,
+    pub rejected: Vec<RejectedDocument>,
+}
+
+/// A document the server refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedDocument {
+    pub id: String,
+    pub reason: String,
 }
 
 struct Pushed {
@@ -168,7 +175,8 @@ impl Store {
                 .query_row("SELECT count(*) FROM sync_docs WHERE dirty = 1 AND rejected IS NULL", [], |r| r.get(0))?;
         let rejected = {
             let mut stmt = self.conn.prepare("SELECT doc_id, rejected FROM sync_docs WHERE rejected IS NOT NULL")?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?
+            stmt.query_map([], |r| Ok(RejectedDocument { id: r.get(0)?, reason: r.get(1)? }))?
+                .collect::<Result<Vec<_>, _>>()?
         };
         Ok(match account {
             Some((url, device, cursor, last, error, repair)) => SyncStatus {

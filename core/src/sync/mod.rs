@@ -8,4 +8,4 @@ pub mod http;
 pub mod protocol;
 pub mod scope;
 
-pub use engine::{PreparedSync, SyncProgress, SyncStatus};
+pub use engine::{Enrollment, PreparedSync, RejectedDocument, SyncProgress, SyncStatus};

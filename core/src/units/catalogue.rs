@@ -33,7 +33,7 @@ pub struct AdminUnit {
     pub name: String,
     pub level: UnitLevel,
     pub parent: Option<String>,
-    pub valid_from: &'static str,
+    pub valid_from: String,
     /// When the unit ceased to exist, if it has.
     pub valid_to: Option<String>,
     /// The unit it was merged into, if it was.
@@ -81,7 +81,7 @@ impl Catalogue {
             name: crate::text::nfc(name),
             level,
             parent: parent.map(str::to_string),
-            valid_from: VALID_FROM,
+            valid_from: VALID_FROM.to_string(),
             valid_to: None,
             successor: None,
         };
