@@ -1,1 +1,27 @@
-//! The uniffi layer over `sotay-core` for the Android and iOS apps: a later issue builds it.
+//! Sổ Tay's core for the Android and iOS apps, through uniffi (proc macros, library mode).
+//!
+//! A thin layer: `Store` wraps the core's `Store`; records, filters, profiles and sync status are
+//! the core's own types, declared to uniffi in `types`; `views` holds the few types that convert
+//! from a core type of the same name; `error` maps the core's errors onto one error with variants
+//! an app acts on. Generate the bindings with the workspace's `uniffi-bindgen`
+//! (`scripts/bindings`).
+
+uniffi::setup_scaffolding!();
+
+mod error;
+mod listener;
+mod store;
+mod subscription;
+mod sync;
+mod types;
+mod units;
+mod views;
+
+pub use error::{FieldProblem, SotayError};
+pub use store::Store;
+pub use subscription::{StoreListener, Subscription};
+pub use sync::{SyncCancel, SyncListener};
+pub use units::{ethnic_groups, new_store_key, search_units, unit_lineage};
+pub use views::{
+    Conflict, ConflictValue, EthnicGroup, FieldChange, FieldValue, HistoryEntry, RecordConflicts, RecordView, StoreKey,
+};

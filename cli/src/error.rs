@@ -2,7 +2,6 @@
 
 use serde_json::json;
 use sotay_core::CoreError;
-use sotay_core::error::Problem;
 use sotay_core::sync::http::SyncError;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,16 +87,6 @@ impl CliError {
     }
 }
 
-fn problem_code(p: &Problem) -> &'static str {
-    match p {
-        Problem::UnknownField => "unknown_field",
-        Problem::Required => "required",
-        Problem::InvalidValue { .. } => "invalid_value",
-        Problem::UnknownUnit => "unknown_unit",
-        Problem::Inconsistent { .. } => "inconsistent",
-    }
-}
-
 /// Writes the error to stderr: bilingual text, or JSON with the fields at fault.
 pub fn report(e: &CliError, json: bool) {
     if json {
@@ -105,7 +94,7 @@ pub fn report(e: &CliError, json: bool) {
             CliError::Core(CoreError::InvalidInput(errors)) => errors
                 .0
                 .iter()
-                .map(|f| json!({"path": f.path, "problem": problem_code(&f.problem), "message": f.to_string()}))
+                .map(|f| json!({"path": f.path, "problem": f.problem.code(), "message": f.to_string()}))
                 .collect(),
             _ => Vec::new(),
         };

@@ -21,6 +21,19 @@ pub enum Problem {
     Inconsistent { vi: String, en: String },
 }
 
+impl Problem {
+    /// A stable code for programs (the CLI's JSON, the apps' forms).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::UnknownField => "unknown_field",
+            Problem::Required => "required",
+            Problem::InvalidValue { .. } => "invalid_value",
+            Problem::UnknownUnit => "unknown_unit",
+            Problem::Inconsistent { .. } => "inconsistent",
+        }
+    }
+}
+
 /// A problem with one field, named by its path (`agenda.0.votes_for`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {

@@ -1,0 +1,88 @@
+//! Enrollment and sync, asynchronous on tokio. The store is locked only while a request is built
+//! or a response applied, so the app keeps working during a long sync on a slow link.
+
+use std::sync::Arc;
+
+use sotay_core::sync::http::{Cancel, SyncObserver, SyncReport, Transport, sync_with};
+
+use crate::error::SotayError;
+use crate::store::Store;
+
+/// What the app implements to follow a sync.
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// After each round trip: records and bytes sent and received so far.
+    fn on_progress(&self, report: SyncReport);
+}
+
+/// Hands progress to the app's listener on a thread of its own, so that the listener never runs
+/// on the async runtime's threads and may call the store.
+struct Forward(std::sync::Mutex<std::sync::mpsc::Sender<SyncReport>>);
+
+impl Forward {
+    fn to(listener: Arc<dyn SyncListener>) -> Forward {
+        let (tx, rx) = std::sync::mpsc::channel::<SyncReport>();
+        let _ = std::thread::Builder::new().name("sotay-sync-progress".into()).spawn(move || {
+            while let Ok(report) = rx.recv() {
+                crate::listener::call(|| listener.on_progress(report));
+            }
+        });
+        Forward(std::sync::Mutex::new(tx))
+    }
+}
+
+impl SyncObserver for Forward {
+    fn progress(&self, report: &SyncReport) {
+        if let Ok(tx) = self.0.lock() {
+            let _ = tx.send(report.clone());
+        }
+    }
+}
+
+/// Stops a sync in progress; what it applied stays applied.
+#[derive(uniffi::Object, Default)]
+pub struct SyncCancel(Cancel);
+
+#[uniffi::export]
+impl SyncCancel {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<SyncCancel> {
+        Arc::new(SyncCancel::default())
+    }
+
+    pub fn cancel(&self) {
+        self.0.cancel();
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Store {
+    /// Exchanges a one-time enrollment code for this device's token; the user's profile (role,
+    /// unit) comes from the server.
+    pub async fn enroll(&self, server_url: String, code: String, device_name: String) -> Result<(), SotayError> {
+        let transport = Transport::new(&server_url)?;
+        let enrollment = transport.enroll(&code, &device_name).await?;
+        self.lock().set_enrollment(&enrollment)?;
+        Ok(())
+    }
+
+    /// Syncs until nothing is left to send or receive.
+    pub async fn sync(
+        &self,
+        listener: Option<Arc<dyn SyncListener>>,
+        cancel: Option<Arc<SyncCancel>>,
+    ) -> Result<SyncReport, SotayError> {
+        let enrollment = self.lock().enrollment()?;
+        let url = match enrollment {
+            Some((url, _, _)) => url,
+            None => return Err(sotay_core::CoreError::NotEnrolled.into()),
+        };
+        let transport = Transport::new(&url)?;
+        let observer: Box<dyn SyncObserver> = match listener {
+            Some(l) => Box::new(Forward::to(l)),
+            None => Box::new(sotay_core::sync::http::Unobserved),
+        };
+        let cancel = cancel.unwrap_or_default();
+        Ok(sync_with(|| async { self.lock() }, &transport, observer.as_ref(), &cancel.0).await?)
+    }
+}
