@@ -93,6 +93,25 @@ pub enum Command {
     Sync,
     /// Tình trạng đồng bộ / sync status
     Status,
+    /// Báo cáo quý, 6 tháng, năm của một đơn vị / a unit's quarterly, six-month or annual report
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Kỳ báo cáo / period: 2026-Q3, 2026-H1 or 2026
+    #[arg(long)]
+    pub period: String,
+    /// Mã đơn vị (mặc định: đơn vị của người dùng) / unit code (default: the user's unit)
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Cách tính kỳ / period convention: calendar, or statistical (Decree 09/2019: 15th to 14th)
+    #[arg(long, default_value = "calendar")]
+    pub convention: String,
+    /// So với một báo cáo đã xuất (--json) để thấy hồ sơ sửa sau khi chốt / compare with a report
+    /// saved earlier with --json, to list records changed since
+    #[arg(long)]
+    pub against: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

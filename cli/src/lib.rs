@@ -45,5 +45,6 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Enroll { server, code, device_name } => commands::sync::enroll(cli, server, code, device_name),
         Command::Sync => commands::sync::sync(cli),
         Command::Status => commands::sync::status(cli),
+        Command::Report(a) => commands::report::report(cli, a),
     }
 }

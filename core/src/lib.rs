@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod labels;
 pub mod record;
+pub mod report;
 #[cfg(feature = "sample")]
 pub mod sample;
 pub mod store;

@@ -2,6 +2,7 @@
 
 pub mod places;
 pub mod records;
+pub mod report;
 pub mod setup;
 pub mod sync;
 

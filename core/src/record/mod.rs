@@ -120,11 +120,17 @@ pub struct Deadline {
 }
 
 impl Deadline {
+    /// Overdue as of `today`: the limit had passed by then and was not met in time. Also
+    /// answers for a past day (a report's last day): a limit met late is overdue only from the
+    /// day after it was due.
     pub fn overdue(&self, today: CivilDate) -> bool {
+        if today <= self.due {
+            return false;
+        }
         if self.met {
             return self.met_on.is_some_and(|d| d > self.due);
         }
-        today > self.due
+        true
     }
 
     /// Still to be met: what the index's `next_due` is made of.

@@ -154,7 +154,8 @@ impl Petition {
         }
     }
 
-    fn settled(&self) -> bool {
+    /// Decided, or ended without a decision (refused, withdrawn).
+    pub fn settled(&self) -> bool {
         use PetitionStatus::*;
         self.decided_on.is_some() || matches!(self.status, Decided | Appealed | Closed | Withdrawn | Refused)
     }

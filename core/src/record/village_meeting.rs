@@ -79,7 +79,7 @@ pub struct ItemResult {
 
 impl AgendaItem {
     pub fn result(&self, represented: u32, total_households: u32) -> ItemResult {
-        let ballots_for: u32 = self.ballot_rounds.iter().map(|b| b.households_for).sum();
+        let ballots_for = self.ballot_rounds.iter().fold(0u32, |sum, b| sum.saturating_add(b.households_for));
         let households_for = self.votes_for.saturating_add(ballots_for);
         ItemResult {
             passed_among_present: u64::from(self.votes_for) * 2 > u64::from(represented),

@@ -12,6 +12,7 @@ pub(crate) mod profile;
 mod query;
 pub(crate) mod records;
 mod replication;
+mod reports;
 mod villages;
 
 use std::path::Path;

@@ -103,7 +103,7 @@ impl Store {
     }
 
     /// The body of a record document, as this version reads it.
-    fn body_of(doc: &Document, id: &str, kind: RecordKind) -> Result<RecordBody> {
+    pub(crate) fn body_of(doc: &Document, id: &str, kind: RecordKind) -> Result<RecordBody> {
         RecordBody::from_stored(kind, doc.body()).map_err(|errors| CoreError::DamagedDocument {
             id: id.to_string(),
             detail: crate::error::FieldErrors(errors).to_string(),

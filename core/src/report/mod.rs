@@ -1,0 +1,207 @@
+//! Quarterly, six-month and annual reports of a unit, counted from records: sans-IO, so that a
+//! phone runs it offline over its own store and the server over everything it holds. Callers
+//! hand in the records (`ReportRecord`) and the unit's children; the engine counts.
+//!
+//! Reports carry figures only, never a person's name or details: a reviewer above the commune
+//! sees what every reader sees.
+
+mod figures;
+mod period;
+mod provenance;
+mod rows;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+pub use figures::{
+    ConsultationFigures, DialogueFigures, Figures, FrontSessionFigures, MediationFigures, MeetingFigures, ModelFigures,
+    PetitionFigures, SupervisionFigures, percent,
+};
+pub use period::{BadPeriod, Convention, DateRange, Period, Span};
+pub use provenance::{Amendment, AmendmentKind, Counted, amendments};
+pub use rows::{Row, Section, Value, rows, sections};
+
+use crate::record::{RecordBody, RecordKind};
+use crate::units::catalogue;
+
+/// A record as the report engine sees it.
+#[derive(Debug, Clone)]
+pub struct ReportRecord {
+    pub id: String,
+    /// The village or commune the record belongs to.
+    pub unit: String,
+    pub commune: String,
+    pub deleted: bool,
+    pub body: RecordBody,
+    /// The heads of the version counted.
+    pub heads: Vec<String>,
+}
+
+/// A unit a report is about, or one of its rows in a roll-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// One child unit's figures, for the roll-up table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChildFigures {
+    pub unit: UnitRef,
+    pub figures: Figures,
+    /// Six-month periods (of this report's) in which it held no working session with the Front.
+    pub no_front_session_in: Vec<Period>,
+}
+
+/// A report of a unit for a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub unit: UnitRef,
+    pub period: Period,
+    pub convention: Convention,
+    pub range: DateRange,
+    pub figures: Figures,
+    /// Six-month periods within this one in which the unit held no working session with the
+    /// Front (the plan asks for at least one every six months).
+    pub no_front_session_in: Vec<Period>,
+    pub children: Vec<ChildFigures>,
+    /// The records counted, with the heads of the versions counted.
+    pub counted: Vec<Counted>,
+}
+
+/// Whether records of `record_unit` (in `commune`) belong to `unit`: the unit itself, or its
+/// commune, district or province. Lineages are looked up once per commune.
+struct Membership {
+    lineages: HashMap<String, Vec<String>>,
+}
+
+impl Membership {
+    fn new() -> Membership {
+        Membership { lineages: HashMap::new() }
+    }
+
+    fn contains(&mut self, unit: &str, record: &ReportRecord) -> bool {
+        if record.unit == unit || record.commune == unit {
+            return true;
+        }
+        let lineage = self
+            .lineages
+            .entry(record.commune.clone())
+            .or_insert_with(|| catalogue().lineage(&record.commune).into_iter().map(|u| u.code.clone()).collect());
+        lineage.iter().any(|c| c == unit)
+    }
+}
+
+/// Whether a record of this kind counts in `figures` at all for the period (so that it belongs
+/// to the report's provenance). Counting it into a scratch `Figures` answers exactly that.
+fn counts(body: &RecordBody, range: &DateRange) -> bool {
+    let mut scratch = Figures::default();
+    scratch.add(body, range);
+    scratch != Figures::default()
+}
+
+fn figures_of<'a>(records: impl Iterator<Item = &'a ReportRecord>, range: &DateRange) -> Figures {
+    let mut f = Figures::default();
+    for r in records {
+        f.add(&r.body, range);
+    }
+    f
+}
+
+/// The six-month periods of `period` with no working session with the Front among `records`.
+fn without_front_session<'a>(
+    records: impl Iterator<Item = &'a ReportRecord> + Clone,
+    period: Period,
+    convention: Convention,
+) -> Vec<Period> {
+    period
+        .halves()
+        .into_iter()
+        .filter(|half| {
+            let range = half.range(convention);
+            figures_of(records.clone().filter(|r| r.body.kind() == RecordKind::FrontSession), &range).front_session.held
+                == 0
+        })
+        .collect()
+}
+
+impl Report {
+    /// Counts `records` (any records; those outside `unit` or deleted are passed over) into the
+    /// report of `unit` for `period`, with a roll-up row for each of `children`.
+    pub fn build(
+        records: &[ReportRecord],
+        unit: UnitRef,
+        children: Vec<UnitRef>,
+        period: Period,
+        convention: Convention,
+    ) -> Report {
+        let range = period.range(convention);
+        let mut membership = Membership::new();
+        let mine: Vec<&ReportRecord> =
+            records.iter().filter(|r| !r.deleted && membership.contains(&unit.code, r)).collect();
+        let figures = figures_of(mine.iter().copied(), &range);
+        // Front sessions are a commune's duty: the flag is for communes and the units above them.
+        let flags_apply = |code: &str| catalogue().get(code).is_some();
+        let no_front_session_in = if flags_apply(&unit.code) {
+            without_front_session(mine.iter().copied(), period, convention)
+        } else {
+            Vec::new()
+        };
+        let children = children
+            .into_iter()
+            .map(|child| {
+                let theirs: Vec<&ReportRecord> =
+                    mine.iter().copied().filter(|r| membership.contains(&child.code, r)).collect();
+                ChildFigures {
+                    figures: figures_of(theirs.iter().copied(), &range),
+                    no_front_session_in: if flags_apply(&child.code) {
+                        without_front_session(theirs.iter().copied(), period, convention)
+                    } else {
+                        Vec::new()
+                    },
+                    unit: child,
+                }
+            })
+            .collect();
+        let mut counted: Vec<Counted> = mine
+            .iter()
+            .filter(|r| counts(&r.body, &range))
+            .map(|r| Counted { id: r.id.clone(), heads: r.heads.clone() })
+            .collect();
+        counted.sort_by(|a, b| a.id.cmp(&b.id));
+        Report { unit, period, convention, range, figures, no_front_session_in, children, counted }
+    }
+
+    /// The same unit's figures over the `n` periods ending with this one, oldest first: the trend.
+    pub fn trend(
+        records: &[ReportRecord],
+        unit: &str,
+        period: Period,
+        convention: Convention,
+        n: usize,
+    ) -> Vec<(Period, Figures)> {
+        let mut membership = Membership::new();
+        let mine: Vec<&ReportRecord> = records.iter().filter(|r| !r.deleted && membership.contains(unit, r)).collect();
+        let mut periods = vec![period];
+        while periods.len() < n {
+            let before = periods[periods.len() - 1].previous();
+            periods.push(before);
+        }
+        periods.reverse();
+        periods.into_iter().map(|p| (p, figures_of(mine.iter().copied(), &p.range(convention)))).collect()
+    }
+
+    pub fn rows(&self) -> Vec<Row> {
+        rows(&self.figures)
+    }
+}
+
+/// The units directly below `code` in the catalogue (districts of a province, communes of a
+/// district); a commune's villages are the store's or server's to list.
+pub fn catalogue_children(code: &str) -> Vec<UnitRef> {
+    catalogue().children(code).map(|u| UnitRef { code: u.code.clone(), name: u.name.clone() }).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,397 @@
+//! Report figures against fixtures worked out by hand (the expected numbers are written out, not
+//! computed), for both conventions, at the 14th/15th boundaries, after late edits, and rolled up
+//! village → commune → district → province.
+
+use super::*;
+use crate::record::common::{ActionStatus, Recommendation};
+use crate::record::dialogue::{DialogueStatus, IssueStatus, RaisedIssue};
+use crate::record::exemplary_model::{ModelField, ModelStatus};
+use crate::record::front_session::SessionStatus;
+use crate::record::mediation::{DisputeCategory, MediationOutcome};
+use crate::record::petition::{PetitionStatus, PetitionType};
+use crate::record::village_meeting::{AgendaItem, BallotRound, MeetingStatus};
+use crate::record::{Dialogue, ExemplaryModel, FrontSession, MediationCase, Petition, VillageMeeting};
+use crate::time::CivilDate;
+
+const PHUC_YEN: &str = "02233"; // Xã Phúc Yên, huyện Lâm Bình
+const XUAN_LAP: &str = "02242"; // Xã Xuân Lập, huyện Lâm Bình
+const NA_HANG: &str = "02221"; // Thị trấn Na Hang, huyện Na Hang
+const LAM_BINH: &str = "071";
+const TUYEN_QUANG: &str = "08";
+const NA_ME: &str = "village-na-me"; // a village of Phúc Yên
+const KHAU_QUAN: &str = "village-khau-quan"; // another
+
+fn d(s: &str) -> Option<CivilDate> {
+    Some(s.parse().expect("a date"))
+}
+
+fn rec(id: &str, unit: &str, commune: &str, body: RecordBody) -> ReportRecord {
+    ReportRecord {
+        id: id.into(),
+        unit: unit.into(),
+        commune: commune.into(),
+        deleted: false,
+        body,
+        heads: vec![format!("h-{id}")],
+    }
+}
+
+fn mediation(received: &str, outcome: MediationOutcome, category: DisputeCategory) -> RecordBody {
+    RecordBody::Mediation(MediationCase {
+        title: "Tranh chấp lối đi chung giữa hai hộ".into(),
+        received_on: d(received),
+        outcome,
+        category,
+        ..Default::default()
+    })
+}
+
+fn unit(code: &str) -> UnitRef {
+    UnitRef { code: code.into(), name: code.into() }
+}
+
+fn report(records: &[ReportRecord], code: &str, period: &str, c: Convention) -> Report {
+    Report::build(records, unit(code), Vec::new(), period.parse().expect("a period"), c)
+}
+
+fn value(r: &Report, code: &str) -> Value {
+    r.rows().into_iter().find(|row| row.code == code).map(|row| row.value).expect("a row")
+}
+
+#[test]
+fn the_14th_and_15th_fall_on_either_side_of_a_statistical_quarter() {
+    use DisputeCategory::*;
+    use MediationOutcome::*;
+    let records = vec![
+        rec("a", NA_ME, PHUC_YEN, mediation("2026-06-14", Success, Land)),
+        rec("b", NA_ME, PHUC_YEN, mediation("2026-06-15", Failure, Neighbours)),
+        rec("c", PHUC_YEN, PHUC_YEN, mediation("2025-12-15", Success, Inheritance)),
+        rec("d", PHUC_YEN, PHUC_YEN, mediation("2026-03-31", InProgress, Land)),
+        rec("e", PHUC_YEN, PHUC_YEN, mediation("2026-09-14", Withdrawn, Land)),
+        rec("f", PHUC_YEN, PHUC_YEN, mediation("2026-09-15", Success, MarriageFamily)),
+    ];
+    let q = |p, c| report(&records, PHUC_YEN, p, c).figures.mediation.received;
+    // Calendar: Q1 = d (31/3); Q2 = a, b (14/6, 15/6); Q3 = e, f; 2025-Q4 = c.
+    assert_eq!(q("2026-Q1", Convention::Calendar), 1);
+    assert_eq!(q("2026-Q2", Convention::Calendar), 2);
+    assert_eq!(q("2026-Q3", Convention::Calendar), 2);
+    assert_eq!(q("2025-Q4", Convention::Calendar), 1);
+    // Statistical: Q1 = 15/12/2025..14/3 = c; Q2 = 15/3..14/6 = d, a; Q3 = 15/6..14/9 = b, e; Q4 = f.
+    assert_eq!(q("2026-Q1", Convention::Statistical), 1);
+    assert_eq!(q("2026-Q2", Convention::Statistical), 2);
+    assert_eq!(q("2026-Q3", Convention::Statistical), 2);
+    assert_eq!(q("2026-Q4", Convention::Statistical), 1);
+    assert_eq!(q("2025-Q4", Convention::Statistical), 0);
+    // The year: calendar 2026 = a b d e f; statistical 2026 = all six.
+    assert_eq!(q("2026", Convention::Calendar), 5);
+    assert_eq!(q("2026", Convention::Statistical), 6);
+
+    let r = report(&records, PHUC_YEN, "2026-Q2", Convention::Statistical);
+    let m = &r.figures.mediation;
+    assert_eq!((m.received, m.successful, m.unsuccessful, m.withdrawn, m.in_progress), (2, 1, 0, 0, 1));
+    assert_eq!(m.by_category, [2, 0, 0, 0, 0, 0]);
+    assert_eq!(value(&r, "mediation.success_rate"), Value::Percent(Some(50.0)));
+    let y = report(&records, PHUC_YEN, "2026", Convention::Statistical);
+    // 3 successful of 6: 50%; by category land 3, marriage 1, neighbours 1, inheritance 1.
+    assert_eq!(y.figures.mediation.by_category, [3, 1, 1, 1, 0, 0]);
+    assert_eq!(value(&y, "mediation.success_rate"), Value::Percent(Some(50.0)));
+    assert_eq!(
+        value(&report(&records, PHUC_YEN, "2026-Q3", Convention::Calendar), "mediation.success_rate"),
+        Value::Percent(Some(50.0))
+    );
+    assert_eq!(
+        value(&report(&records, PHUC_YEN, "2027-Q1", Convention::Calendar), "mediation.success_rate"),
+        Value::Percent(None)
+    );
+}
+
+fn complaint(received: &str, accepted: Option<&str>, decided: Option<&str>) -> RecordBody {
+    RecordBody::Petition(Petition {
+        title: "Khiếu nại về bồi thường đất".into(),
+        petition_type: PetitionType::Complaint,
+        received_on: d(received),
+        accepted_on: accepted.and_then(d),
+        decided_on: decided.and_then(d),
+        status: match (accepted, decided) {
+            (_, Some(_)) => PetitionStatus::Decided,
+            (Some(_), None) => PetitionStatus::Verifying,
+            _ => PetitionStatus::Received,
+        },
+        ..Default::default()
+    })
+}
+
+#[test]
+fn petitions_against_their_legal_time_limits() {
+    let records = vec![
+        // Accepted on day 4, decided in 19 days of the 30: on time.
+        rec("p1", PHUC_YEN, PHUC_YEN, complaint("2026-07-01", Some("2026-07-05"), Some("2026-07-24"))),
+        // Accepted on time (10 days: by 11/7), decided after 40 days: late (30-day limit ends 9/8).
+        rec("p2", PHUC_YEN, PHUC_YEN, complaint("2026-07-01", Some("2026-07-10"), Some("2026-08-19"))),
+        // Never accepted: the acceptance limit (11/7) passed before the quarter ended: overdue.
+        rec("p3", PHUC_YEN, PHUC_YEN, complaint("2026-07-01", None, None)),
+        // Received 25/9, acceptance due 5/10: not yet overdue on 30/9.
+        rec("p4", PHUC_YEN, PHUC_YEN, complaint("2026-09-25", None, None)),
+        // Decided only after the quarter (5/10): not settled in Q3, and not overdue (due 30/9+).
+        rec("p5", PHUC_YEN, PHUC_YEN, complaint("2026-09-01", Some("2026-09-02"), Some("2026-10-05"))),
+        // A denunciation received 1/7 (Wednesday), accepted 6/7, within 7 working days; the
+        // denouncer told 8/7, within 5 working days; but not settled within 30 days of
+        // acceptance (by 5/8): overdue on 30/9.
+        rec(
+            "t1",
+            PHUC_YEN,
+            PHUC_YEN,
+            RecordBody::Petition(Petition {
+                title: "Tố cáo cán bộ thôn".into(),
+                petition_type: PetitionType::Denunciation,
+                received_on: d("2026-07-01"),
+                accepted_on: d("2026-07-06"),
+                acceptance_notified_on: d("2026-07-08"),
+                status: PetitionStatus::Verifying,
+                ..Default::default()
+            }),
+        ),
+    ];
+    let r = report(&records, PHUC_YEN, "2026-Q3", Convention::Calendar);
+    let c = &r.figures.petitions[0];
+    assert_eq!((c.received, c.accepted, c.settled, c.settled_on_time, c.overdue), (5, 3, 2, 1, 2));
+    let t = &r.figures.petitions[1];
+    assert_eq!((t.received, t.accepted, t.settled, t.settled_on_time, t.overdue), (1, 1, 0, 0, 1));
+    assert_eq!(value(&r, "petitions.complaint.overdue"), Value::Count(2));
+    // p5 was received in Q3, so Q4 does not count it at all.
+    assert_eq!(report(&records, PHUC_YEN, "2026-Q4", Convention::Calendar).figures.petitions[0].received, 0);
+    // By the year's end p5 is settled, late (accepted 2/9, limit 2/10, decided 5/10), and p4's
+    // acceptance limit (5/10) has long passed: overdue are p2, p3, p4, p5.
+    let y = report(&records, PHUC_YEN, "2026", Convention::Calendar);
+    let c = &y.figures.petitions[0];
+    assert_eq!((c.received, c.accepted, c.settled, c.settled_on_time, c.overdue), (5, 3, 3, 1, 4));
+}
+
+fn meeting(held: &str, total: u32, represented: u32, items: Vec<AgendaItem>) -> RecordBody {
+    RecordBody::VillageMeeting(VillageMeeting {
+        title: "Hội nghị thôn bàn làm đường bê tông".into(),
+        status: MeetingStatus::Held,
+        held_on: d(held),
+        total_households: total,
+        households_represented: represented,
+        agenda: items,
+        ..Default::default()
+    })
+}
+
+fn item(votes_for: u32, ballots_for: Option<u32>) -> AgendaItem {
+    AgendaItem {
+        title: "Mức đóng góp làm đường".into(),
+        votes_for,
+        ballot_rounds: ballots_for
+            .map(|b| vec![BallotRound { households_for: b, ..Default::default() }])
+            .unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+fn dialogue(held: &str, issues: Vec<(IssueStatus, Option<&str>)>) -> RecordBody {
+    RecordBody::Dialogue(Dialogue {
+        title: "Đối thoại về giải phóng mặt bằng".into(),
+        status: DialogueStatus::Held,
+        held_on: d(held),
+        issues: issues
+            .into_iter()
+            .map(|(status, due)| RaisedIssue {
+                topic: "Đền bù".into(),
+                status,
+                due_on: due.and_then(d),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    })
+}
+
+fn front(held: &str, recommendations: Vec<ActionStatus>) -> RecordBody {
+    RecordBody::FrontSession(FrontSession {
+        title: "Làm việc với Mặt trận Tổ quốc xã".into(),
+        status: SessionStatus::Held,
+        held_on: d(held),
+        recommendations: recommendations
+            .into_iter()
+            .map(|status| Recommendation { content: "Sửa đường".into(), status, ..Default::default() })
+            .collect(),
+        ..Default::default()
+    })
+}
+
+fn model(started: &str, status: ModelStatus, field: ModelField) -> RecordBody {
+    RecordBody::Model(ExemplaryModel {
+        title: "Mô hình đoàn kết giúp nhau làm kinh tế".into(),
+        started_on: d(started),
+        status,
+        field,
+        ..Default::default()
+    })
+}
+
+/// A province's worth of records in three communes of two districts, two villages.
+fn province() -> Vec<ReportRecord> {
+    use IssueStatus::*;
+    vec![
+        // Phúc Yên, village Nà Mè: 120 households, 90 present (75%); item 1 passes at the meeting
+        // (70 > 60), item 2 needs ballots: 40 + 25 = 65 > 60 passes.
+        rec("m1", NA_ME, PHUC_YEN, meeting("2026-08-10", 120, 90, vec![item(70, None), item(40, Some(25))])),
+        // Khau Quân: 80 households, 30 present (37.5%); 20 for, not > 40 of all: fails.
+        rec("m2", KHAU_QUAN, PHUC_YEN, meeting("2026-09-02", 80, 30, vec![item(20, None)])),
+        // Phúc Yên: a dialogue with 3 issues: answered, open past its due date, open not yet due.
+        rec(
+            "d1",
+            PHUC_YEN,
+            PHUC_YEN,
+            dialogue("2026-07-15", vec![(Answered, None), (Open, Some("2026-08-15")), (Open, Some("2026-10-30"))]),
+        ),
+        rec("f1", PHUC_YEN, PHUC_YEN, front("2026-07-20", vec![ActionStatus::Done, ActionStatus::Open])),
+        rec("x1", NA_ME, PHUC_YEN, mediation("2026-07-03", MediationOutcome::Success, DisputeCategory::Land)),
+        // Xuân Lập: a mediation, a dialogue with one resolved issue; no front session.
+        rec("x2", XUAN_LAP, XUAN_LAP, mediation("2026-08-03", MediationOutcome::Failure, DisputeCategory::DebtCivil)),
+        rec("d2", XUAN_LAP, XUAN_LAP, dialogue("2026-09-20", vec![(Resolved, None)])),
+        // Na Hang: a front session, two models (one effective).
+        rec("f2", NA_HANG, NA_HANG, front("2026-08-08", vec![])),
+        rec("e1", NA_HANG, NA_HANG, model("2025-05-01", ModelStatus::Effective, ModelField::Economy)),
+        rec("e2", NA_HANG, NA_HANG, model("2026-09-01", ModelStatus::Registered, ModelField::NewRural)),
+        // Deleted: counts nowhere.
+        ReportRecord {
+            deleted: true,
+            ..rec("z1", PHUC_YEN, PHUC_YEN, mediation("2026-07-03", MediationOutcome::Success, DisputeCategory::Land))
+        },
+    ]
+}
+
+#[test]
+fn a_commune_report_with_its_villages() {
+    let records = province();
+    let r = Report::build(
+        &records,
+        unit(PHUC_YEN),
+        vec![unit(NA_ME), unit(KHAU_QUAN)],
+        "2026-Q3".parse().expect("a period"),
+        Convention::Calendar,
+    );
+    let v = &r.figures.village_meeting;
+    assert_eq!((v.held, v.items_voted, v.items_passed, v.needed_household_ballots), (2, 3, 2, 1));
+    // (75% + 37.5%) / 2 = 56.25%, shown to one decimal.
+    assert_eq!(value(&r, "village_meeting.average_represented"), Value::Percent(Some(56.3)));
+    let dl = &r.figures.dialogue;
+    assert_eq!((dl.held, dl.issues_raised, dl.issues_resolved, dl.issues_overdue), (1, 3, 1, 1));
+    let f = &r.figures.front_session;
+    assert_eq!((f.held, f.recommendations, f.recommendations_resolved), (1, 2, 1));
+    assert_eq!(r.figures.mediation.received, 1, "the deleted case is not counted");
+    // Villages: Nà Mè has m1 and x1; Khau Quân has m2; the commune-level records are in neither.
+    assert_eq!(r.children[0].figures.village_meeting.held, 1);
+    assert_eq!(r.children[0].figures.mediation.received, 1);
+    assert_eq!(r.children[1].figures.village_meeting.items_passed, 0);
+    assert_eq!(r.children[1].figures.mediation.received, 0);
+    // Provenance: what counted, at which heads (sorted by id).
+    let ids: Vec<&str> = r.counted.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["d1", "f1", "m1", "m2", "x1"]);
+}
+
+#[test]
+fn roll_up_from_communes_to_district_and_province() {
+    let records = province();
+    let q3: Period = "2026-Q3".parse().expect("a period");
+    let district =
+        Report::build(&records, unit(LAM_BINH), vec![unit(PHUC_YEN), unit(XUAN_LAP)], q3, Convention::Calendar);
+    assert_eq!(district.figures.mediation.received, 2);
+    assert_eq!(district.figures.mediation.successful, 1);
+    assert_eq!(district.figures.dialogue.held, 2);
+    assert_eq!(district.figures.dialogue.issues_raised, 4);
+    assert_eq!(district.figures.dialogue.issues_resolved, 2);
+    let province_report =
+        Report::build(&records, unit(TUYEN_QUANG), catalogue_children(TUYEN_QUANG), q3, Convention::Calendar);
+    let f = &province_report.figures;
+    assert_eq!((f.mediation.received, f.dialogue.held, f.front_session.held, f.village_meeting.held), (2, 2, 2, 2));
+    // Models are a stock: both started by 30/9; one effective.
+    assert_eq!((f.model.registered, f.model.effective), (2, 1));
+    assert_eq!(f.model.registered_by_field, [1, 0, 0, 0, 1]);
+    // Every district's row adds up to the province (counts are additive).
+    let sum = |get: &dyn Fn(&Figures) -> u64| province_report.children.iter().map(|c| get(&c.figures)).sum::<u64>();
+    assert_eq!(sum(&|f| f.mediation.received), 2);
+    assert_eq!(sum(&|f| f.dialogue.issues_raised), 4);
+    assert_eq!(sum(&|f| f.front_session.held), 2);
+    assert_eq!(sum(&|f| f.model.registered), 2);
+    let lam_binh = province_report.children.iter().find(|c| c.unit.code == LAM_BINH).expect("Lâm Bình");
+    assert_eq!(lam_binh.figures.mediation.received, 2);
+}
+
+#[test]
+fn communes_without_a_front_session_in_six_months_are_flagged() {
+    let records = province();
+    let h2: Period = "2026-H2".parse().expect("a period");
+    let district =
+        Report::build(&records, unit(LAM_BINH), vec![unit(PHUC_YEN), unit(XUAN_LAP)], h2, Convention::Calendar);
+    assert!(district.no_front_session_in.is_empty(), "Phúc Yên held one, so the district did");
+    assert!(district.children[0].no_front_session_in.is_empty());
+    assert_eq!(district.children[1].no_front_session_in, vec![h2], "Xuân Lập held none");
+    // The year: nobody held one in the first half.
+    let year = Report::build(&records, unit(PHUC_YEN), Vec::new(), Period::year(2026), Convention::Calendar);
+    assert_eq!(year.no_front_session_in, vec![Period::half(2026, 1)]);
+    // Quarters carry no such flag.
+    assert!(report(&records, XUAN_LAP, "2026-Q3", Convention::Calendar).no_front_session_in.is_empty());
+}
+
+#[test]
+fn records_changed_after_a_report_show_as_late_amendments() {
+    let mut records = province();
+    let q3: Period = "2026-Q3".parse().expect("a period");
+    let issued = Report::build(&records, unit(PHUC_YEN), Vec::new(), q3, Convention::Calendar);
+    assert!(amendments(&issued.counted, &issued.counted, &records).is_empty());
+
+    // After the report: m2 edited (new heads), x1 deleted, a back-dated case recorded, and d1
+    // edited out of the quarter (held date corrected to October).
+    let at = |records: &mut Vec<ReportRecord>, id: &str| records.iter().position(|r| r.id == id).expect("a record");
+    let i = at(&mut records, "m2");
+    records[i].heads = vec!["h-m2-2".into()];
+    let i = at(&mut records, "x1");
+    records[i].deleted = true;
+    records.push(rec(
+        "x9",
+        KHAU_QUAN,
+        PHUC_YEN,
+        mediation("2026-09-29", MediationOutcome::InProgress, DisputeCategory::Land),
+    ));
+    let i = at(&mut records, "d1");
+    records[i].body = dialogue("2026-10-02", vec![]);
+    records[i].heads = vec!["h-d1-2".into()];
+
+    let now = Report::build(&records, unit(PHUC_YEN), Vec::new(), q3, Convention::Calendar);
+    let found: Vec<(String, AmendmentKind)> =
+        amendments(&issued.counted, &now.counted, &records).into_iter().map(|a| (a.id, a.kind)).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("d1".into(), AmendmentKind::Edited),
+            ("m2".into(), AmendmentKind::Edited),
+            ("x1".into(), AmendmentKind::Removed),
+            ("x9".into(), AmendmentKind::Added),
+        ]
+    );
+    assert_eq!(now.figures.mediation.received, 1, "x9 in, x1 out");
+    assert_eq!(now.figures.dialogue.held, 0);
+}
+
+#[test]
+fn the_trend_runs_oldest_first() {
+    let records = province();
+    let trend = Report::trend(&records, PHUC_YEN, "2026-Q3".parse().expect("a period"), Convention::Calendar, 4);
+    let labels: Vec<String> = trend.iter().map(|(p, _)| p.to_string()).collect();
+    assert_eq!(labels, ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]);
+    assert_eq!(trend.iter().map(|(_, f)| f.village_meeting.held).collect::<Vec<_>>(), [0, 0, 0, 2]);
+}
+
+#[test]
+fn numbers_in_vietnamese_and_english() {
+    assert_eq!(Value::Count(1_234_567).format_vi(), "1.234.567");
+    assert_eq!(Value::Count(1_234_567).format_en(), "1,234,567");
+    assert_eq!(Value::Count(12).format_vi(), "12");
+    assert_eq!(Value::Percent(Some(56.3)).format_vi(), "56,3%");
+    assert_eq!(Value::Percent(Some(56.3)).format_en(), "56.3%");
+    assert_eq!(Value::Percent(None).format_vi(), "–");
+}
