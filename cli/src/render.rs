@@ -17,11 +17,11 @@ use serde_json::Value;
 use sotay_core::Lang;
 use sotay_core::document::{Conflict, HistoryEntry};
 use sotay_core::labels::Label;
-use sotay_core::record::fields::{describe_path, status_label, value_label};
+use sotay_core::record::fields::{describe_path, display_date, display_value, status_label};
 use sotay_core::record::input::leaves;
 use sotay_core::record::{RecordKind, Tombstone};
 use sotay_core::store::{RecordSummary, RecordView};
-use sotay_core::time::{CivilDate, format_vietnam};
+use sotay_core::time::format_vietnam;
 use sotay_core::units::catalogue;
 
 pub fn json<T: Serialize>(v: &T) {
@@ -37,10 +37,7 @@ fn l(vi: &'static str, en: &'static str, lang: Lang) -> &'static str {
 }
 
 pub fn date(d: &str, lang: Lang) -> String {
-    match (lang, d.parse::<CivilDate>()) {
-        (Lang::Vi, Ok(date)) => date.to_vietnamese(),
-        _ => d.to_string(),
-    }
+    display_date(d, lang)
 }
 
 /// A unit's name, or its code when the catalogue does not have it (a village).
@@ -51,25 +48,8 @@ pub fn unit(code: &str) -> String {
     }
 }
 
-/// A leaf value for people: labels for coded values, dates as written in the language.
 pub fn leaf(path: &str, v: &Value, lang: Lang) -> String {
-    let field = path.rsplit('.').find(|s| s.parse::<usize>().is_err()).unwrap_or(path);
-    match v {
-        Value::Number(n) if matches!(field, "created_at" | "at") => n.as_i64().map(format_vietnam).unwrap_or_default(),
-        Value::String(s) => {
-            if let Some(label) = value_label(field, s) {
-                return t(label, lang).to_string();
-            }
-            if field.ends_with("_on") {
-                return date(s, lang);
-            }
-            s.clone()
-        }
-        Value::Bool(true) => l("Có", "Yes", lang).into(),
-        Value::Bool(false) => l("Không", "No", lang).into(),
-        Value::Null => "—".into(),
-        other => other.to_string(),
-    }
+    display_value(path, v, lang)
 }
 
 fn kind_label(kind: RecordKind, lang: Lang) -> &'static str {

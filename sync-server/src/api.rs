@@ -184,8 +184,9 @@ struct EnrollBody {
     device_name: String,
 }
 
-fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    if state.trust_forwarded_for {
+/// The client's address: the peer's, or the first of `X-Forwarded-For` behind a trusted proxy.
+pub(crate) fn client_ip(trust_forwarded_for: bool, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    if trust_forwarded_for {
         let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
         if let Some(ip) = forwarded.and_then(|v| v.split(',').next()).and_then(|s| s.trim().parse().ok()) {
             return ip;
@@ -200,7 +201,7 @@ async fn enroll(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let ip = client_ip(&state, &headers, peer);
+    let ip = client_ip(state.trust_forwarded_for, &headers, peer);
     let result: Result<Response, ApiError> = async {
         if state.enroll_limiter.check_key(&ip).is_err() {
             return Err(ApiError::new(

@@ -5,6 +5,7 @@
 //! sotay-server user add --login nguyen.van.a --name "Nguyễn Văn A" --role commune-official --unit 02233
 //! sotay-server code create --user nguyen.van.a --server-url http://127.0.0.1:8080
 //! sotay-server device list ; sotay-server device revoke DEVICE_ID
+//! sotay-server user password --login nguyen.van.a < password.txt   # for the dashboard
 //! ```
 
 use std::net::SocketAddr;
@@ -79,6 +80,11 @@ enum UserCommand {
     },
     /// Danh sách người dùng / list users
     List,
+    /// Đặt mật khẩu đăng nhập trang quản lý (đọc từ đầu vào chuẩn) / set a dashboard password (read from standard input)
+    Password {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -164,6 +170,15 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     .collect::<Vec<_>>()
                     .join("\n")
             });
+        }
+        Command::User(UserCommand::Password { login }) => {
+            let conn = db::open(&cli.data)?;
+            // From standard input, never an argument: arguments show in `ps` and shell history.
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            crate::dashboard::auth::set_password(&conn, &login, password)?;
+            print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => {
             let conn = db::open(&cli.data)?;

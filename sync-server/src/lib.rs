@@ -8,11 +8,13 @@
 //! - [`feed`]: what a device receives past its cursor, within its scope;
 //! - [`repair`]: document-by-document reconciliation with automerge sync messages;
 //! - [`worker`]: the database thread, committing requests in groups;
-//! - [`api`]: the HTTP routes (axum), errors, metrics; [`serve`]: running it.
+//! - [`api`]: the HTTP routes (axum), errors, metrics; [`serve`]: running it;
+//! - [`dashboard`]: the signed-in web pages: records, reports, exports.
 
 pub mod accounts;
 pub mod api;
 pub mod cli;
+pub mod dashboard;
 pub mod db;
 pub mod feed;
 pub mod ingest;

@@ -34,7 +34,9 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
     let conn = crate::db::open(&config.data_dir)?;
     conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
     crate::db::spawn_checkpointer(&config.data_dir)?;
+    let dashboard = crate::dashboard::DashState::open(&config.data_dir, config.trust_forwarded_for)?;
     let app = router(AppState::new(conn, config.trust_forwarded_for, config.enrollments_per_minute)?)
+        .merge(crate::dashboard::router(dashboard))
         .into_make_service_with_connect_info::<SocketAddr>();
     match config.tls {
         None => {

@@ -239,6 +239,39 @@ pub fn value_label(field: &str, code: &str) -> Option<Label> {
     candidates.iter().find_map(|f| f(code))
 }
 
+/// A date as people of `lang` write it: `DD/MM/YYYY` in Vietnamese, `YYYY-MM-DD` in English.
+pub fn display_date(d: &str, lang: Lang) -> String {
+    match (lang, d.parse::<crate::time::CivilDate>()) {
+        (Lang::Vi, Ok(date)) => date.to_vietnamese(),
+        _ => d.to_string(),
+    }
+}
+
+/// A leaf value of a record for people: labels for coded values, dates as written in the
+/// language, yes and no, instants in Vietnam time.
+pub fn display_value(path: &str, v: &serde_json::Value, lang: Lang) -> String {
+    use serde_json::Value;
+    let field = path.rsplit('.').find(|s| s.parse::<usize>().is_err()).unwrap_or(path);
+    match v {
+        Value::Number(n) if matches!(field, "created_at" | "at") => {
+            n.as_i64().map(crate::time::format_vietnam).unwrap_or_default()
+        }
+        Value::String(s) => {
+            if let Some(label) = value_label(field, s) {
+                return label.get(lang).to_string();
+            }
+            if field.ends_with("_on") {
+                return display_date(s, lang);
+            }
+            s.clone()
+        }
+        Value::Bool(true) => Label::new("Có", "Yes").get(lang).into(),
+        Value::Bool(false) => Label::new("Không", "No").get(lang).into(),
+        Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
 /// The label of a record's status code.
 pub fn status_label(kind: RecordKind, code: &str) -> Option<Label> {
     match kind {

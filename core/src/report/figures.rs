@@ -5,7 +5,7 @@
 //! the period. The figures of a unit are counted from its records, never summed from its
 //! children's rounded figures, so roll-ups agree with the records at every level.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::record::common::{ActionStatus, Recommendation};
 use crate::record::dialogue::{DialogueStatus, IssueStatus};
@@ -19,7 +19,7 @@ use crate::record::{DeadlineCode, RecordBody};
 
 use super::period::DateRange;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pub dialogue: DialogueFigures,
     pub mediation: MediationFigures,
@@ -33,7 +33,7 @@ pub struct Figures {
     pub model: ModelFigures,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialogueFigures {
     pub held: u64,
     pub issues_raised: u64,
@@ -42,7 +42,7 @@ pub struct DialogueFigures {
     pub issues_overdue: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediationFigures {
     pub received: u64,
     pub successful: u64,
@@ -55,7 +55,7 @@ pub struct MediationFigures {
     pub successful_by_category: [u64; 6],
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingFigures {
     pub held: u64,
     pub items_voted: u64,
@@ -68,7 +68,7 @@ pub struct MeetingFigures {
     pub needed_household_ballots: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PetitionFigures {
     pub received: u64,
     /// Accepted (thụ lý) by the end of the period.
@@ -81,14 +81,14 @@ pub struct PetitionFigures {
     pub overdue: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationFigures {
     pub held: u64,
     pub people_consulted: u64,
     pub opinions: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupervisionFigures {
     pub activities: u64,
     pub recommendations: u64,
@@ -96,14 +96,14 @@ pub struct SupervisionFigures {
     pub recommendations_resolved: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrontSessionFigures {
     pub held: u64,
     pub recommendations: u64,
     pub recommendations_resolved: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelFigures {
     /// Models started by the end of the period (registered or already recognised).
     pub registered: u64,

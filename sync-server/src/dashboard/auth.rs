@@ -1,0 +1,121 @@
+//! Signing in to the dashboard: passwords hashed with Argon2id (memory-hard), sessions as
+//! random cookies of which only a SHA-256 is stored, and a CSRF token per session that every
+//! form carries back. Before sign-in, the sign-in form itself is protected by a double-submit
+//! token (a cookie and a hidden field that must match).
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::accounts::{self, User};
+
+/// How long a session lasts: a working day and then some.
+pub const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(
+        "mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự / a password needs at least {MIN_PASSWORD_CHARS} characters"
+    )]
+    WeakPassword,
+    #[error("không có người dùng này / no such user")]
+    NoSuchUser,
+    #[error("không tạo được mã băm mật khẩu / cannot hash the password")]
+    Hash,
+    #[error("hệ điều hành không cấp được số ngẫu nhiên / no random bytes from the operating system")]
+    Random,
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// 256 random bits, hex.
+pub fn random_token() -> Result<String, AuthError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|_| AuthError::Random)?;
+    Ok(hex::encode(b))
+}
+
+/// Sets (or replaces) a user's dashboard password and ends their sessions.
+pub fn set_password(conn: &Connection, login: &str, password: &str) -> Result<(), AuthError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AuthError::WeakPassword);
+    }
+    let hash = Argon2::default().hash_password(password.as_bytes()).map_err(|_| AuthError::Hash)?.to_string();
+    let changed = conn.execute("UPDATE users SET password_hash = ?2 WHERE login = ?1", params![login, hash])?;
+    if changed == 0 {
+        return Err(AuthError::NoSuchUser);
+    }
+    conn.execute("DELETE FROM sessions WHERE login = ?1", params![login])?;
+    Ok(())
+}
+
+/// The user, if the login exists, is not disabled, has a password and it matches. Takes the
+/// same time (one Argon2 run) whether or not the login exists, so logins cannot be probed.
+pub fn check_password(conn: &Connection, login: &str, password: &str) -> Result<Option<User>, AuthError> {
+    // A hash of a random password, verified against when there is no user, for timing.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| {
+        let secret = random_token().unwrap_or_default();
+        Argon2::default().hash_password(secret.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+    });
+    let row: Option<(Option<String>, bool)> = conn
+        .query_row("SELECT password_hash, disabled FROM users WHERE login = ?1", params![login], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let stored = row.as_ref().and_then(|(h, _)| h.clone());
+    let hash_text = stored.as_deref().unwrap_or(dummy);
+    let matches = PasswordHash::new(hash_text)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false);
+    if !matches || stored.is_none() || row.is_some_and(|(_, disabled)| disabled) {
+        return Ok(None);
+    }
+    Ok(accounts::users(conn).ok().and_then(|users| users.into_iter().find(|u| u.login == login)))
+}
+
+/// A signed-in browser.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+/// Starts a session; returns the cookie's token.
+pub fn start_session(conn: &Connection, login: &str, now: i64) -> Result<String, AuthError> {
+    let token = random_token()?;
+    let csrf = random_token()?;
+    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])?;
+    conn.execute(
+        "INSERT INTO sessions (token_hash, login, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![accounts::hash_secret(&token), login, csrf, now, now + SESSION_MS],
+    )?;
+    Ok(token)
+}
+
+/// The session of a cookie's token, if it is live and its user still enabled.
+pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Session>, AuthError> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT s.login, s.csrf FROM sessions s JOIN users u ON u.login = s.login
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
+            params![accounts::hash_secret(token), now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((login, csrf)) = row else { return Ok(None) };
+    let user = accounts::users(conn).ok().and_then(|users| users.into_iter().find(|u| u.login == login));
+    Ok(user.map(|user| Session { user, csrf }))
+}
+
+pub fn end_session(conn: &Connection, token: &str) -> Result<(), AuthError> {
+    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", params![accounts::hash_secret(token)])?;
+    Ok(())
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,262 @@
+//! What the dashboard reads from the server's database: records within a user's reach, their
+//! history, units and their names, issued reports. Everything here is a plain function of a
+//! connection, run off the async runtime.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sotay_core::document::{Document, HistoryEntry};
+use sotay_core::record::{DocumentKind, RecordBody, RecordKind};
+use sotay_core::report::{Convention, Counted, Figures, Period, ReportRecord, UnitRef, catalogue_children};
+use sotay_core::store::documents;
+use sotay_core::sync::scope::{DocScope, UserScope};
+use sotay_core::units::{UnitLevel, catalogue};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Core(#[from] sotay_core::CoreError),
+}
+
+/// A stored document with where it is filed.
+pub struct Filed {
+    pub scope: DocScope,
+    pub doc: Document,
+}
+
+/// The documents filed under `unit` (itself, or its commune, district or province).
+fn filed_under(conn: &Connection, unit: &str) -> Result<Vec<(DocScope, String)>, DataError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc_id, kind, unit, commune, district, province, handlers FROM documents
+         WHERE unit = ?1 OR commune = ?1 OR district = ?1 OR province = ?1 OR doc_id = ?1
+         ORDER BY doc_id",
+    )?;
+    let rows = stmt
+        .query_map(params![unit], |r| {
+            let kind: String = r.get(1)?;
+            let handlers: String = r.get(6)?;
+            Ok((
+                DocScope {
+                    id: r.get(0)?,
+                    kind: DocumentKind::from_code(&kind).unwrap_or_default(),
+                    unit: r.get(2)?,
+                    commune: r.get(3)?,
+                    district: r.get(4)?,
+                    province: r.get(5)?,
+                    handlers: handlers.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect(),
+                },
+                kind,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The records under `unit` as the report engine reads them (deleted ones marked, so that
+/// amendments tell a removal from an edit).
+pub fn report_records(conn: &Connection, unit: &str) -> Result<Vec<ReportRecord>, DataError> {
+    let mut out = Vec::new();
+    for (scope, kind) in filed_under(conn, unit)? {
+        let Some(kind) = DocumentKind::from_code(&kind).and_then(DocumentKind::record_kind) else { continue };
+        let Some(record) = load_record(conn, &scope.id, kind)? else { continue };
+        out.push(ReportRecord {
+            id: scope.id,
+            unit: scope.unit,
+            commune: scope.commune,
+            deleted: record.deleted,
+            heads: record.heads,
+            body: record.body,
+        });
+    }
+    Ok(out)
+}
+
+pub struct LoadedRecord {
+    pub body: RecordBody,
+    pub deleted: bool,
+    pub heads: Vec<String>,
+    pub doc: Document,
+}
+
+fn load_record(conn: &Connection, id: &str, kind: RecordKind) -> Result<Option<LoadedRecord>, DataError> {
+    let Some(mut doc) = documents::load(conn, id)? else { return Ok(None) };
+    // A document this version cannot read is left out of figures rather than failing the page.
+    let Ok((envelope, body)) = doc.contents() else { return Ok(None) };
+    let Ok(body) = RecordBody::from_stored(kind, body) else { return Ok(None) };
+    let heads = doc.heads().iter().map(|h| h.to_string()).collect();
+    Ok(Some(LoadedRecord { body, deleted: envelope.deleted.is_some(), heads, doc }))
+}
+
+/// The records a user may open (the rules of sync: `UserScope::may_pull`), under `unit`.
+pub fn records_for(
+    conn: &Connection,
+    user: &UserScope,
+    unit: &str,
+) -> Result<Vec<(DocScope, LoadedRecord)>, DataError> {
+    let mut out = Vec::new();
+    for (scope, kind) in filed_under(conn, unit)? {
+        let Some(kind) = DocumentKind::from_code(&kind).and_then(DocumentKind::record_kind) else { continue };
+        if !user.may_pull(&scope) {
+            continue;
+        }
+        if let Some(record) = load_record(conn, &scope.id, kind)? {
+            out.push((scope, record));
+        }
+    }
+    Ok(out)
+}
+
+/// One record, if the user may open it; `None` for "no such record" and "not yours" alike, so
+/// that ids outside a user's reach cannot be probed.
+pub fn record_for(
+    conn: &Connection,
+    user: &UserScope,
+    id: &str,
+) -> Result<Option<(DocScope, LoadedRecord)>, DataError> {
+    let row = conn
+        .query_row(
+            "SELECT unit, commune, district, province, handlers, kind FROM documents WHERE doc_id = ?1",
+            params![id],
+            |r| {
+                let handlers: String = r.get(4)?;
+                let kind: String = r.get(5)?;
+                Ok((
+                    DocScope {
+                        id: id.to_string(),
+                        kind: DocumentKind::from_code(&kind).unwrap_or_default(),
+                        unit: r.get(0)?,
+                        commune: r.get(1)?,
+                        district: r.get(2)?,
+                        province: r.get(3)?,
+                        handlers: handlers.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect(),
+                    },
+                    kind,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((scope, kind)) = row else { return Ok(None) };
+    let Some(kind) = DocumentKind::from_code(&kind).and_then(DocumentKind::record_kind) else { return Ok(None) };
+    if !user.may_pull(&scope) {
+        return Ok(None);
+    }
+    Ok(load_record(conn, id, kind)?.map(|r| (scope, r)))
+}
+
+/// A record's history, with the time the server received each change.
+pub fn history(conn: &Connection, doc: &mut Document) -> Result<Vec<HistoryEntry>, DataError> {
+    let mut entries = doc.history();
+    let mut stmt = conn.prepare_cached("SELECT received_at FROM change_receipts WHERE change_hash = ?1")?;
+    for e in &mut entries {
+        e.server_time = stmt.query_row(params![e.change], |r| r.get(0)).optional()?;
+    }
+    Ok(entries)
+}
+
+/// Villages the server holds, by id: (name, commune).
+pub fn villages(conn: &Connection, commune: Option<&str>) -> Result<Vec<(String, String, String)>, DataError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc_id, commune FROM documents WHERE kind = 'village' AND (?1 IS NULL OR commune = ?1) ORDER BY doc_id",
+    )?;
+    let ids = stmt
+        .query_map(params![commune], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    for (id, commune) in ids {
+        let Some(doc) = documents::load(conn, &id)? else { continue };
+        let Ok((envelope, body)) = doc.contents() else { continue };
+        if envelope.deleted.is_some() {
+            continue;
+        }
+        let name = body.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+        out.push((id, name, commune));
+    }
+    out.sort_by_key(|v| sotay_core::text::fold(&v.1));
+    Ok(out)
+}
+
+/// A unit's name and its children for the roll-up table; `None` when the code is neither a
+/// catalogue unit nor a village the server holds.
+pub fn unit_with_children(conn: &Connection, code: &str) -> Result<Option<(UnitRef, Vec<UnitRef>)>, DataError> {
+    if let Some(u) = catalogue().get(code) {
+        let children = if u.level == UnitLevel::Commune {
+            villages(conn, Some(code))?.into_iter().map(|(code, name, _)| UnitRef { code, name }).collect()
+        } else {
+            catalogue_children(code)
+        };
+        return Ok(Some((UnitRef { code: u.code.clone(), name: u.name.clone() }, children)));
+    }
+    let village = villages(conn, None)?.into_iter().find(|(id, _, _)| id == code);
+    Ok(village.map(|(code, name, _)| (UnitRef { code, name }, Vec::new())))
+}
+
+/// Names of units for display: the catalogue's, or a village's.
+pub fn unit_names(conn: &Connection) -> Result<HashMap<String, String>, DataError> {
+    Ok(villages(conn, None)?.into_iter().map(|(id, name, _)| (id, name)).collect())
+}
+
+/// Whether `unit` lies within the user's reach: their unit itself, or below it.
+pub fn within_reach(conn: &Connection, user: &UserScope, unit: &str) -> Result<bool, DataError> {
+    if user.role == sotay_core::store::Role::Administrator || unit == user.unit {
+        return Ok(true);
+    }
+    let commune = match catalogue().get(unit) {
+        Some(_) => unit.to_string(),
+        None => match villages(conn, None)?.into_iter().find(|(id, _, _)| id == unit) {
+            Some((_, _, commune)) => commune,
+            None => return Ok(false),
+        },
+    };
+    Ok(catalogue().lineage(&commune).iter().any(|u| u.code == user.unit))
+}
+
+/// The latest issued report of a unit and period.
+pub struct Issued {
+    pub issued_by: String,
+    pub issued_at: i64,
+    pub figures: Figures,
+    pub counted: Vec<Counted>,
+}
+
+pub fn latest_issued(
+    conn: &Connection,
+    unit: &str,
+    period: Period,
+    convention: Convention,
+) -> Result<Option<Issued>, DataError> {
+    let row: Option<(String, i64, String, String)> = conn
+        .query_row(
+            "SELECT issued_by, issued_at, figures, counted FROM issued_reports
+             WHERE unit = ?1 AND period = ?2 AND convention = ?3 ORDER BY issued_at DESC, id DESC LIMIT 1",
+            params![unit, period.to_string(), convention.code()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(issued_by, issued_at, figures, counted)| {
+        Some(Issued {
+            issued_by,
+            issued_at,
+            figures: serde_json::from_str(&figures).ok()?,
+            counted: serde_json::from_str(&counted).ok()?,
+        })
+    }))
+}
+
+pub fn issue(conn: &Connection, report: &sotay_core::report::Report, login: &str, now: i64) -> Result<(), DataError> {
+    conn.execute(
+        "INSERT INTO issued_reports (unit, period, convention, issued_by, issued_at, figures, counted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            report.unit.code,
+            report.period.to_string(),
+            report.convention.code(),
+            login,
+            now,
+            serde_json::to_string(&report.figures).unwrap_or_default(),
+            serde_json::to_string(&report.counted).unwrap_or_default(),
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! The dashboard: server-rendered pages for signed-in users (no JavaScript), Vietnamese by
+//! default with English available. Records of the user's reach with their deadlines and
+//! history; reports of a unit and period with charts drawn as SVG, roll-up by unit, exports to
+//! CSV and XLSX, and a page that prints on A4.
+//!
+//! - [`auth`]: passwords, sessions, CSRF; [`session`]: sign-in and the signed-in viewer;
+//! - [`data`]: what the pages read; [`records`] and [`report`]: the pages;
+//! - [`charts`], [`export`]: SVG geometry, CSV and XLSX; [`templates`]: the HTML.
+
+pub mod auth;
+pub mod charts;
+pub mod data;
+pub mod export;
+mod records;
+mod report;
+mod session;
+mod templates;
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rusqlite::Connection;
+use sotay_core::Lang;
+
+pub use session::Viewer;
+
+/// What the dashboard's handlers share: a connection of its own (the sync worker keeps its own;
+/// SQLite's WAL lets both work), and a limit on sign-in attempts per client address.
+#[derive(Clone)]
+pub struct DashState {
+    conn: Arc<Mutex<Connection>>,
+    sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    trust_forwarded_for: bool,
+}
+
+impl DashState {
+    pub fn open(data_dir: &Path, trust_forwarded_for: bool) -> Result<DashState, crate::db::DbError> {
+        let conn = crate::db::open(data_dir)?;
+        let quota = Quota::per_minute(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN));
+        Ok(DashState {
+            conn: Arc::new(Mutex::new(conn)),
+            sign_in_limiter: Arc::new(RateLimiter::keyed(quota)),
+            trust_forwarded_for,
+        })
+    }
+
+    /// Runs `work` with the connection, off the async runtime.
+    async fn with_db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, PageError> + Send + 'static,
+    ) -> Result<T, PageError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            work(&conn)
+        })
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?
+    }
+}
+
+pub fn router(state: DashState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/dashboard", get(session::home))
+        .route("/dashboard/sign-in", get(session::sign_in_page).post(session::sign_in))
+        .route("/dashboard/sign-out", post(session::sign_out))
+        .route("/dashboard/lang/{lang}", get(set_lang))
+        .route("/dashboard/records", get(records::list))
+        .route("/dashboard/records/{id}", get(records::show))
+        .route("/dashboard/report", get(report::page))
+        .route("/dashboard/report/issue", post(report::issue))
+        .route("/dashboard/report.csv", get(report::csv))
+        .route("/dashboard/report.xlsx", get(report::xlsx))
+        .with_state(state)
+}
+
+/// The language of the pages: the `lang` cookie, Vietnamese by default.
+pub fn lang_of(jar: &CookieJar) -> Lang {
+    match jar.get("lang").map(Cookie::value) {
+        Some("en") => Lang::En,
+        _ => Lang::Vi,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Switches the language and goes back to the page the link was on (only pages of the
+/// dashboard: the redirect is never to another site).
+async fn set_lang(
+    jar: CookieJar,
+    axum::extract::Path(lang): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Back>,
+) -> impl IntoResponse {
+    let lang = if lang == "en" { "en" } else { "vi" };
+    let back = q.back.filter(|b| b.starts_with("/dashboard") && !b.starts_with("//")).unwrap_or("/dashboard".into());
+    let cookie = Cookie::build(("lang", lang)).path("/").same_site(SameSite::Lax).http_only(true).secure(true).build();
+    (jar.add(cookie), Redirect::to(&back))
+}
+
+/// What goes wrong on a page, shown as a page in the user's language.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("chưa đăng nhập / not signed in")]
+    SignedOut,
+    #[error("không tìm thấy hoặc bạn không có quyền xem / not found, or not yours to see")]
+    NotFound,
+    #[error("vai trò của bạn không được xem nội dung này / your role may not see this")]
+    Forbidden,
+    #[error("{vi} / {en}")]
+    BadRequest { vi: &'static str, en: &'static str },
+    #[error("phiên làm việc đã hết hạn, hãy tải lại trang / the form has expired: reload the page")]
+    Csrf,
+    #[error("thử đăng nhập quá nhiều lần, hãy chờ một phút / too many sign-in attempts: wait a minute")]
+    TooMany,
+    #[error("lỗi máy chủ / server error")]
+    Internal(String),
+}
+
+impl PageError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PageError::SignedOut => StatusCode::SEE_OTHER,
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Forbidden => StatusCode::FORBIDDEN,
+            PageError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<data::DataError> for PageError {
+    fn from(e: data::DataError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl From<auth::AuthError> for PageError {
+    fn from(e: auth::AuthError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl From<export::ExportError> for PageError {
+    fn from(e: export::ExportError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let PageError::SignedOut = self {
+            return Redirect::to("/dashboard/sign-in").into_response();
+        }
+        if let PageError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "dashboard error");
+        }
+        let page = templates::ErrorPage { message: self.to_string() };
+        let body = askama::Template::render(&page).unwrap_or_else(|_| self.to_string());
+        (self.status(), Html(body)).into_response()
+    }
+}

@@ -1,0 +1,287 @@
+//! The report pages: figures of a unit and period with charts, the trend over the last four
+//! periods, roll-up by unit, issuing (which keeps the heads of every record counted) and the
+//! amendments since, CSV and XLSX. Any signed-in user may see the report of a unit within their
+//! reach: reports hold aggregates only.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sotay_core::Lang;
+use sotay_core::labels::Label;
+use sotay_core::report::{AmendmentKind, Convention, Period, Report, Value, amendments, rows, sections};
+use sotay_core::store::Role;
+use sotay_core::time::{CivilDate, format_vietnam};
+
+use super::charts::{section_chart, trend_chart};
+use super::session::CsrfOnly;
+use super::templates::{Choice, FigureRow, FigureSection, ReportPage, RollUpRow};
+use super::{DashState, PageError, Viewer, data, export};
+use crate::now_ms;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ReportQuery {
+    unit: Option<String>,
+    period: Option<String>,
+    convention: Option<String>,
+}
+
+/// The quarter before the one we are in (in Vietnam): what a report is usually about.
+fn last_quarter() -> Period {
+    let today = CivilDate::in_vietnam(now_ms());
+    let q = (today.0.month() as u8 - 1) / 3 + 1;
+    Period::quarter(today.0.year(), q).previous()
+}
+
+struct Asked {
+    unit: String,
+    period: Period,
+    convention: Convention,
+}
+
+fn asked(viewer: &Viewer, q: &ReportQuery) -> Result<Asked, PageError> {
+    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => p.parse().map_err(|_| PageError::BadRequest {
+            vi: "kỳ báo cáo phải có dạng 2026-Q3, 2026-H1 hoặc 2026",
+            en: "a period is written 2026-Q3, 2026-H1 or 2026",
+        })?,
+        None => last_quarter(),
+    };
+    let convention = match q.convention.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Convention::from_code(c).ok_or(PageError::BadRequest {
+            vi: "cách tính kỳ phải là calendar hoặc statistical",
+            en: "the convention must be calendar or statistical",
+        })?,
+        None => Convention::Calendar,
+    };
+    let unit = q
+        .unit
+        .clone()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| viewer.user.unit.clone());
+    Ok(Asked { unit, period, convention })
+}
+
+/// Everything a report page or export needs, read in one go.
+struct Computed {
+    report: Report,
+    trend: Vec<(Period, sotay_core::report::Figures)>,
+    issued: Option<data::Issued>,
+    records: Vec<sotay_core::report::ReportRecord>,
+}
+
+async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Computed, PageError> {
+    let scope = viewer.scope();
+    let (unit, period, convention) = (a.unit.clone(), a.period, a.convention);
+    state
+        .with_db(move |conn| {
+            // "Not found" for units outside one's reach and unknown units alike.
+            if !data::within_reach(conn, &scope, &unit)? {
+                return Err(PageError::NotFound);
+            }
+            let (unit_ref, children) = data::unit_with_children(conn, &unit)?.ok_or(PageError::NotFound)?;
+            let records = data::report_records(conn, &unit)?;
+            let report = Report::build(&records, unit_ref, children, period, convention);
+            let trend = Report::trend(&records, &unit, period, convention, 4);
+            let issued = data::latest_issued(conn, &unit, period, convention)?;
+            Ok(Computed { report, trend, issued, records })
+        })
+        .await
+}
+
+fn query_string(a: &Asked) -> String {
+    format!("unit={}&period={}&convention={}", urlencode(&a.unit), a.period, a.convention.code())
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn format_value(v: Value, lang: Lang) -> String {
+    if lang == Lang::Vi { v.format_vi() } else { v.format_en() }
+}
+
+fn may_issue(role: Role) -> bool {
+    matches!(role, Role::CommuneLeader | Role::CommuneOfficial | Role::Administrator)
+}
+
+pub async fn page(
+    State(state): State<DashState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> Result<Html<String>, PageError> {
+    let lang = viewer.lang;
+    let a = asked(&viewer, &q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    let r = &c.report;
+    let t = |vi: &'static str, en: &'static str| Label::new(vi, en).get(lang);
+    let sections: Vec<FigureSection> = sections(&r.figures)
+        .iter()
+        .map(|s| FigureSection {
+            title: s.kind.label().get(lang).to_string(),
+            rows: s
+                .rows
+                .iter()
+                .map(|row| FigureRow {
+                    code: row.code.clone(),
+                    label: row.label(lang).to_string(),
+                    value: format_value(row.value, lang),
+                })
+                .collect(),
+            chart: section_chart(s, lang),
+        })
+        .collect();
+    // The roll-up shows the main counts; the XLSX has every one.
+    let heads: [(&str, &str, &str); 6] = [
+        ("dialogue.held", "Đối thoại", "Dialogues"),
+        ("mediation.received", "Hòa giải", "Mediation"),
+        ("mediation.success_rate", "Tỷ lệ hòa giải thành", "Success rate"),
+        ("village_meeting.held", "Hội nghị thôn", "Village meetings"),
+        ("front_session.held", "Làm việc với MTTQ", "Front sessions"),
+        ("model.registered", "Mô hình DVK", "Models"),
+    ];
+    let roll_up = r
+        .children
+        .iter()
+        .map(|child| {
+            let child_rows = rows(&child.figures);
+            RollUpRow {
+                code: child.unit.code.clone(),
+                name: child.unit.name.clone(),
+                values: heads
+                    .iter()
+                    .map(|(code, _, _)| {
+                        child_rows
+                            .iter()
+                            .find(|row| row.code == *code)
+                            .map(|row| format_value(row.value, lang))
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+                no_front_session: !child.no_front_session_in.is_empty(),
+            }
+        })
+        .collect();
+    let issued = c.issued.as_ref().map(|i| {
+        format!(
+            "{} {} — {} ({})",
+            t("Đã chốt lúc", "Issued at"),
+            format_vietnam(i.issued_at),
+            i.issued_by,
+            t("người chốt", "issued by")
+        )
+    });
+    let amendments = match &c.issued {
+        Some(i) => amendments(&i.counted, &r.counted, &c.records)
+            .into_iter()
+            .map(|a| {
+                let what = match a.kind {
+                    AmendmentKind::Edited => t("sửa sau khi chốt", "edited since"),
+                    AmendmentKind::Removed => t("xóa sau khi chốt", "deleted since"),
+                    AmendmentKind::Added => t("ghi nhận sau khi chốt", "recorded since"),
+                };
+                format!("{}: {what}", a.id)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let half_label = |p: &Period| if lang == Lang::Vi { p.label_vi() } else { p.label_en() };
+    let page = ReportPage {
+        chrome: viewer.chrome(format!("{} — {}", t("Báo cáo", "Report"), r.unit.name)),
+        unit_code: r.unit.code.clone(),
+        unit_name: r.unit.name.clone(),
+        period: r.period.to_string(),
+        period_label: half_label(&r.period),
+        range: format!("{} – {}", r.range.start.to_vietnamese(), r.range.end.to_vietnamese()),
+        conventions: Convention::ALL
+            .iter()
+            .map(|cv| Choice {
+                value: cv.code().into(),
+                label: cv.label().get(lang).into(),
+                selected: *cv == r.convention,
+            })
+            .collect(),
+        convention_label: r.convention.label().get(lang).to_string(),
+        query: query_string(&a),
+        sections,
+        trend: trend_chart(&c.trend, lang),
+        roll_up_heads: heads.iter().map(|(_, vi, en)| t(vi, en).to_string()).collect(),
+        roll_up,
+        no_front_session: r.no_front_session_in.iter().map(half_label).collect(),
+        issued,
+        amendments,
+        may_issue: may_issue(viewer.user.role),
+        counted: r.counted.len(),
+        here: format!("/dashboard/report?{}", query_string(&a)),
+    };
+    Ok(Html(askama::Template::render(&page)?))
+}
+
+pub async fn issue(
+    State(state): State<DashState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Redirect, PageError> {
+    viewer.check_csrf(form.csrf())?;
+    if !may_issue(viewer.user.role) {
+        return Err(PageError::Forbidden);
+    }
+    let a = asked(&viewer, &q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    let login = viewer.user.login.clone();
+    state.with_db(move |conn| Ok(data::issue(conn, &c.report, &login, now_ms())?)).await?;
+    Ok(Redirect::to(&format!("/dashboard/report?{}", query_string(&a))))
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn file_name(r: &Report, ext: &str) -> String {
+    // ASCII only: the unit code, not its name, so that every browser keeps the name.
+    format!(
+        "bao-cao-{}-{}-{}.{ext}",
+        r.unit.code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        r.period,
+        r.convention.code()
+    )
+}
+
+pub async fn csv(
+    State(state): State<DashState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let a = asked(&viewer, &q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    Ok(download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")))
+}
+
+pub async fn xlsx(
+    State(state): State<DashState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let a = asked(&viewer, &q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    Ok(download(
+        export::xlsx(&c.report)?,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name(&c.report, "xlsx"),
+    ))
+}

@@ -1,0 +1,144 @@
+//! The pages' templates (askama, in `sync-server/templates/`, escaped as HTML) and what each
+//! is given.
+
+use askama::Template;
+use sotay_core::Lang;
+
+use super::charts::{BarChart, TrendChart};
+
+/// What every page's frame needs.
+pub struct Chrome {
+    pub lang: Lang,
+    /// The signed-in user's display name.
+    pub user: Option<String>,
+    pub csrf: String,
+    pub title: String,
+}
+
+impl Chrome {
+    pub fn t(&self, vi: &'static str, en: &'static str) -> &'static str {
+        if self.lang == Lang::Vi { vi } else { en }
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        if self.lang == Lang::Vi { "vi" } else { "en" }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub chrome: Chrome,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub message: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct RecordRow {
+    pub id: String,
+    pub date: String,
+    pub kind: String,
+    pub title: String,
+    pub unit: String,
+    pub status: String,
+    pub due: String,
+    pub overdue: bool,
+    pub conflicts: bool,
+}
+
+#[derive(Template)]
+#[template(path = "records.html")]
+pub struct RecordsPage {
+    pub chrome: Chrome,
+    pub kinds: Vec<Choice>,
+    pub overdue: bool,
+    pub unit: String,
+    pub rows: Vec<RecordRow>,
+    pub here: String,
+}
+
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct DeadlineRow {
+    pub label: String,
+    pub due: String,
+    pub state: String,
+    pub overdue: bool,
+}
+
+pub struct HistoryRow {
+    pub author: String,
+    pub device_time: String,
+    pub server_time: String,
+    pub changes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+pub struct RecordPage {
+    pub chrome: Chrome,
+    pub kind: String,
+    pub unit: String,
+    pub deleted: Option<String>,
+    pub fields: Vec<Field>,
+    pub deadlines: Vec<DeadlineRow>,
+    pub flags: Vec<String>,
+    pub history: Vec<HistoryRow>,
+    pub here: String,
+}
+
+pub struct FigureRow {
+    pub code: String,
+    pub label: String,
+    pub value: String,
+}
+
+pub struct FigureSection {
+    pub title: String,
+    pub rows: Vec<FigureRow>,
+    pub chart: BarChart,
+}
+
+pub struct RollUpRow {
+    pub code: String,
+    pub name: String,
+    pub values: Vec<String>,
+    pub no_front_session: bool,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    pub chrome: Chrome,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub period: String,
+    pub period_label: String,
+    pub range: String,
+    pub conventions: Vec<Choice>,
+    pub convention_label: String,
+    pub query: String,
+    pub sections: Vec<FigureSection>,
+    pub trend: TrendChart,
+    pub roll_up_heads: Vec<String>,
+    pub roll_up: Vec<RollUpRow>,
+    pub no_front_session: Vec<String>,
+    pub issued: Option<String>,
+    pub amendments: Vec<String>,
+    pub may_issue: bool,
+    pub counted: usize,
+    pub here: String,
+}
