@@ -2,6 +2,7 @@
 //! (the same core the phones and the CLI run) syncing with it over loopback, and a TCP proxy that
 //! injects faults between them.
 
+pub mod dashboard;
 pub mod device;
 pub mod proxy;
 pub mod server;

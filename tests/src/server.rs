@@ -120,6 +120,23 @@ impl TestServer {
         ]);
     }
 
+    /// Sets a user's dashboard password (the admin command reads it from standard input).
+    pub fn set_password(&self, login: &str, password: &str) {
+        use std::io::Write;
+        let mut child = Command::new(binary())
+            .arg("--data")
+            .arg(&self.data)
+            .args(["user", "password", "--login", login])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("run admin");
+        if let Some(mut stdin) = child.stdin.take() {
+            writeln!(stdin, "{password}").expect("write the password");
+        }
+        assert!(child.wait().expect("admin").success(), "user password {login}");
+    }
+
     /// A fresh one-time enrollment code for `login`.
     pub fn code(&self, login: &str) -> String {
         let png = self.data.join(format!("{login}.png"));

@@ -5,8 +5,8 @@
 use sotay_core::Lang;
 use sotay_core::report::{Figures, Period, Section, Value};
 
-pub const LABEL_WIDTH: u32 = 330;
-pub const BAR_SPACE: u32 = 250;
+pub const LABEL_WIDTH: u32 = 440;
+pub const BAR_SPACE: u32 = 220;
 pub const ROW_HEIGHT: u32 = 22;
 
 pub struct Bar {

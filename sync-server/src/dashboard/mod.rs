@@ -80,6 +80,8 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/report/issue", post(report::issue))
         .route("/dashboard/report.csv", get(report::csv))
         .route("/dashboard/report.xlsx", get(report::xlsx))
+        // Pages are text and compress well: gzip for browsers on 2G.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

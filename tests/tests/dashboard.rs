@@ -1,0 +1,235 @@
+//! The dashboard over HTTP against a real server: sign-in, CSRF, who sees what, the report's
+//! figures against those worked out by hand, roll-up, exports, issuing and late amendments, bad
+//! input.
+
+use sotay_core::record::RecordBody;
+use sotay_core::record::mediation::MediationOutcome;
+use sotay_e2e::dashboard::{
+    NEIGHBOUR, OFFICIAL, PARTY_NAME, PASSWORD, PETITIONER_PHONE, Q3_FIGURES, REVIEWER, Session, figures, hidden_csrf,
+    quarter,
+};
+use sotay_e2e::{COMMUNE, DISTRICT};
+
+const Q3: &str = "/dashboard/report?unit=02233&period=2026-Q3&convention=calendar";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_sessions_and_csrf() {
+    let q = quarter().await;
+    let mut s = Session::new(&q.server.url);
+    // Signed out: every page sends to the sign-in page.
+    for path in ["/dashboard", "/dashboard/records", Q3, "/dashboard/report.xlsx?period=2026-Q3"] {
+        let page = s.get(path).await;
+        assert_eq!((page.status, page.location.as_deref()), (303, Some("/dashboard/sign-in")), "{path}");
+    }
+    // The sign-in page is Vietnamese by default, English on request.
+    let form = s.get("/dashboard/sign-in").await;
+    assert!(form.body.contains("Đăng nhập") && form.body.contains("Mật khẩu"));
+    // A wrong password, an unknown login: the same refusal, nothing learnt.
+    let csrf = hidden_csrf(&form.body);
+    let wrong =
+        s.post("/dashboard/sign-in", &[("login", OFFICIAL), ("password", "sai-mat-khau-roi"), ("csrf", &csrf)]).await;
+    let unknown =
+        s.post("/dashboard/sign-in", &[("login", "khong.co.ai"), ("password", PASSWORD), ("csrf", &csrf)]).await;
+    assert_eq!((wrong.status, unknown.status), (401, 401));
+    assert!(wrong.body.contains("Sai tên đăng nhập hoặc mật khẩu"));
+    assert!(!s.cookies.contains_key("sotay_session"));
+    // Without the form's token (a forged cross-site post): refused before the password is checked.
+    let forged = s.post("/dashboard/sign-in", &[("login", OFFICIAL), ("password", PASSWORD), ("csrf", "x")]).await;
+    assert_eq!(forged.status, 403);
+    // Signed in: a session cookie, HttpOnly, Secure, SameSite=Strict.
+    let mut s2 = Session::new(&q.server.url);
+    let form = s2.get("/dashboard/sign-in").await;
+    let csrf = hidden_csrf(&form.body);
+    let ok = s2.post("/dashboard/sign-in", &[("login", OFFICIAL), ("password", PASSWORD), ("csrf", &csrf)]).await;
+    assert_eq!((ok.status, ok.location.as_deref()), (303, Some("/dashboard")));
+    let db = q.server.db();
+    let stored: String =
+        db.query_row("SELECT password_hash FROM users WHERE login = ?1", [OFFICIAL], |r| r.get(0)).expect("hash");
+    assert!(stored.starts_with("$argon2id$"), "a memory-hard hash: {stored}");
+    assert!(!stored.contains(PASSWORD));
+    let token = s2.cookies.get("sotay_session").cloned().expect("a session cookie");
+    let in_db: i64 = db
+        .query_row("SELECT count(*) FROM sessions WHERE token_hash = ?1", [token.as_bytes()], |r| r.get(0))
+        .expect("count");
+    assert_eq!(in_db, 0, "only the token's hash is stored");
+    let records = s2.get("/dashboard/records").await;
+    assert_eq!(records.status, 200);
+    // Signing out needs the session's token; then the cookie is worthless.
+    assert_eq!(s2.post("/dashboard/sign-out", &[("csrf", "nope")]).await.status, 403);
+    let csrf = hidden_csrf(&records.body);
+    assert_eq!(s2.post("/dashboard/sign-out", &[("csrf", &csrf)]).await.status, 303);
+    let mut stale = Session::new(&q.server.url);
+    stale.cookies.insert("sotay_session".into(), token);
+    assert_eq!(stale.get("/dashboard/records").await.status, 303);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_figures_roll_up_and_exports() {
+    let q = quarter().await;
+    let mut s = Session::new(&q.server.url);
+    assert_eq!(s.sign_in(OFFICIAL, PASSWORD).await.status, 303);
+    let page = s.get(Q3).await;
+    assert_eq!(page.status, 200);
+    let shown = figures(&page.body);
+    for (code, expected) in Q3_FIGURES {
+        assert_eq!(shown.get(*code).map(String::as_str), Some(*expected), "{code}");
+    }
+    assert!(page.body.contains("Quý III năm 2026") && page.body.contains("01/07/2026 – 30/09/2026"));
+    assert!(page.body.contains("<svg"), "charts drawn on the server");
+    assert!(page.body.contains("Thôn Nà Mè"), "the roll-up lists the village");
+    assert!(
+        !page.body.contains(PARTY_NAME) && !page.body.contains(PETITIONER_PHONE),
+        "no personal details in a report"
+    );
+    // The statistical convention: m4 (20/6) in, m3 (30/9) out.
+    let stat = figures(&s.get("/dashboard/report?unit=02233&period=2026-Q3&convention=statistical").await.body);
+    assert_eq!(stat.get("mediation.received").map(String::as_str), Some("3"));
+    assert_eq!(stat.get("mediation.successful").map(String::as_str), Some("2"));
+    // Second half of the year: no working session with the Front, flagged.
+    let h2 = s.get("/dashboard/report?unit=02233&period=2026-H2").await;
+    assert!(h2.body.contains("Không có buổi làm việc nào với Mặt trận Tổ quốc trong"), "the six-month flag");
+
+    // Exports: XLSX with the same figures, CSV with a byte-order mark.
+    let xlsx = s.get("/dashboard/report.xlsx?unit=02233&period=2026-Q3").await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).expect("an XLSX file");
+    let sheet = book.worksheet_range("Bao cao").expect("the report sheet");
+    let cell = |code: &str| {
+        sheet.rows().find(|row| row.first() == Some(&Data::String(code.into()))).and_then(|row| row.get(3).cloned())
+    };
+    assert_eq!(cell("mediation.received"), Some(Data::Float(3.0)));
+    assert_eq!(cell("village_meeting.average_represented"), Some(Data::Float(75.0)));
+    assert_eq!(cell("petitions.complaint.overdue"), Some(Data::Float(1.0)));
+    let csv = s.get("/dashboard/report.csv?unit=02233&period=2026-Q3").await;
+    assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(
+        csv.body.contains("mediation.received,Số vụ việc hòa giải tiếp nhận,Mediation cases received,3,02233,2026-Q3")
+    );
+
+    // Roll-up: the district's report counts the commune's records; its table lists communes.
+    let mut reviewer = Session::new(&q.server.url);
+    assert_eq!(reviewer.sign_in(REVIEWER, PASSWORD).await.status, 303);
+    let district = reviewer.get(&format!("/dashboard/report?unit={DISTRICT}&period=2026-Q3")).await;
+    assert_eq!(district.status, 200);
+    assert_eq!(figures(&district.body).get("mediation.received").map(String::as_str), Some("3"));
+    assert!(district.body.contains("data-unit=\"02233\"") && district.body.contains("data-unit=\"02242\""));
+    let province = reviewer.get("/dashboard/report?unit=08&period=2026-Q3").await;
+    assert_eq!(figures(&province.body).get("village_meeting.held").map(String::as_str), Some("1"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn who_sees_what() {
+    let q = quarter().await;
+    let (mediation, dialogue) = (q.ids["m1"].clone(), q.ids["dialogue"].clone());
+
+    // The commune official opens a mediation case, with its parties, and its history.
+    let mut official = Session::new(&q.server.url);
+    official.sign_in(OFFICIAL, PASSWORD).await;
+    let page = official.get(&format!("/dashboard/records/{mediation}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(PARTY_NAME));
+    assert!(page.body.contains("Lịch sử thay đổi") && page.body.contains(OFFICIAL));
+    let list = official.get("/dashboard/records").await;
+    assert!(list.body.contains("QUÁ HẠN"), "overdue records stand out");
+    let overdue = official.get("/dashboard/records?overdue=1&kind=petition").await;
+    assert!(overdue.body.contains("Khiếu nại về mức bồi thường đất"));
+    assert!(!overdue.body.contains("Tranh chấp ranh giới"));
+
+    // A reviewer above the commune: aggregates, records without people, never a party.
+    let mut reviewer = Session::new(&q.server.url);
+    reviewer.sign_in(REVIEWER, PASSWORD).await;
+    assert_eq!(reviewer.get(&format!("/dashboard/records/{mediation}")).await.status, 404);
+    assert_eq!(reviewer.get(&format!("/dashboard/records/{}", q.ids["petition"])).await.status, 404);
+    assert_eq!(reviewer.get(&format!("/dashboard/records/{dialogue}")).await.status, 200);
+    let listed = reviewer.get(&format!("/dashboard/records?unit={COMMUNE}")).await;
+    assert!(!listed.body.contains("Tranh chấp") && !listed.body.contains(PARTY_NAME));
+    assert_eq!(reviewer.get(Q3).await.status, 200);
+
+    // Another commune's official sees nothing of this commune, not even its report.
+    let mut neighbour = Session::new(&q.server.url);
+    neighbour.sign_in(NEIGHBOUR, PASSWORD).await;
+    assert_eq!(neighbour.get(Q3).await.status, 404);
+    assert_eq!(neighbour.get(&format!("/dashboard/records/{dialogue}")).await.status, 404);
+    assert_eq!(neighbour.get(&format!("/dashboard/records?unit={COMMUNE}")).await.status, 404);
+    assert_eq!(neighbour.get(&format!("/dashboard/report?unit={DISTRICT}&period=2026-Q3")).await.status, 404);
+    let own = neighbour.get("/dashboard/records").await;
+    assert!(own.body.contains("Không có hồ sơ nào"));
+    // Nor may a reviewer issue a report.
+    let csrf = hidden_csrf(&reviewer.get(Q3).await.body);
+    assert_eq!(
+        reviewer
+            .post(&format!("/dashboard/report/issue?unit={COMMUNE}&period=2026-Q3"), &[("csrf", &csrf)])
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issuing_a_report_and_late_amendments() {
+    let mut q = quarter().await;
+    let mut s = Session::new(&q.server.url);
+    s.sign_in(OFFICIAL, PASSWORD).await;
+    let page = s.get(Q3).await;
+    let issue = "/dashboard/report/issue?unit=02233&period=2026-Q3&convention=calendar";
+    assert_eq!(s.post(issue, &[("csrf", "forged")]).await.status, 403, "CSRF");
+    let issued = s.post(issue, &[("csrf", &hidden_csrf(&page.body))]).await;
+    assert_eq!(issued.status, 303);
+    let after = s.get(Q3).await;
+    assert!(after.body.contains("Đã chốt lúc"));
+    assert!(!after.body.contains("Hồ sơ thay đổi sau khi chốt"), "nothing changed yet");
+    let counted: String =
+        q.server.db().query_row("SELECT counted FROM issued_reports", [], |r| r.get(0)).expect("issued");
+    assert!(counted.contains(&q.ids["m1"]) && counted.contains("heads"), "provenance: {counted}");
+
+    // The phone corrects a case after the report: it shows as an amendment, figures move.
+    let id = q.ids["m2"].clone();
+    let mut body = match q.device.store.record(&id).expect("m2").body {
+        RecordBody::Mediation(m) => m,
+        _ => unreachable!("m2 is a mediation case"),
+    };
+    body.outcome = MediationOutcome::Success;
+    body.agreement_terms = "Hai hộ thống nhất".into();
+    q.device.store.update_record(&id, RecordBody::Mediation(body)).expect("edit");
+    q.device.sync().await.expect("sync");
+    let amended = s.get(Q3).await;
+    assert!(amended.body.contains("Hồ sơ thay đổi sau khi chốt"));
+    assert!(amended.body.contains(&format!("{id}: sửa sau khi chốt")));
+    assert_eq!(figures(&amended.body).get("mediation.successful").map(String::as_str), Some("2"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_a_clear_page_and_changes_nothing() {
+    let q = quarter().await;
+    let mut s = Session::new(&q.server.url);
+    s.sign_in(OFFICIAL, PASSWORD).await;
+    for (path, status) in [
+        ("/dashboard/report?period=2026-Q9", 400),
+        ("/dashboard/report?period=%3Cscript%3E", 400),
+        ("/dashboard/report?period=2026-Q3&convention=lunar", 400),
+        ("/dashboard/report?period=2026-Q3&unit=99999", 404),
+        ("/dashboard/records/..%2F..%2Fetc%2Fpasswd", 404),
+        ("/dashboard/records/01a214d6-5932-7503-9ea8-0b820a30fdd5", 404),
+        ("/dashboard/records?kind=bogus", 400),
+    ] {
+        let page = s.get(path).await;
+        assert_eq!(page.status, status, "{path}");
+        assert!(page.body.contains(" / "), "bilingual: {path}");
+        assert!(!page.body.contains("<script>"), "nothing echoed: {path}");
+    }
+    // The language link never sends a browser to another site.
+    let page = s.get("/dashboard/lang/en?back=https://example.com/").await;
+    assert_eq!(page.location.as_deref(), Some("/dashboard"));
+    let page = s.get("/dashboard/lang/en?back=//example.com/").await;
+    assert_eq!(page.location.as_deref(), Some("/dashboard"));
+    // English after the switch.
+    let en = s.get(Q3).await;
+    assert!(en.body.contains("Quarter 3 of 2026") && en.body.contains("33.3%"));
+    // The server still serves sync.
+    assert_eq!(
+        sotay_e2e::http_client().get(format!("{}/healthz", q.server.url)).send().await.expect("healthz").status(),
+        200
+    );
+}

@@ -1,0 +1,93 @@
+//! The dashboard in a real browser: Debian's Chromium, driven by playwright-core
+//! (`tests/browser/dashboard.mjs`), signs in, reads a report's figures off the page, downloads
+//! its XLSX, and saves screenshots and an A4 PDF of the report page. Needs Node.js, npm and
+//! /usr/bin/chromium (scripts/test installs them); fails, never skips, without them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sotay_e2e::dashboard::{OFFICIAL, PASSWORD, Q3_FIGURES, quarter};
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
+}
+
+/// `npm ci` once: playwright-core, pinned by the lock file (it downloads no browser).
+fn ensure_driver() {
+    let dir = browser_dir();
+    if dir.join("node_modules/playwright-core/package.json").exists() {
+        return;
+    }
+    let ok =
+        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).status().map(|s| s.success());
+    assert_eq!(ok.ok(), Some(true), "npm ci in {}", dir.display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_commune_official_reads_the_quarterly_report_in_chromium() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(Path::new(&chromium).exists(), "{chromium} is missing: install Debian's chromium (scripts/test does)");
+    ensure_driver();
+    let q = quarter().await;
+    let out = std::env::var("SOTAY_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots"));
+    std::fs::create_dir_all(&out).expect("a directory for screenshots");
+    let url = q.server.url.clone();
+    let out_for_node = out.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("dashboard.mjs")
+            .current_dir(browser_dir())
+            .env("SOTAY_URL", url)
+            .env("SOTAY_LOGIN", OFFICIAL)
+            .env("SOTAY_PASSWORD", PASSWORD)
+            .env("SOTAY_REPORT", "/dashboard/report?unit=02233&period=2026-Q3&convention=calendar")
+            .env("SOTAY_OUT", out_for_node)
+            .env("CHROMIUM", chromium)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run node");
+    assert!(result.status.success(), "the browser script failed:\n{}", String::from_utf8_lossy(&result.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&result.stdout).expect("the script's JSON");
+
+    assert_eq!(seen["signInHeading"], "Đăng nhập");
+    assert!(seen["refusal"].as_str().unwrap_or_default().contains("Sai tên đăng nhập hoặc mật khẩu"), "{seen}");
+    // Eight records; the dialogue (an issue and the publication past due) and the complaint are overdue.
+    assert_eq!(seen["recordRows"], 8, "{seen}");
+    assert_eq!(seen["overdueRows"], 2, "{seen}");
+    for (code, expected) in Q3_FIGURES {
+        assert_eq!(seen["figures"][code].as_str(), Some(*expected), "{code} on the page");
+    }
+    assert!(seen["heading"].as_str().unwrap_or_default().contains("Quý III năm 2026"), "{seen}");
+    assert!(seen["charts"].as_u64().unwrap_or(0) > 20, "bars drawn: {seen}");
+    assert_eq!(seen["rollUp"], 1, "one village in the roll-up");
+    assert_eq!(seen["englishHeading"], "REPORT ON MASS MOBILISATION WORK");
+
+    // The XLSX the browser downloaded.
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(seen["xlsx"].as_str().expect("a path")).expect("the downloaded XLSX");
+    let sheet = book.worksheet_range("Bao cao").expect("the report sheet");
+    let value = |code: &str| {
+        sheet.rows().find(|row| row.first() == Some(&Data::String(code.into()))).and_then(|row| row.get(3).cloned())
+    };
+    assert_eq!(value("mediation.received"), Some(Data::Float(3.0)));
+    assert_eq!(value("mediation.success_rate"), Some(Data::Float(33.3)));
+    assert_eq!(value("dialogue.issues_overdue"), Some(Data::Float(1.0)));
+    let title = sheet.get_value((0, 0)).cloned();
+    assert_eq!(title, Some(Data::String("Xã Phúc Yên — Quý III năm 2026 / Quarter 3 of 2026".into())));
+    let by_unit = book.worksheet_range("Theo don vi").expect("the roll-up sheet");
+    assert_eq!(by_unit.get_value((1, 0)).cloned(), Some(Data::String("Thôn Nà Mè".into())));
+
+    // Screenshots and the A4 PDF.
+    for name in ["report-page.png", "report-print.png", "records-page.png"] {
+        let bytes = std::fs::read(out.join(name)).expect(name);
+        assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "{name}");
+    }
+    let pdf = std::fs::read(out.join("report-a4.pdf")).expect("the PDF");
+    assert!(pdf.starts_with(b"%PDF"));
+    // A4 is 595 × 842 points.
+    assert!(String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 595"), "A4 pages");
+}
