@@ -26,6 +26,25 @@ pub struct Filed {
     pub doc: Document,
 }
 
+/// A document's filing from the columns `kind, unit, commune, district, province, handlers`
+/// starting at `at`; with its kind's code as stored.
+fn scope_from_row(r: &rusqlite::Row<'_>, id: String, at: usize) -> rusqlite::Result<(DocScope, String)> {
+    let kind: String = r.get(at)?;
+    let handlers: String = r.get(at + 5)?;
+    Ok((
+        DocScope {
+            id,
+            kind: DocumentKind::from_code(&kind).unwrap_or_default(),
+            unit: r.get(at + 1)?,
+            commune: r.get(at + 2)?,
+            district: r.get(at + 3)?,
+            province: r.get(at + 4)?,
+            handlers: handlers.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect(),
+        },
+        kind,
+    ))
+}
+
 /// The documents filed under `unit` (itself, or its commune, district or province).
 fn filed_under(conn: &Connection, unit: &str) -> Result<Vec<(DocScope, String)>, DataError> {
     let mut stmt = conn.prepare_cached(
@@ -35,20 +54,8 @@ fn filed_under(conn: &Connection, unit: &str) -> Result<Vec<(DocScope, String)>,
     )?;
     let rows = stmt
         .query_map(params![unit], |r| {
-            let kind: String = r.get(1)?;
-            let handlers: String = r.get(6)?;
-            Ok((
-                DocScope {
-                    id: r.get(0)?,
-                    kind: DocumentKind::from_code(&kind).unwrap_or_default(),
-                    unit: r.get(2)?,
-                    commune: r.get(3)?,
-                    district: r.get(4)?,
-                    province: r.get(5)?,
-                    handlers: handlers.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect(),
-                },
-                kind,
-            ))
+            let id: String = r.get(0)?;
+            scope_from_row(r, id, 1)
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -117,24 +124,9 @@ pub fn record_for(
 ) -> Result<Option<(DocScope, LoadedRecord)>, DataError> {
     let row = conn
         .query_row(
-            "SELECT unit, commune, district, province, handlers, kind FROM documents WHERE doc_id = ?1",
+            "SELECT kind, unit, commune, district, province, handlers FROM documents WHERE doc_id = ?1",
             params![id],
-            |r| {
-                let handlers: String = r.get(4)?;
-                let kind: String = r.get(5)?;
-                Ok((
-                    DocScope {
-                        id: id.to_string(),
-                        kind: DocumentKind::from_code(&kind).unwrap_or_default(),
-                        unit: r.get(0)?,
-                        commune: r.get(1)?,
-                        district: r.get(2)?,
-                        province: r.get(3)?,
-                        handlers: handlers.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect(),
-                    },
-                    kind,
-                ))
-            },
+            |r| scope_from_row(r, id.to_string(), 0),
         )
         .optional()?;
     let Some((scope, kind)) = row else { return Ok(None) };

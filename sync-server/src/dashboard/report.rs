@@ -262,14 +262,31 @@ fn file_name(r: &Report, ext: &str) -> String {
     )
 }
 
+/// The two export formats.
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: Format) -> Result<Response, PageError> {
+    let a = asked(&viewer, &q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    Ok(match format {
+        Format::Csv => download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")),
+        Format::Xlsx => download(
+            export::xlsx(&c.report)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file_name(&c.report, "xlsx"),
+        ),
+    })
+}
+
 pub async fn csv(
     State(state): State<DashState>,
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let a = asked(&viewer, &q)?;
-    let c = compute(&state, &viewer, &a).await?;
-    Ok(download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")))
+    export_as(state, viewer, q, Format::Csv).await
 }
 
 pub async fn xlsx(
@@ -277,11 +294,5 @@ pub async fn xlsx(
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let a = asked(&viewer, &q)?;
-    let c = compute(&state, &viewer, &a).await?;
-    Ok(download(
-        export::xlsx(&c.report)?,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        file_name(&c.report, "xlsx"),
-    ))
+    export_as(state, viewer, q, Format::Xlsx).await
 }
