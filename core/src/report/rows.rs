@@ -237,6 +237,10 @@ pub fn sections(f: &Figures) -> Vec<Section> {
             let by = Label::new("Mô hình thuộc lĩnh vực", "Models in the field of");
             r.joined(format!("model.registered.{}", field.code()), by, field.label(), m.registered_by_field[i]);
         }
+        for (i, field) in ModelField::ALL.iter().enumerate() {
+            let by = Label::new("Mô hình hiệu quả thuộc lĩnh vực", "Effective models in the field of");
+            r.joined(format!("model.effective.{}", field.code()), by, field.label(), m.effective_by_field[i]);
+        }
         r.labelled(
             "model.effective_share".into(),
             Label::new("Tỷ lệ mô hình hiệu quả", "Share recognised as effective"),

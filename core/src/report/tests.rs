@@ -311,6 +311,9 @@ fn roll_up_from_communes_to_district_and_province() {
     // Models are a stock: both started by 30/9; one effective.
     assert_eq!((f.model.registered, f.model.effective), (2, 1));
     assert_eq!(f.model.registered_by_field, [1, 0, 0, 0, 1]);
+    assert_eq!(f.model.effective_by_field, [1, 0, 0, 0, 0]);
+    assert_eq!(value(&province_report, "model.effective.economy"), Value::Count(1));
+    assert_eq!(value(&province_report, "model.effective.new_rural"), Value::Count(0));
     // Every district's row adds up to the province (counts are additive).
     let sum = |get: &dyn Fn(&Figures) -> u64| province_report.children.iter().map(|c| get(&c.figures)).sum::<u64>();
     assert_eq!(sum(&|f| f.mediation.received), 2);
