@@ -10,6 +10,7 @@ uniffi::setup_scaffolding!();
 
 mod error;
 mod listener;
+mod report;
 mod store;
 mod subscription;
 mod sync;
@@ -18,6 +19,7 @@ mod units;
 mod views;
 
 pub use error::{FieldProblem, SotayError};
+pub use report::{ChildReport, ReportRow, ReportSection, ReportValue, UnitReport};
 pub use store::Store;
 pub use subscription::{StoreListener, Subscription};
 pub use sync::{SyncCancel, SyncListener};

@@ -21,6 +21,7 @@ use sotay_core::record::village_meeting::{
     AgendaItem, BallotRound, DirectDecisionMatter, MeetingStatus, VillageMeeting, VotingMethod,
 };
 use sotay_core::record::{Author, Deadline, DeadlineCode, Flag, FlagCode, RecordKind, Tombstone};
+use sotay_core::report::Convention;
 use sotay_core::store::{DeadlineView, NewProfile, Profile, RecordFilter, RecordSummary, Role, VillageRow};
 use sotay_core::sync::http::SyncReport;
 use sotay_core::sync::{RejectedDocument, SyncStatus};
@@ -34,6 +35,13 @@ uniffi::custom_type!(CivilDate, String, {
     lower: |d| d.to_string(),
     try_lift: |s| s.parse::<CivilDate>().map_err(|_| uniffi::deps::anyhow::Error::new(crate::error::SotayError::not_a_date())),
 });
+
+/// Where reporting periods start and end.
+#[uniffi::remote(Enum)]
+pub enum Convention {
+    Calendar,
+    Statistical,
+}
 
 /// The content of a record, by kind.
 #[uniffi::remote(Enum)]

@@ -162,6 +162,8 @@ fn arbitrary_ids_paths_units_and_text() {
             let _ = store.create_record(a.clone(), RecordBody::Dialogue(Default::default()));
             let _ = sotay_ffi::search_units(a.clone(), 5);
             let _ = sotay_ffi::unit_lineage(b.clone());
+            let _ = store.report(Some(a.clone()), b.clone(), sotay_core::report::Convention::Statistical);
+            let _ = store.report(None, a.clone(), sotay_core::report::Convention::Calendar);
             if a != id {
                 let _ = store.delete_record(a, b);
             }

@@ -200,6 +200,20 @@ fun main() = runBlocking {
         runBlocking { Store.create(File(dir, "e.db").path, StoreKey.Raw(newStoreKey()), NewProfile("x", "x", Role.MEDIATOR, COMMUNE)).sync(null, null) }
     }
 
+    // The commune's reports, computed on the phone: the mediation case in Q3, the dialogue in Q4.
+    fun figure(report: UnitReport, code: String): ReportValue =
+        report.sections.flatMap { it.rows }.single { it.code == code }.value
+    val q3 = a.report(null, "2026-Q3", Convention.CALENDAR)
+    check(q3.unitName == "Xã Phúc Yên" && q3.periodVi == "Quý III năm 2026") { "${q3.unitName} ${q3.periodVi}" }
+    check(figure(q3, "mediation.received") == ReportValue.Count(1uL)) { "one case in Q3" }
+    check(figure(q3, "dialogue.held") == ReportValue.Count(0uL)) { "no dialogue in Q3" }
+    val q4 = a.report(COMMUNE, "2026-Q4", Convention.STATISTICAL)
+    check(q4.firstDay == "2026-09-15" && q4.lastDay == "2026-12-14") { "Decree 09/2019 periods: ${q4.firstDay}" }
+    check(figure(q4, "dialogue.held") == ReportValue.Count(1uL)) { "the dialogue of 3/10 in Q4" }
+    check(q4.sections.flatMap { it.rows }.none { it.vi.contains("Giàng") }) { "no personal data in reports" }
+    val badPeriod = expectThrows<SotayException.InvalidInput>("a period that is not one") { a.report(null, "Quý 3", Convention.CALENDAR) }
+    check(badPeriod.fields.single().path == "period") { "${badPeriod.fields}" }
+
     // Reference data.
     check(searchUnits("lam binh", 10u).any { it.code == "071" }) { "units are searchable without diacritics" }
     check(ethnicGroups().size == 54) { "the 54 ethnic groups" }

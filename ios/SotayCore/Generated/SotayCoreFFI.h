@@ -295,6 +295,11 @@ uint64_t uniffi_sotay_ffi_fn_constructor_store_create(RustBuffer path, RustBuffe
 uint64_t uniffi_sotay_ffi_fn_constructor_store_open(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_REPORT
+RustBuffer uniffi_sotay_ffi_fn_method_store_report(uint64_t ptr, RustBuffer unit, RustBuffer period, RustBuffer convention, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_ADD_VILLAGE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_ADD_VILLAGE
 RustBuffer uniffi_sotay_ffi_fn_method_store_add_village(uint64_t ptr, RustBuffer commune, RustBuffer village, RustCallStatus *_Nonnull out_status
@@ -759,6 +764,12 @@ uint16_t uniffi_sotay_ffi_checksum_func_search_units(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_UNIT_LINEAGE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_UNIT_LINEAGE
 uint16_t uniffi_sotay_ffi_checksum_func_unit_lineage(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_REPORT
+uint16_t uniffi_sotay_ffi_checksum_method_store_report(void
     
 );
 #endif

@@ -625,6 +625,12 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 public protocol StoreProtocol: AnyObject, Sendable {
     
+    /**
+     * The report of `unit` (the user's unit when absent) for `period` (`2026-Q3`, `2026-H1`,
+     * `2026`), from the records on this phone.
+     */
+    func report(unit: String?, period: String, convention: Convention) throws  -> UnitReport
+    
     func addVillage(commune: String, village: Village) throws  -> String
     
     func conflicts() throws  -> [RecordConflicts]
@@ -759,6 +765,22 @@ public static func `open`(path: String, key: StoreKey)throws  -> Store  {
 }
     
 
+    
+    /**
+     * The report of `unit` (the user's unit when absent) for `period` (`2026-Q3`, `2026-H1`,
+     * `2026`), from the records on this phone.
+     */
+open func report(unit: String?, period: String, convention: Convention)throws  -> UnitReport  {
+    return try  FfiConverterTypeUnitReport_lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_store_report(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(unit),
+        FfiConverterString.lower(period),
+        FfiConverterTypeConvention_lower(convention),uniffiCallStatus
+    )
+})
+}
     
 open func addVillage(commune: String, village: Village)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
@@ -2138,6 +2160,74 @@ public func FfiConverterTypeBallotRound_lift(_ buf: RustBuffer) throws -> Ballot
 #endif
 public func FfiConverterTypeBallotRound_lower(_ value: BallotRound) -> RustBuffer {
     return FfiConverterTypeBallotRound.lower(value)
+}
+
+
+public struct ChildReport: Equatable, Hashable {
+    public var unitCode: String
+    public var unitName: String
+    public var rows: [ReportRow]
+    /**
+     * No working session with the Fatherland Front in a six-month period of this report.
+     */
+    public var noFrontSession: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(unitCode: String, unitName: String, rows: [ReportRow], 
+        /**
+         * No working session with the Fatherland Front in a six-month period of this report.
+         */noFrontSession: Bool) {
+        self.unitCode = unitCode
+        self.unitName = unitName
+        self.rows = rows
+        self.noFrontSession = noFrontSession
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChildReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChildReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChildReport {
+        return
+            try ChildReport(
+                unitCode: FfiConverterString.read(from: &buf), 
+                unitName: FfiConverterString.read(from: &buf), 
+                rows: FfiConverterSequenceTypeReportRow.read(from: &buf), 
+                noFrontSession: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChildReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.unitCode, into: &buf)
+        FfiConverterString.write(value.unitName, into: &buf)
+        FfiConverterSequenceTypeReportRow.write(value.rows, into: &buf)
+        FfiConverterBool.write(value.noFrontSession, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChildReport_lift(_ buf: RustBuffer) throws -> ChildReport {
+    return try FfiConverterTypeChildReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChildReport_lower(_ value: ChildReport) -> RustBuffer {
+    return FfiConverterTypeChildReport.lower(value)
 }
 
 
@@ -4301,6 +4391,142 @@ public func FfiConverterTypeRejectedDocument_lower(_ value: RejectedDocument) ->
 }
 
 
+public struct ReportRow: Equatable, Hashable {
+    /**
+     * Stable: `mediation.successful`, `petitions.complaint.overdue`.
+     */
+    public var code: String
+    public var vi: String
+    public var en: String
+    public var value: ReportValue
+    /**
+     * As Vietnamese documents write it: `1.234`, `33,3%`.
+     */
+    public var shownVi: String
+    public var shownEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable: `mediation.successful`, `petitions.complaint.overdue`.
+         */code: String, vi: String, en: String, value: ReportValue, 
+        /**
+         * As Vietnamese documents write it: `1.234`, `33,3%`.
+         */shownVi: String, shownEn: String) {
+        self.code = code
+        self.vi = vi
+        self.en = en
+        self.value = value
+        self.shownVi = shownVi
+        self.shownEn = shownEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReportRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportRow {
+        return
+            try ReportRow(
+                code: FfiConverterString.read(from: &buf), 
+                vi: FfiConverterString.read(from: &buf), 
+                en: FfiConverterString.read(from: &buf), 
+                value: FfiConverterTypeReportValue.read(from: &buf), 
+                shownVi: FfiConverterString.read(from: &buf), 
+                shownEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReportRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.vi, into: &buf)
+        FfiConverterString.write(value.en, into: &buf)
+        FfiConverterTypeReportValue.write(value.value, into: &buf)
+        FfiConverterString.write(value.shownVi, into: &buf)
+        FfiConverterString.write(value.shownEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportRow_lift(_ buf: RustBuffer) throws -> ReportRow {
+    return try FfiConverterTypeReportRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportRow_lower(_ value: ReportRow) -> RustBuffer {
+    return FfiConverterTypeReportRow.lower(value)
+}
+
+
+public struct ReportSection: Equatable, Hashable {
+    public var kind: RecordKind
+    public var rows: [ReportRow]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: RecordKind, rows: [ReportRow]) {
+        self.kind = kind
+        self.rows = rows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReportSection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportSection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportSection {
+        return
+            try ReportSection(
+                kind: FfiConverterTypeRecordKind.read(from: &buf), 
+                rows: FfiConverterSequenceTypeReportRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReportSection, into buf: inout [UInt8]) {
+        FfiConverterTypeRecordKind.write(value.kind, into: &buf)
+        FfiConverterSequenceTypeReportRow.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportSection_lift(_ buf: RustBuffer) throws -> ReportSection {
+    return try FfiConverterTypeReportSection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportSection_lower(_ value: ReportSection) -> RustBuffer {
+    return FfiConverterTypeReportSection.lower(value)
+}
+
+
 public struct Supervision: Equatable, Hashable {
     public var title: String
     public var board: SupervisionBoard
@@ -4602,6 +4828,112 @@ public func FfiConverterTypeTombstone_lift(_ buf: RustBuffer) throws -> Tombston
 #endif
 public func FfiConverterTypeTombstone_lower(_ value: Tombstone) -> RustBuffer {
     return FfiConverterTypeTombstone.lower(value)
+}
+
+
+public struct UnitReport: Equatable, Hashable {
+    public var unitCode: String
+    public var unitName: String
+    /**
+     * `2026-Q3`, `2026-H1`, `2026`.
+     */
+    public var period: String
+    public var periodVi: String
+    public var periodEn: String
+    public var convention: Convention
+    public var firstDay: CivilDate
+    public var lastDay: CivilDate
+    public var sections: [ReportSection]
+    public var children: [ChildReport]
+    /**
+     * Six-month periods (`2026-H1`) without a working session with the Front.
+     */
+    public var noFrontSessionIn: [String]
+    public var recordsCounted: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(unitCode: String, unitName: String, 
+        /**
+         * `2026-Q3`, `2026-H1`, `2026`.
+         */period: String, periodVi: String, periodEn: String, convention: Convention, firstDay: CivilDate, lastDay: CivilDate, sections: [ReportSection], children: [ChildReport], 
+        /**
+         * Six-month periods (`2026-H1`) without a working session with the Front.
+         */noFrontSessionIn: [String], recordsCounted: UInt64) {
+        self.unitCode = unitCode
+        self.unitName = unitName
+        self.period = period
+        self.periodVi = periodVi
+        self.periodEn = periodEn
+        self.convention = convention
+        self.firstDay = firstDay
+        self.lastDay = lastDay
+        self.sections = sections
+        self.children = children
+        self.noFrontSessionIn = noFrontSessionIn
+        self.recordsCounted = recordsCounted
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnitReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnitReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnitReport {
+        return
+            try UnitReport(
+                unitCode: FfiConverterString.read(from: &buf), 
+                unitName: FfiConverterString.read(from: &buf), 
+                period: FfiConverterString.read(from: &buf), 
+                periodVi: FfiConverterString.read(from: &buf), 
+                periodEn: FfiConverterString.read(from: &buf), 
+                convention: FfiConverterTypeConvention.read(from: &buf), 
+                firstDay: FfiConverterTypeCivilDate.read(from: &buf), 
+                lastDay: FfiConverterTypeCivilDate.read(from: &buf), 
+                sections: FfiConverterSequenceTypeReportSection.read(from: &buf), 
+                children: FfiConverterSequenceTypeChildReport.read(from: &buf), 
+                noFrontSessionIn: FfiConverterSequenceString.read(from: &buf), 
+                recordsCounted: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnitReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.unitCode, into: &buf)
+        FfiConverterString.write(value.unitName, into: &buf)
+        FfiConverterString.write(value.period, into: &buf)
+        FfiConverterString.write(value.periodVi, into: &buf)
+        FfiConverterString.write(value.periodEn, into: &buf)
+        FfiConverterTypeConvention.write(value.convention, into: &buf)
+        FfiConverterTypeCivilDate.write(value.firstDay, into: &buf)
+        FfiConverterTypeCivilDate.write(value.lastDay, into: &buf)
+        FfiConverterSequenceTypeReportSection.write(value.sections, into: &buf)
+        FfiConverterSequenceTypeChildReport.write(value.children, into: &buf)
+        FfiConverterSequenceString.write(value.noFrontSessionIn, into: &buf)
+        FfiConverterUInt64.write(value.recordsCounted, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitReport_lift(_ buf: RustBuffer) throws -> UnitReport {
+    return try FfiConverterTypeUnitReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitReport_lower(_ value: UnitReport) -> RustBuffer {
+    return FfiConverterTypeUnitReport.lower(value)
 }
 
 
@@ -5472,6 +5804,75 @@ public func FfiConverterTypeConsultationOutcome_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypeConsultationOutcome_lower(_ value: ConsultationOutcome) -> RustBuffer {
     return FfiConverterTypeConsultationOutcome.lower(value)
+}
+
+
+
+/**
+ * Where reporting periods start and end.
+ */
+
+public enum Convention: Equatable, Hashable {
+    
+    case calendar
+    case statistical
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Convention: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConvention: FfiConverterRustBuffer {
+    typealias SwiftType = Convention
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Convention {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .calendar
+        
+        case 2: return .statistical
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Convention, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .calendar:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .statistical:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConvention_lift(_ buf: RustBuffer) throws -> Convention {
+    return try FfiConverterTypeConvention.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConvention_lower(_ value: Convention) -> RustBuffer {
+    return FfiConverterTypeConvention.lower(value)
 }
 
 
@@ -7346,6 +7747,81 @@ public func FfiConverterTypeRecordKind_lower(_ value: RecordKind) -> RustBuffer 
 
 
 
+public enum ReportValue: Equatable, Hashable {
+    
+    case count(value: UInt64
+    )
+    /**
+     * Per hundred, one decimal; `None` where there is nothing to divide by.
+     */
+    case percent(value: Double?
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReportValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportValue: FfiConverterRustBuffer {
+    typealias SwiftType = ReportValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .count(value: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 2: return .percent(value: try FfiConverterOptionDouble.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReportValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .count(value):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt64.write(value, into: &buf)
+            
+        
+        case let .percent(value):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionDouble.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportValue_lift(_ buf: RustBuffer) throws -> ReportValue {
+    return try FfiConverterTypeReportValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportValue_lower(_ value: ReportValue) -> RustBuffer {
+    return FfiConverterTypeReportValue.lower(value)
+}
+
+
+
+
 public enum Role: Equatable, Hashable {
     
     case mediator
@@ -8393,6 +8869,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -8679,6 +9179,31 @@ fileprivate struct FfiConverterSequenceTypeBallotRound: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeBallotRound.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChildReport: FfiConverterRustBuffer {
+    typealias SwiftType = [ChildReport]
+
+    public static func write(_ value: [ChildReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChildReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChildReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChildReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChildReport.read(from: &buf))
         }
         return seq
     }
@@ -9112,6 +9637,56 @@ fileprivate struct FfiConverterSequenceTypeRejectedDocument: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeReportRow: FfiConverterRustBuffer {
+    typealias SwiftType = [ReportRow]
+
+    public static func write(_ value: [ReportRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReportRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReportRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReportRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReportRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReportSection: FfiConverterRustBuffer {
+    typealias SwiftType = [ReportSection]
+
+    public static func write(_ value: [ReportSection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReportSection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReportSection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReportSection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReportSection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeVillageRow: FfiConverterRustBuffer {
     typealias SwiftType = [VillageRow]
 
@@ -9365,6 +9940,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_unit_lineage() != 43042) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_store_report() != 53717) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_method_store_add_village() != 35124) {

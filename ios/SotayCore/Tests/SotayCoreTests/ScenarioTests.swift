@@ -136,6 +136,20 @@ final class ScenarioTests: XCTestCase {
             XCTFail("a revoked device must be refused")
         } catch SotayError.Unauthorized {}
 
+        func figure(_ report: UnitReport, _ code: String) -> ReportValue? {
+            report.sections.flatMap(\.rows).first { $0.code == code }?.value
+        }
+        let q3 = try a.report(unit: nil, period: "2026-Q3", convention: .calendar)
+        XCTAssertEqual(q3.periodVi, "Quý III năm 2026")
+        XCTAssertEqual(figure(q3, "mediation.received"), .count(value: 1))
+        let q4 = try a.report(unit: commune, period: "2026-Q4", convention: .statistical)
+        XCTAssertEqual(q4.firstDay, "2026-09-15")
+        XCTAssertEqual(figure(q4, "dialogue.held"), .count(value: 1))
+        XCTAssertThrowsError(try a.report(unit: nil, period: "Quý 3", convention: .calendar)) { error in
+            guard case let SotayError.InvalidInput(fields, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(fields.first?.path, "period")
+        }
+
         XCTAssertTrue(searchUnits(query: "lam binh", limit: 10).contains { $0.code == "071" })
         XCTAssertEqual(ethnicGroups().count, 54)
 
