@@ -22,7 +22,7 @@ pub use error::{FieldProblem, SotayError};
 pub use report::{ChildReport, ReportRow, ReportSection, ReportValue, UnitReport};
 pub use store::Store;
 pub use subscription::{StoreListener, Subscription};
-pub use sync::{SyncCancel, SyncListener};
+pub use sync::{SyncCancel, SyncListener, enroll_new_store};
 pub use units::{ethnic_groups, new_store_key, search_units, unit_lineage};
 pub use views::{
     Conflict, ConflictValue, EthnicGroup, FieldChange, FieldValue, HistoryEntry, RecordConflicts, RecordView, StoreKey,

@@ -55,6 +55,34 @@ impl SyncCancel {
     }
 }
 
+/// A phone's first run: exchanges a one-time enrollment code for this device's token and
+/// creates the encrypted store at `path` for the user the server names (login, role, unit).
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn enroll_new_store(
+    path: String,
+    key: crate::views::StoreKey,
+    server_url: String,
+    code: String,
+    device_name: String,
+) -> Result<Arc<Store>, SotayError> {
+    // Checked before the code is spent: a one-time code used on a store that cannot be created
+    // would be lost.
+    if std::path::Path::new(&path).exists() {
+        return Err(sotay_core::CoreError::StoreExists { path: path.clone() }.into());
+    }
+    let transport = Transport::new(&server_url)?;
+    let enrollment = transport.enroll(&code, &device_name).await?;
+    let profile = sotay_core::store::NewProfile {
+        user_id: enrollment.login.clone(),
+        display_name: enrollment.display_name.clone(),
+        role: enrollment.role,
+        unit: enrollment.unit.clone(),
+    };
+    let store = Store::create(path, key, profile)?;
+    store.lock().set_enrollment(&enrollment)?;
+    Ok(store)
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl Store {
     /// Exchanges a one-time enrollment code for this device's token; the user's profile (role,

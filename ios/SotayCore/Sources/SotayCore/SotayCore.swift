@@ -9872,6 +9872,24 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * A phone's first run: exchanges a one-time enrollment code for this device's token and
+ * creates the encrypted store at `path` for the user the server names (login, role, unit).
+ */
+public func enrollNewStore(path: String, key: StoreKey, serverUrl: String, code: String, deviceName: String)async throws  -> Store  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_sotay_ffi_fn_func_enroll_new_store(FfiConverterString.lower(path),FfiConverterTypeStoreKey_lower(key),FfiConverterString.lower(serverUrl),FfiConverterString.lower(code),FfiConverterString.lower(deviceName)
+                )
+            },
+            pollFunc: ffi_sotay_ffi_rust_future_poll_u64,
+            completeFunc: ffi_sotay_ffi_rust_future_complete_u64,
+            freeFunc: ffi_sotay_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeStore_lift,
+            errorHandler: FfiConverterTypeSotayError_lift
+        )
+}
+/**
  * The 54 ethnic groups with their GSO codes.
  */
 public func ethnicGroups() -> [EthnicGroup]  {
@@ -9929,6 +9947,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_sotay_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_enroll_new_store() != 55375) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_ethnic_groups() != 55852) {
         return InitializationResult.apiChecksumMismatch

@@ -1,0 +1,64 @@
+package vn.sotay.app.logic
+
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import vn.sotay.core.RecordFilter
+import vn.sotay.core.Store
+import vn.sotay.core.StoreListener
+import vn.sotay.core.Subscription
+import java.time.LocalDate
+
+/** A record with a deadline, as the home screen lists it. */
+data class DueItem(val id: String, val title: String, val kind: String, val due: String, val dueText: String, val overdue: Boolean)
+
+/** What needs doing: deadlines past and near, conflicts to settle, what waits to be sent. */
+data class HomeState(
+    val overdue: List<DueItem> = emptyList(),
+    val dueSoon: List<DueItem> = emptyList(),
+    val conflicts: Int = 0,
+    val pending: Long = 0,
+    val lastSync: String? = null,
+    val lastError: String? = null,
+)
+
+/**
+ * The home screen's state holder. Refreshes itself when the store changes (its own saves or
+ * what sync brings), through the library's change subscription; [close] ends that.
+ */
+class HomeModel(
+    private val store: Store,
+    private val lang: Lang = Lang.VI,
+    private val today: () -> LocalDate = { VnFormat.today() },
+    private val soonDays: Long = 7,
+) : AutoCloseable {
+    private val mutable = MutableStateFlow(HomeState())
+    val state: StateFlow<HomeState> = mutable
+    private val subscription: Subscription = store.subscribe(object : StoreListener {
+        override fun onChange(ids: List<String>) = refresh()
+    })
+
+    init {
+        refresh()
+    }
+
+    fun refresh() {
+        val now = today()
+        val rows = store.list(RecordFilter(kinds = emptyList(), unit = null, status = null, from = null, to = null, overdue = false, includeDeleted = false, limit = 5000u))
+        val due = rows.filter { it.nextDue != null }.map {
+            DueItem(it.id, it.title, it.kind.label(lang), VnFormat.date(it.nextDue, lang), VnFormat.dueIn(it.nextDue!!, now, lang), it.overdue)
+        }
+        val soonLimit = now.plusDays(soonDays)
+        val status = store.syncStatus()
+        mutable.value = HomeState(
+            overdue = due.filter { it.overdue },
+            dueSoon = rows.filter { r -> r.nextDue != null && !r.overdue && LocalDate.parse(r.nextDue) <= soonLimit }
+                .mapNotNull { r -> due.firstOrNull { it.id == r.id } },
+            conflicts = store.conflicts().sumOf { it.conflicts.size },
+            pending = status.pending.toLong(),
+            lastSync = status.lastSyncAt?.let { VnFormat.instant(it, lang) },
+            lastError = status.lastError,
+        )
+    }
+
+    override fun close() = subscription.cancel()
+}

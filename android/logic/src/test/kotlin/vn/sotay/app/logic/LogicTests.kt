@@ -1,0 +1,201 @@
+// The Android app's logic on the JVM, against the real library and a real sotay-server (run by
+// scripts/android-logic-tests through scripts/with-test-server). A plain runner: the Android
+// SDK and JUnit cannot be fetched here; every check can fail and a failure exits non-zero.
+package vn.sotay.app.logic
+
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.flow.first
+import vn.sotay.core.*
+import java.io.File
+import java.nio.file.Files
+import java.time.LocalDate
+import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertIs
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import kotlin.test.fail
+
+private fun env(name: String) = System.getenv(name) ?: throw IllegalStateException("$name is not set")
+private val dir: File = Files.createTempDirectory("sotay-android-logic").toFile()
+private const val COMMUNE = "02233"
+
+private class MemoryVault : KeyVault {
+    private var key: ByteArray? = null
+    var created = 0
+    override fun storeKey(): ByteArray = key ?: newStoreKey().also { key = it; created++ }
+}
+
+private fun newStore(name: String): Store = Store.create(
+    File(dir, name).path,
+    StoreKey.Raw(newStoreKey()),
+    NewProfile(userId = "can.bo.a", displayName = "Nguyễn Văn A", role = Role.COMMUNE_OFFICIAL, unit = COMMUNE),
+)
+
+private fun dialogue(title: String, status: DialogueStatus, heldOn: String? = null, noticeOn: String? = null,
+                     attendance: Attendance = Attendance(total = 0u, women = 0u, ethnicMinority = 0u), issues: List<RaisedIssue> = emptyList()) =
+    Dialogue(title = title, trigger = DialogueTrigger.PERIODIC, mode = DialogueMode.IN_PERSON, status = status, heldOn = heldOn,
+        noticeOn = noticeOn, attendance = attendance, issues = issues)
+
+fun formatting() {
+    assertEquals("03/10/2026", VnFormat.date("2026-10-03"))
+    assertEquals("2026-10-03", VnFormat.date("2026-10-03", Lang.EN))
+    assertEquals("", VnFormat.date(null))
+    assertEquals("1.234.567", VnFormat.number(1_234_567))
+    assertEquals("1,234,567", VnFormat.number(1_234_567, Lang.EN))
+    assertEquals("-1.000", VnFormat.number(-1000))
+    val today = LocalDate.parse("2026-11-25")
+    assertEquals("Còn 3 ngày", VnFormat.dueIn("2026-11-28", today))
+    assertEquals("Hạn hôm nay", VnFormat.dueIn("2026-11-25", today))
+    assertEquals("Quá hạn 5 ngày", VnFormat.dueIn("2026-11-20", today))
+    assertEquals("1 day overdue", VnFormat.dueIn("2026-11-24", today, Lang.EN))
+    // Vietnam time whatever the phone's zone: the epoch was 07:00 in Hà Nội.
+    assertEquals("01/01/1970 07:00", VnFormat.instant(0))
+    assertEquals(LocalDate.parse("2026-11-26"), VnFormat.today(java.time.Instant.parse("2026-11-25T17:30:00Z").toEpochMilli()))
+}
+
+fun syncPolicy() {
+    val p = SyncPolicy()
+    val wifi = NetworkState(connected = true, metered = false)
+    val mobile = NetworkState(connected = true, metered = true)
+    val now = 1_000_000_000L
+    assertEquals(SyncDecision.WaitForNetwork, p.decide(NetworkState(false, false), 5, null, 0, null, now, manual = true))
+    assertEquals(SyncDecision.Now(true), p.decide(wifi, 1, now, 0, null, now))
+    assertEquals(SyncDecision.Now(false), p.decide(mobile, 1, now, 0, null, now), "attachments wait for Wi-Fi")
+    assertEquals(SyncDecision.Now(true), SyncPolicy(SyncSettings(attachmentsOnMetered = true)).decide(mobile, 1, now, 0, null, now))
+    // Failing: 30 s, 60 s, 120 s ... at most 30 min; a person's "sync now" does not wait.
+    assertEquals(listOf(30_000L, 60_000L, 120_000L), (1..3).map { SyncPolicy.backoff(it) })
+    assertEquals(30 * 60_000L, SyncPolicy.backoff(40))
+    assertEquals(SyncDecision.Later(50_000), p.decide(wifi, 3, null, 2, now - 10_000, now))
+    assertEquals(SyncDecision.Now(true), p.decide(wifi, 3, null, 2, now - 10_000, now, manual = true))
+    // Nothing to send: pull every 30 minutes.
+    assertEquals(SyncDecision.Later(20 * 60_000L), p.decide(wifi, 0, now - 10 * 60_000L, 0, null, now))
+    assertEquals(SyncDecision.Now(true), p.decide(wifi, 0, now - 31 * 60_000L, 0, null, now))
+}
+
+fun enrollmentCodes() {
+    assertEquals(EnrollmentCode("ABCDE-FGHIJ", "https://sotay.tuyenquang.gov.vn"), EnrollmentCode.parse("sotay://enroll?server=https://sotay.tuyenquang.gov.vn&code=ABCDE-FGHIJ"))
+    assertEquals(EnrollmentCode("ABCDE-FGHIJ", null), EnrollmentCode.parse("  abcde-fghij "))
+    assertEquals(EnrollmentCode("ABCDE-FGHIJ", null), EnrollmentCode.parse("abcde - fghij"))
+    assertNull(EnrollmentCode.parse("xin chào"))
+    assertNull(EnrollmentCode.parse(""))
+    assertNull(EnrollmentCode.parse("sotay://enroll?server=javascript:alert(1)&code=ABCDE-FGHIJ"))
+}
+
+fun enrollmentAgainstTheServer() = runBlocking {
+    val vault = MemoryVault()
+    val path = File(dir, "enrolled.db").path
+    val flow = EnrollmentFlow(vault, path)
+    val bad = flow.enroll("ZZZZZ-ZZZZZ", env("SOTAY_SERVER_URL"), "Điện thoại thử")
+    assertIs<EnrollmentFlow.Outcome.Problem>(bad)
+    assertTrue(bad.message.contains("quản trị viên"), bad.message)
+    assertFalse(File(path).exists(), "a refused code leaves no store behind")
+    val qr = "sotay://enroll?server=${env("SOTAY_SERVER_URL")}&code=${env("SOTAY_CODE_A")}"
+    val ok = flow.enroll(qr, null, "Điện thoại của A")
+    assertIs<EnrollmentFlow.Outcome.Enrolled>(ok)
+    // The role and unit come from enrollment; the key was made once and kept in the vault.
+    assertEquals(Role.COMMUNE_OFFICIAL, ok.store.profile().role)
+    assertEquals(COMMUNE, ok.store.profile().unit)
+    assertEquals("can.bo.a", ok.store.profile().userId)
+    assertEquals(1, vault.created)
+    val reopened = Store.open(path, StoreKey.Raw(vault.storeKey()))
+    assertTrue(reopened.syncStatus().enrolled)
+    val again = flow.enroll(env("SOTAY_CODE_B"), env("SOTAY_SERVER_URL"), "x")
+    assertIs<EnrollmentFlow.Outcome.Problem>(again, "a store is already there: the code is not spent")
+}
+
+fun homeAndSync() = runBlocking {
+    val store = newStore("home.db")
+    val today = LocalDate.parse("2026-11-25")
+    val home = HomeModel(store, today = { today })
+    assertEquals(0, home.state.value.overdue.size)
+    // A complaint received 1/11 and never accepted: the 10-day limit passed on 11/11.
+    store.createRecord(COMMUNE, RecordBody.Petition(Petition(title = "Khiếu nại về bồi thường đất", petitionType = PetitionType.COMPLAINT, receivedOn = "2026-11-01",
+        channel = Channel.IN_PERSON, petitioner = PetitionSubject(), complexity = Complexity.NORMAL, status = PetitionStatus.RECEIVED)))
+    // An issue due in three days, from a dialogue.
+    store.createRecord(COMMUNE, RecordBody.Dialogue(dialogue(title = "Đối thoại về nước sạch", status = DialogueStatus.PLANNED, heldOn = "2026-12-05",
+        issues = listOf(RaisedIssue(topic = "Nước sinh hoạt", dueOn = "2026-11-28", status = IssueStatus.OPEN)))))
+    // The subscription refreshes the state by itself.
+    val state = withTimeout(5_000) { home.state.first { it.overdue.size == 1 && it.dueSoon.size == 1 } }
+    assertEquals("Khiếu nại về bồi thường đất", state.overdue.single().title)
+    assertTrue(state.overdue.single().dueText.startsWith("Quá hạn"), state.overdue.single().dueText)
+    assertEquals("Còn 3 ngày", state.dueSoon.single().dueText)
+    assertEquals(2L, state.pending)
+    assertNull(state.lastSync)
+    home.close()
+
+    // Sync now, against the real server, with progress and the last sync shown.
+    store.enroll(env("SOTAY_SERVER_URL"), env("SOTAY_CODE_A2"), "Máy tính bảng")
+    val sync = SyncController(store, this)
+    sync.syncNow().join()
+    val done = sync.state.value
+    assertNull(done.problem, "${done.problem}")
+    assertFalse(done.running)
+    assertTrue(done.recordsSent >= 2 && done.bytes > 0, "$done")
+    assertEquals(0uL, store.syncStatus().pending)
+    val after = HomeModel(store, today = { today })
+    assertTrue(after.state.value.lastSync != null)
+    after.close()
+
+    // A server that is not there: a plain sentence, nothing lost.
+    val offline = newStore("offline.db")
+    offline.createRecord(COMMUNE, RecordBody.Dialogue(dialogue(title = "Đối thoại khi mất mạng", status = DialogueStatus.PLANNED, heldOn = "2026-12-05")))
+    try {
+        offline.enroll("http://127.0.0.1:9", "ABCDE-FGHIJ", "x")
+        fail("enrolling with no server must fail")
+    } catch (e: SotayException.Network) {
+        assertTrue(Words.problem(e).contains("Dữ liệu vẫn an toàn"))
+    }
+    assertEquals(1uL, offline.syncStatus().pending)
+}
+
+fun formsAndReports() {
+    val store = newStore("forms.db")
+    val dialogue = dialogue(title = "Đối thoại về đất đai", status = DialogueStatus.HELD, heldOn = "2026-10-03", noticeOn = "2026-09-24",
+        attendance = Attendance(total = 120u, women = 54u, ethnicMinority = 98u))
+    val id = store.createRecord(COMMUNE, RecordBody.Dialogue(dialogue))
+    try {
+        store.updateRecord(id, RecordBody.Dialogue(dialogue.copy(attendance = Attendance(total = 10u, women = 11u))))
+        fail("more women than attendees must be refused")
+    } catch (e: SotayException.InvalidInput) {
+        val errors = FormErrors.byField(e)
+        assertTrue(errors.containsKey("attendance.women"), "$errors")
+        assertFalse(errors.getValue("attendance.women").contains(" / "), "one language: ${errors.getValue("attendance.women")}")
+    }
+    val model = ReportModel(store)
+    val screen = model.load("2026-Q4")
+    assertEquals("Xã Phúc Yên — Quý IV năm 2026", screen.title)
+    assertEquals("01/10/2026 – 31/12/2026", screen.subtitle)
+    val dialogues = screen.blocks.first { it.title == "Đối thoại trực tiếp" }
+    assertEquals("1", dialogues.lines.first { it.label == "Số cuộc đối thoại đã tổ chức" }.value)
+    val text = model.shareText(screen)
+    assertTrue(text.contains("- Số cuộc đối thoại đã tổ chức: 1"), text)
+    assertFalse(text.contains(": 0"), "zeros are left out of the shared text")
+    val year = ReportModel(store, Lang.EN).load("2026")
+    assertTrue(year.warnings.any { it.contains("2026-H1") }, "${year.warnings}")
+}
+
+fun main() {
+    val tests = listOf(
+        "formatting" to ::formatting,
+        "sync policy" to ::syncPolicy,
+        "enrollment codes" to ::enrollmentCodes,
+        "enrollment against the server" to ::enrollmentAgainstTheServer,
+        "home and sync" to ::homeAndSync,
+        "forms and reports" to ::formsAndReports,
+    )
+    var failed = 0
+    for ((name, test) in tests) {
+        try {
+            test()
+            println("ok    $name")
+        } catch (e: Throwable) {
+            failed++
+            println("FAIL  $name: $e")
+            e.printStackTrace()
+        }
+    }
+    println("Android logic: ${tests.size - failed} passed, $failed failed")
+    if (failed > 0) kotlin.system.exitProcess(1)
+}
