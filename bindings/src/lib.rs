@@ -9,6 +9,7 @@
 uniffi::setup_scaffolding!();
 
 mod error;
+mod labels;
 mod listener;
 mod report;
 mod store;
@@ -19,6 +20,7 @@ mod units;
 mod views;
 
 pub use error::{FieldProblem, SotayError};
+pub use labels::{field_label, field_value_text};
 pub use report::{ChildReport, ReportRow, ReportSection, ReportValue, UnitReport};
 pub use store::Store;
 pub use subscription::{StoreListener, Subscription};

@@ -21,6 +21,7 @@ use sotay_core::record::village_meeting::{
     AgendaItem, BallotRound, DirectDecisionMatter, MeetingStatus, VillageMeeting, VotingMethod,
 };
 use sotay_core::record::{Author, Deadline, DeadlineCode, Flag, FlagCode, RecordKind, Tombstone};
+use sotay_core::Lang;
 use sotay_core::report::Convention;
 use sotay_core::store::{DeadlineView, NewProfile, Profile, RecordFilter, RecordSummary, Role, VillageRow};
 use sotay_core::sync::http::SyncReport;
@@ -35,6 +36,13 @@ uniffi::custom_type!(CivilDate, String, {
     lower: |d| d.to_string(),
     try_lift: |s| s.parse::<CivilDate>().map_err(|_| uniffi::deps::anyhow::Error::new(crate::error::SotayError::not_a_date())),
 });
+
+/// The language of labels.
+#[uniffi::remote(Enum)]
+pub enum Lang {
+    Vi,
+    En,
+}
 
 /// Where reporting periods start and end.
 #[uniffi::remote(Enum)]

@@ -461,6 +461,16 @@ void uniffi_sotay_ffi_fn_init_callback_vtable_synclistener(const UniffiVTableCal
 void uniffi_sotay_ffi_fn_method_synclistener_on_progress(uint64_t ptr, RustBuffer report, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_FIELD_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_FIELD_LABEL
+RustBuffer uniffi_sotay_ffi_fn_func_field_label(RustBuffer path, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_FIELD_VALUE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_FIELD_VALUE_TEXT
+RustBuffer uniffi_sotay_ffi_fn_func_field_value_text(RustBuffer path, RustBuffer value, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_ENROLL_NEW_STORE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_ENROLL_NEW_STORE
 uint64_t uniffi_sotay_ffi_fn_func_enroll_new_store(RustBuffer path, RustBuffer key, RustBuffer server_url, RustBuffer code, RustBuffer device_name
@@ -746,6 +756,18 @@ void ffi_sotay_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_SOTAY_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_SOTAY_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_sotay_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_LABEL
+uint16_t uniffi_sotay_ffi_checksum_func_field_label(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_VALUE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_VALUE_TEXT
+uint16_t uniffi_sotay_ffi_checksum_func_field_value_text(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_ENROLL_NEW_STORE

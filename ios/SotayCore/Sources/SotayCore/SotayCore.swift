@@ -6748,6 +6748,75 @@ public func FfiConverterTypeIssueStatus_lower(_ value: IssueStatus) -> RustBuffe
 
 
 
+/**
+ * The language of labels.
+ */
+
+public enum Lang: Equatable, Hashable {
+    
+    case vi
+    case en
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Lang: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLang: FfiConverterRustBuffer {
+    typealias SwiftType = Lang
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Lang {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .vi
+        
+        case 2: return .en
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Lang, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .vi:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .en:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLang_lift(_ buf: RustBuffer) throws -> Lang {
+    return try FfiConverterTypeLang.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLang_lower(_ value: Lang) -> RustBuffer {
+    return FfiConverterTypeLang.lower(value)
+}
+
+
+
 
 public enum MassOrganisation: Equatable, Hashable {
     
@@ -9872,6 +9941,31 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * A field's label from its path (`agenda.0.votes_for` → "Nội dung biểu quyết 1: Số phiếu tán thành").
+ */
+public func fieldLabel(path: String, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_field_label(
+        FfiConverterString.lower(path),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
+ * A field's value for people: coded values by their label, dates as the language writes them.
+ */
+public func fieldValueText(path: String, value: FieldValue, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_field_value_text(
+        FfiConverterString.lower(path),
+        FfiConverterTypeFieldValue_lower(value),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
  * A phone's first run: exchanges a one-time enrollment code for this device's token and
  * creates the encrypted store at `path` for the user the server names (login, role, unit).
  */
@@ -9947,6 +10041,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_sotay_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_field_label() != 40576) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_field_value_text() != 64658) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_enroll_new_store() != 55375) {
         return InitializationResult.apiChecksumMismatch

@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.Lang
 import vn.sotay.core.Store
 import vn.sotay.core.StoreKey
 import vn.sotay.core.enrollNewStore

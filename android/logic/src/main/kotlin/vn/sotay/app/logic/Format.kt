@@ -1,13 +1,11 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.Lang
 import java.time.Instant
 import java.time.LocalDate
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
 import java.time.temporal.ChronoUnit
-
-/** The language of the apps' words: Vietnamese first, English on request. */
-enum class Lang { VI, EN }
 
 /** Vietnam's offset: what users see, whatever the phone's zone says. */
 val VIETNAM: ZoneOffset = ZoneOffset.ofHours(7)

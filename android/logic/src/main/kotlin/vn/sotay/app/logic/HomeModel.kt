@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.Lang
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import vn.sotay.core.RecordFilter

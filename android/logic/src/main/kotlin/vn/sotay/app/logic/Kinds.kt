@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.Lang
 import vn.sotay.core.RecordKind
 
 /** The kinds of record as people call them. */

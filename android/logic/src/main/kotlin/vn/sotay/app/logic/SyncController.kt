@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.Lang
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow

@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.Lang
 import vn.sotay.core.SotayException
 
 /** Plain words for people, from the library's typed errors. */

@@ -101,7 +101,7 @@ fun enrollmentAgainstTheServer() = runBlocking {
     assertEquals(1, vault.created)
     val reopened = Store.open(path, StoreKey.Raw(vault.storeKey()))
     assertTrue(reopened.syncStatus().enrolled)
-    val again = flow.enroll(env("SOTAY_CODE_B"), env("SOTAY_SERVER_URL"), "x")
+    val again = flow.enroll(env("SOTAY_CODE_A3"), env("SOTAY_SERVER_URL"), "x")
     assertIs<EnrollmentFlow.Outcome.Problem>(again, "a store is already there: the code is not spent")
 }
 
@@ -176,6 +176,62 @@ fun formsAndReports() {
     assertTrue(year.warnings.any { it.contains("2026-H1") }, "${year.warnings}")
 }
 
+fun listsConflictsHistoryAndNavigation() = runBlocking {
+    val a = newStore("list-a.db")
+    val records = RecordsModel(a)
+    val id = RecordEditor(a).save(COMMUNE, null, RecordBody.Dialogue(dialogue(title = "Đối thoại về Đất đai và giải phóng mặt bằng", status = DialogueStatus.HELD, heldOn = "2026-10-03", noticeOn = "2026-09-24")))
+    assertIs<SaveResult.Saved>(id)
+    val invalid = RecordEditor(a).save(COMMUNE, id.id, RecordBody.Dialogue(dialogue(title = "", status = DialogueStatus.HELD, heldOn = "2026-10-03")))
+    assertIs<SaveResult.Invalid>(invalid)
+    assertTrue(invalid.errors.containsKey("title"), "${invalid.errors}")
+    withTimeout(5_000) { records.state.first { it.lines.size == 1 } }
+    records.search("dat dai")
+    assertEquals(listOf("Đối thoại về Đất đai và giải phóng mặt bằng"), records.state.value.lines.map { it.title })
+    records.search("hoa giai")
+    assertTrue(records.state.value.lines.isEmpty())
+    records.search("")
+    records.kind(RecordKind.MEDIATION)
+    assertTrue(records.state.value.lines.isEmpty())
+    records.close()
+
+    // History in words.
+    a.updateRecord(id.id, RecordBody.Dialogue(dialogue(title = "Đối thoại về Đất đai và giải phóng mặt bằng", status = DialogueStatus.CANCELLED, heldOn = "2026-10-03", noticeOn = "2026-09-24")))
+    val history = HistoryModel(a).lines(id.id)
+    assertEquals(2, history.size)
+    assertTrue(history.last().changes.any { it == "Trạng thái: Đã tổ chức → Đã hủy" }, "${history.last().changes}")
+
+    // A conflict: two devices of the same commune set the status apart; side by side, one tap.
+    a.enroll(env("SOTAY_SERVER_URL"), env("SOTAY_CODE_A3"), "A")
+    a.sync(null, null)
+    // The commune's second official, on a phone enrolled from scratch.
+    val b2 = enrollNewStore(File(dir, "list-b2.db").path, StoreKey.Raw(newStoreKey()), env("SOTAY_SERVER_URL"), env("SOTAY_CODE_B"), "B")
+    b2.sync(null, null)
+    val onB = (b2.record(id.id).body as RecordBody.Dialogue).v1
+    b2.updateRecord(id.id, RecordBody.Dialogue(onB.copy(status = DialogueStatus.HELD)))
+    a.updateRecord(id.id, RecordBody.Dialogue((a.record(id.id).body as RecordBody.Dialogue).v1.copy(status = DialogueStatus.PLANNED)))
+    b2.sync(null, null)
+    a.sync(null, null)
+    val cards = ConflictsModel(a).cards()
+    val card = cards.single { it.path == "status" }
+    assertEquals("Trạng thái", card.field)
+    assertEquals(setOf("Đã tổ chức", "Dự kiến"), card.sides.map { it.text }.toSet())
+    ConflictsModel(a).choose(card, card.sides.first { it.text == "Đã tổ chức" })
+    assertTrue(ConflictsModel(a).cards().isEmpty())
+
+    // Navigation state.
+    val nav = Navigator(enrolled = false)
+    assertEquals(Screen.Enroll, nav.current)
+    nav.enrolled()
+    assertFalse(nav.back(), "enrollment is not behind home")
+    nav.go(Screen.Records(RecordKind.MEDIATION))
+    nav.go(Screen.Record("x"))
+    nav.go(Screen.Edit(RecordKind.MEDIATION, "x"))
+    nav.saved("x")
+    assertEquals(listOf(Screen.Home, Screen.Records(RecordKind.MEDIATION), Screen.Record("x")), nav.screens.value)
+    assertTrue(nav.back())
+    assertEquals(Screen.Records(RecordKind.MEDIATION), nav.current)
+}
+
 fun main() {
     val tests = listOf(
         "formatting" to ::formatting,
@@ -184,6 +240,7 @@ fun main() {
         "enrollment against the server" to ::enrollmentAgainstTheServer,
         "home and sync" to ::homeAndSync,
         "forms and reports" to ::formsAndReports,
+        "lists, conflicts, history and navigation" to ::listsConflictsHistoryAndNavigation,
     )
     var failed = 0
     for ((name, test) in tests) {
