@@ -4,6 +4,7 @@
 //! empty (text, lists, numbers, flags, absent dates), so an app writes `Dialogue(title = ..., ...)`
 //! with only what it has.
 
+use sotay_core::Lang;
 use sotay_core::record::RecordBody;
 use sotay_core::record::common::{ActionStatus, AttachmentRef, Attendance, EthnicCount, Recommendation};
 use sotay_core::record::consultation::{Consultation, ConsultationForm, ConsultationMatter, ConsultationOutcome};
@@ -21,7 +22,6 @@ use sotay_core::record::village_meeting::{
     AgendaItem, BallotRound, DirectDecisionMatter, MeetingStatus, VillageMeeting, VotingMethod,
 };
 use sotay_core::record::{Author, Deadline, DeadlineCode, Flag, FlagCode, RecordKind, Tombstone};
-use sotay_core::Lang;
 use sotay_core::report::Convention;
 use sotay_core::store::{DeadlineView, NewProfile, Profile, RecordFilter, RecordSummary, Role, VillageRow};
 use sotay_core::sync::http::SyncReport;
