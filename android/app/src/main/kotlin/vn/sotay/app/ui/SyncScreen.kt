@@ -1,0 +1,39 @@
+package vn.sotay.app.ui
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import vn.sotay.app.logic.SyncController
+import vn.sotay.app.logic.VnFormat
+import vn.sotay.app.logic.Words
+import vn.sotay.core.Lang
+import vn.sotay.core.Store
+
+@Composable
+fun SyncScreen(store: Store, lang: Lang) {
+    val scope = rememberCoroutineScope()
+    val controller = remember(store) { SyncController(store, scope, lang) }
+    val state by controller.state.collectAsState()
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        if (state.running) {
+            LinearProgressIndicator()
+            BigButton(Words.of(lang, "Dừng", "Stop")) { controller.cancel() }
+        } else {
+            BigButton(Words.of(lang, "Đồng bộ ngay", "Sync now")) { controller.syncNow() }
+        }
+        Text(Words.of(lang, "Đã gửi ${state.recordsSent} thay đổi, nhận ${state.recordsReceived}, ${VnFormat.number(state.bytes, lang)} byte",
+            "Sent ${state.recordsSent} changes, received ${state.recordsReceived}, ${VnFormat.number(state.bytes, lang)} bytes"))
+        state.lastDone?.let { Text(Words.of(lang, "Xong lúc $it", "Done at $it")) }
+        state.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+    }
+}
