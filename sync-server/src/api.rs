@@ -184,11 +184,13 @@ struct EnrollBody {
     device_name: String,
 }
 
-/// The client's address: the peer's, or the first of `X-Forwarded-For` behind a trusted proxy.
+/// The client's address: the peer's, or behind a trusted proxy the last entry of
+/// `X-Forwarded-For`: the one the proxy appended. Earlier entries are whatever the client sent,
+/// and trusting them would let a client pick a fresh address, and a fresh rate limit, per request.
 pub(crate) fn client_ip(trust_forwarded_for: bool, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
     if trust_forwarded_for {
-        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        if let Some(ip) = forwarded.and_then(|v| v.split(',').next()).and_then(|s| s.trim().parse().ok()) {
+        let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back();
+        if let Some(ip) = forwarded.and_then(|v| v.rsplit(',').next()).and_then(|s| s.trim().parse().ok()) {
             return ip;
         }
     }
@@ -203,6 +205,7 @@ async fn enroll(
 ) -> Result<Response, ApiError> {
     let ip = client_ip(state.trust_forwarded_for, &headers, peer);
     let result: Result<Response, ApiError> = async {
+        state.enroll_limiter.retain_recent();
         if state.enroll_limiter.check_key(&ip).is_err() {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -318,4 +321,21 @@ async fn metrics(State(state): State<AppState>) -> Response {
     state.metrics.count("metrics", 200);
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {
+        let peer: SocketAddr = "127.0.0.1:5000".parse().expect("an address");
+        let mut headers = HeaderMap::new();
+        // The client wrote the first entry itself; the proxy appended the last.
+        headers.insert("x-forwarded-for", "1.2.3.4, 203.0.113.7".parse().expect("a header"));
+        assert_eq!(client_ip(true, &headers, peer), "203.0.113.7".parse::<IpAddr>().expect("an address"));
+        assert_eq!(client_ip(false, &headers, peer), peer.ip(), "not trusted unless configured");
+        headers.insert("x-forwarded-for", "not an address".parse().expect("a header"));
+        assert_eq!(client_ip(true, &headers, peer), peer.ip());
+    }
 }

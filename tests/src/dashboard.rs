@@ -212,6 +212,7 @@ pub struct Page {
     pub body: String,
     pub bytes: Vec<u8>,
     pub content_type: String,
+    pub cache_control: Option<String>,
 }
 
 impl Session {
@@ -240,8 +241,16 @@ impl Session {
         let location = resp.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
         let content_type =
             resp.headers().get("content-type").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        let cache_control = resp.headers().get("cache-control").and_then(|l| l.to_str().ok()).map(str::to_string);
         let bytes = resp.bytes().await.expect("a body").to_vec();
-        Page { status, location, body: String::from_utf8_lossy(&bytes).into_owned(), bytes, content_type }
+        Page {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+            content_type,
+            cache_control,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

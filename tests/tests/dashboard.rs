@@ -130,6 +130,7 @@ async fn who_sees_what() {
     let page = official.get(&format!("/dashboard/records/{mediation}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains(PARTY_NAME));
+    assert_eq!(page.cache_control.as_deref(), Some("no-store"), "names do not stay in a shared computer's cache");
     assert!(page.body.contains("Lịch sử thay đổi") && page.body.contains(OFFICIAL));
     let list = official.get("/dashboard/records").await;
     assert!(list.body.contains("QUÁ HẠN"), "overdue records stand out");
@@ -224,6 +225,8 @@ async fn bad_input_gets_a_clear_page_and_changes_nothing() {
     assert_eq!(page.location.as_deref(), Some("/dashboard"));
     let page = s.get("/dashboard/lang/en?back=//example.com/").await;
     assert_eq!(page.location.as_deref(), Some("/dashboard"));
+    let page = s.get("/dashboard/lang/en?back=/dashboard%0D%0ASet-Cookie:x=1").await;
+    assert_eq!((page.status, page.location.as_deref()), (303, Some("/dashboard")), "no header injection");
     // English after the switch.
     let en = s.get(Q3).await;
     assert!(en.body.contains("Quarter 3 of 2026") && en.body.contains("33.3%"));

@@ -51,29 +51,40 @@ pub fn set_password(conn: &Connection, login: &str, password: &str) -> Result<()
     Ok(())
 }
 
-/// The user, if the login exists, is not disabled, has a password and it matches. Takes the
-/// same time (one Argon2 run) whether or not the login exists, so logins cannot be probed.
-pub fn check_password(conn: &Connection, login: &str, password: &str) -> Result<Option<User>, AuthError> {
-    // A hash of a random password, verified against when there is no user, for timing.
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        let secret = random_token().unwrap_or_default();
-        Argon2::default().hash_password(secret.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
-    });
+/// What checking a password needs from the database, read under the connection's lock; the
+/// slow part, [`PasswordCheck::matches`], runs after the lock is released.
+pub struct PasswordCheck {
+    stored: Option<String>,
+    usable: bool,
+}
+
+/// Reads a login's password hash; `usable` is false for unknown, disabled or password-less users.
+pub fn password_check(conn: &Connection, login: &str) -> Result<PasswordCheck, AuthError> {
     let row: Option<(Option<String>, bool)> = conn
         .query_row("SELECT password_hash, disabled FROM users WHERE login = ?1", params![login], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let stored = row.as_ref().and_then(|(h, _)| h.clone());
-    let hash_text = stored.as_deref().unwrap_or(dummy);
-    let matches = PasswordHash::new(hash_text)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false);
-    if !matches || stored.is_none() || row.is_some_and(|(_, disabled)| disabled) {
-        return Ok(None);
+    let usable = matches!(&row, Some((Some(_), false)));
+    Ok(PasswordCheck { stored: row.and_then(|(h, _)| h), usable })
+}
+
+impl PasswordCheck {
+    /// Whether `password` is right. Takes the same time (one Argon2 run) whether or not the
+    /// login exists, so logins cannot be probed.
+    pub fn matches(&self, password: &str) -> bool {
+        // A hash of a random password, verified against when there is no user, for timing.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| {
+            let secret = random_token().unwrap_or_default();
+            Argon2::default().hash_password(secret.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+        });
+        let hash_text = self.stored.as_deref().unwrap_or(dummy);
+        let right = PasswordHash::new(hash_text)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        right && self.usable
     }
-    Ok(accounts::users(conn).ok().and_then(|users| users.into_iter().find(|u| u.login == login)))
 }
 
 /// A signed-in browser.

@@ -22,13 +22,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rusqlite::Connection;
 use sotay_core::Lang;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use session::Viewer;
 
@@ -82,6 +83,17 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/report.xlsx", get(report::xlsx))
         // Pages are text and compress well: gzip for browsers on 2G.
         .layer(tower_http::compression::CompressionLayer::new())
+        // Pages with people's names must not stay in a shared office computer's cache after
+        // sign-out, nor be framed by another site.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; style-src 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'",
+            ),
+        ))
         .with_state(state)
 }
 
@@ -106,7 +118,10 @@ async fn set_lang(
     axum::extract::Query(q): axum::extract::Query<Back>,
 ) -> impl IntoResponse {
     let lang = if lang == "en" { "en" } else { "vi" };
-    let back = q.back.filter(|b| b.starts_with("/dashboard") && !b.starts_with("//")).unwrap_or("/dashboard".into());
+    let back = q
+        .back
+        .filter(|b| b.starts_with("/dashboard") && !b.starts_with("//") && !b.chars().any(char::is_control))
+        .unwrap_or("/dashboard".into());
     let cookie = Cookie::build(("lang", lang)).path("/").same_site(SameSite::Lax).http_only(true).secure(true).build();
     (jar.add(cookie), Redirect::to(&back))
 }

@@ -104,14 +104,22 @@ pub async fn sign_in(
     if state.sign_in_limiter.check_key(&ip).is_err() {
         return Err(PageError::TooMany);
     }
+    // Addresses that have not tried for a while are forgotten, so the table stays small.
+    state.sign_in_limiter.retain_recent();
     let login = form.login.trim().to_string();
     let password = form.password;
-    let signed_in = state
-        .with_db(move |conn| {
-            let Some(user) = auth::check_password(conn, &login, &password)? else { return Ok(None) };
-            Ok(Some(auth::start_session(conn, &user.login, now_ms())?))
-        })
-        .await?;
+    // The hash is read under the connection's lock and checked after it: an Argon2 run takes a
+    // moment and 19 MiB, and other pages should not wait for it.
+    let for_read = login.clone();
+    let check = state.with_db(move |conn| Ok(auth::password_check(conn, &for_read)?)).await?;
+    let right = tokio::task::spawn_blocking(move || check.matches(&password))
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let signed_in = if right {
+        Some(state.with_db(move |conn| Ok(auth::start_session(conn, &login, now_ms())?)).await?)
+    } else {
+        None
+    };
     match signed_in {
         Some(token) => {
             tracing::info!("dashboard sign-in");
