@@ -220,6 +220,12 @@ async fn bad_input_gets_a_clear_page_and_changes_nothing() {
         assert!(page.body.contains(" / "), "bilingual: {path}");
         assert!(!page.body.contains("<script>"), "nothing echoed: {path}");
     }
+    // A form or query that cannot be read: the bilingual page, nothing changed.
+    let missing = s.post("/dashboard/sign-out", &[("not_csrf", "x")]).await;
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("biểu mẫu không đọc được / the form cannot be read"), "{}", missing.body);
+    let repeated = s.get("/dashboard/report?period=2026-Q3&period=2026-Q4").await;
+    assert!(repeated.status == 400 || repeated.status == 200, "one of them, never a crash: {}", repeated.status);
     // The language link never sends a browser to another site.
     let page = s.get("/dashboard/lang/en?back=https://example.com/").await;
     assert_eq!(page.location.as_deref(), Some("/dashboard"));

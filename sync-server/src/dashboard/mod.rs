@@ -25,6 +25,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::WithRejection;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rusqlite::Connection;
@@ -115,7 +116,7 @@ struct Back {
 async fn set_lang(
     jar: CookieJar,
     axum::extract::Path(lang): axum::extract::Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Back>,
+    WithRejection(axum::extract::Query(q), _): WithRejection<axum::extract::Query<Back>, PageError>,
 ) -> impl IntoResponse {
     let lang = if lang == "en" { "en" } else { "vi" };
     let back = q
@@ -168,6 +169,20 @@ impl From<data::DataError> for PageError {
 impl From<auth::AuthError> for PageError {
     fn from(e: auth::AuthError) -> Self {
         PageError::Internal(e.to_string())
+    }
+}
+
+/// A query or form that cannot be read at all (a field missing, a value of the wrong form):
+/// the bilingual error page rather than the framework's plain English text.
+impl From<axum::extract::rejection::QueryRejection> for PageError {
+    fn from(_: axum::extract::rejection::QueryRejection) -> Self {
+        PageError::BadRequest { vi: "yêu cầu không đọc được", en: "the request cannot be read" }
+    }
+}
+
+impl From<axum::extract::rejection::FormRejection> for PageError {
+    fn from(_: axum::extract::rejection::FormRejection) -> Self {
+        PageError::BadRequest { vi: "biểu mẫu không đọc được", en: "the form cannot be read" }
     }
 }
 

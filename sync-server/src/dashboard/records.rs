@@ -5,6 +5,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
+use axum_extra::extract::WithRejection;
 use serde::Deserialize;
 use sotay_core::Lang;
 use sotay_core::labels::Label;
@@ -47,7 +48,7 @@ fn no_records_for_administrators(viewer: &Viewer) -> Result<(), PageError> {
 pub async fn list(
     State(state): State<DashState>,
     viewer: Viewer,
-    Query(q): Query<ListQuery>,
+    WithRejection(Query(q), _): WithRejection<Query<ListQuery>, PageError>,
 ) -> Result<Html<String>, PageError> {
     no_records_for_administrators(&viewer)?;
     let lang = viewer.lang;

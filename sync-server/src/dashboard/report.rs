@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::WithRejection;
 use serde::Deserialize;
 use sotay_core::Lang;
 use sotay_core::labels::Label;
@@ -115,7 +116,7 @@ fn may_issue(role: Role) -> bool {
 pub async fn page(
     State(state): State<DashState>,
     viewer: Viewer,
-    Query(q): Query<ReportQuery>,
+    WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
 ) -> Result<Html<String>, PageError> {
     let lang = viewer.lang;
     let a = asked(&viewer, &q)?;
@@ -227,8 +228,8 @@ pub async fn page(
 pub async fn issue(
     State(state): State<DashState>,
     viewer: Viewer,
-    Query(q): Query<ReportQuery>,
-    Form(form): Form<CsrfOnly>,
+    WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
+    WithRejection(Form(form), _): WithRejection<Form<CsrfOnly>, PageError>,
 ) -> Result<Redirect, PageError> {
     viewer.check_csrf(form.csrf())?;
     if !may_issue(viewer.user.role) {
@@ -284,7 +285,7 @@ async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: For
 pub async fn csv(
     State(state): State<DashState>,
     viewer: Viewer,
-    Query(q): Query<ReportQuery>,
+    WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
 ) -> Result<Response, PageError> {
     export_as(state, viewer, q, Format::Csv).await
 }
@@ -292,7 +293,7 @@ pub async fn csv(
 pub async fn xlsx(
     State(state): State<DashState>,
     viewer: Viewer,
-    Query(q): Query<ReportQuery>,
+    WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
 ) -> Result<Response, PageError> {
     export_as(state, viewer, q, Format::Xlsx).await
 }

@@ -7,6 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::WithRejection;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 use sotay_core::Lang;
@@ -93,7 +94,7 @@ pub async fn sign_in(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<SignIn>,
+    WithRejection(Form(form), _): WithRejection<Form<SignIn>, PageError>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&jar);
     let presign = jar.get(PRESIGN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
@@ -152,7 +153,7 @@ pub async fn sign_out(
     State(state): State<DashState>,
     viewer: Viewer,
     jar: CookieJar,
-    Form(form): Form<CsrfOnly>,
+    WithRejection(Form(form), _): WithRejection<Form<CsrfOnly>, PageError>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&form.csrf)?;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
