@@ -55,14 +55,14 @@ pub enum SotayError {
 impl SotayError {
     /// A date argument that is not a date (the argument is refused before any call is made).
     pub(crate) fn not_a_date() -> SotayError {
-        let message = "ngày phải có dạng YYYY-MM-DD / a date must be written YYYY-MM-DD".to_string();
+        SotayError::invalid_value("", "ngày phải có dạng YYYY-MM-DD / a date must be written YYYY-MM-DD")
+    }
+
+    /// One argument or field at `path` with a value of the wrong form.
+    pub(crate) fn invalid_value(path: &str, message: &str) -> SotayError {
         SotayError::InvalidInput {
-            fields: vec![FieldProblem {
-                path: String::new(),
-                problem: "invalid_value".into(),
-                message: message.clone(),
-            }],
-            reason: message,
+            fields: vec![FieldProblem { path: path.into(), problem: "invalid_value".into(), message: message.into() }],
+            reason: message.into(),
         }
     }
 }

@@ -6,7 +6,7 @@
 use sotay_core::record::RecordKind;
 use sotay_core::report::{Convention, Period, Value};
 
-use crate::error::{FieldProblem, SotayError};
+use crate::error::SotayError;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, uniffi::Enum)]
@@ -95,17 +95,9 @@ impl Store {
         period: String,
         convention: Convention,
     ) -> Result<UnitReport, SotayError> {
-        let period: Period = period.parse().map_err(|e: sotay_core::report::BadPeriod| {
-            let message = e.to_string();
-            SotayError::InvalidInput {
-                fields: vec![FieldProblem {
-                    path: "period".into(),
-                    problem: "invalid_value".into(),
-                    message: message.clone(),
-                }],
-                reason: message,
-            }
-        })?;
+        let period: Period = period
+            .parse()
+            .map_err(|e: sotay_core::report::BadPeriod| SotayError::invalid_value("period", &e.to_string()))?;
         let store = self.lock();
         let unit = unit.unwrap_or_else(|| store.profile().unit.clone());
         let r = store.report(&unit, period, convention)?;

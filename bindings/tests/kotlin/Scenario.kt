@@ -92,7 +92,7 @@ fun main() = runBlocking {
     val mediationId = a.createRecord(COMMUNE, RecordBody.Mediation(mediation))
     val heard = mutableSetOf<String>()
     withTimeout(5_000) { while (!heard.containsAll(listOf(dialogueId, mediationId))) heard += changes.receive() }
-    check(true) { "the subscription heard both new records" }
+    check(heard.containsAll(listOf(dialogueId, mediationId))) { "the subscription heard both new records: $heard" }
 
     // Read back: the typed body, the law's flags and deadlines.
     val shown = a.record(dialogueId)

@@ -1,24 +1,16 @@
 //! `sotay report`: a unit's report for a period, from this store's records, offline.
 
 use sotay_core::Lang;
-use sotay_core::report::{Amendment, AmendmentKind, Convention, Counted, Period, Report};
+use sotay_core::report::{Amendment, AmendmentKind, BadConvention, BadPeriod, Convention, Counted, Period, Report};
 
 use crate::args::{Cli, ReportArgs};
 use crate::error::CliError;
 use crate::render;
 
 pub fn report(cli: &Cli, a: &ReportArgs) -> Result<(), CliError> {
-    let period: Period = a.period.parse().map_err(|e: sotay_core::report::BadPeriod| {
-        let text = e.to_string();
-        let (vi, en) = text.split_once(" / ").unwrap_or((&text, &text));
-        CliError::usage(vi, en)
-    })?;
-    let convention = Convention::from_code(&a.convention).ok_or_else(|| {
-        CliError::usage(
-            "cách tính kỳ phải là calendar hoặc statistical",
-            "the convention must be calendar or statistical",
-        )
-    })?;
+    let period: Period = a.period.parse().map_err(|_| CliError::usage(BadPeriod::VI, BadPeriod::EN))?;
+    let convention =
+        Convention::parse(&a.convention).map_err(|_| CliError::usage(BadConvention::VI, BadConvention::EN))?;
     let store = super::open(cli)?;
     let unit = a.unit.clone().unwrap_or_else(|| store.profile().unit.clone());
     let report = store.report(&unit, period, convention)?;

@@ -133,13 +133,14 @@ fn count_recommendations(items: &[Recommendation], range: &DateRange) -> (u64, u
 }
 
 impl Figures {
-    /// Counts one live record into the figures of the period `range`.
-    pub fn add(&mut self, body: &RecordBody, range: &DateRange) {
+    /// Counts one live record into the figures of the period `range`; false when the record
+    /// does not count in this period (so it is not among the report's provenance).
+    pub fn add(&mut self, body: &RecordBody, range: &DateRange) -> bool {
         let end = range.end;
         match body {
             RecordBody::Dialogue(d) => {
                 if d.status != DialogueStatus::Held || !within(range, d.held_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.dialogue;
                 f.held += 1;
@@ -157,7 +158,7 @@ impl Figures {
             }
             RecordBody::Mediation(m) => {
                 if !within(range, m.received_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.mediation;
                 f.received += 1;
@@ -175,7 +176,7 @@ impl Figures {
             }
             RecordBody::VillageMeeting(v) => {
                 if v.status != MeetingStatus::Held || !within(range, v.held_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.village_meeting;
                 f.held += 1;
@@ -194,7 +195,7 @@ impl Figures {
             }
             RecordBody::Petition(p) => {
                 if !within(range, p.received_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.petitions[index_of(PetitionType::ALL, &p.petition_type)];
                 f.received += 1;
@@ -216,7 +217,7 @@ impl Figures {
             }
             RecordBody::Consultation(c) => {
                 if !within(range, c.opens_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.consultation;
                 f.held += 1;
@@ -225,7 +226,7 @@ impl Figures {
             }
             RecordBody::Supervision(s) => {
                 if !within(range, s.starts_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.supervision[index_of(SupervisionBoard::ALL, &s.board)];
                 f.activities += 1;
@@ -235,7 +236,7 @@ impl Figures {
             }
             RecordBody::FrontSession(s) => {
                 if s.status != SessionStatus::Held || !within(range, s.held_on) {
-                    return;
+                    return false;
                 }
                 let f = &mut self.front_session;
                 f.held += 1;
@@ -245,7 +246,7 @@ impl Figures {
             }
             RecordBody::Model(m) => {
                 if !by_end(range, m.started_on) {
-                    return;
+                    return false;
                 }
                 let field = index_of(ModelField::ALL, &m.field);
                 let f = &mut self.model;
@@ -257,6 +258,7 @@ impl Figures {
                 }
             }
         }
+        true
     }
 
     /// Successful cases per hundred received, one decimal; none without cases.

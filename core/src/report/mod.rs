@@ -18,7 +18,7 @@ pub use figures::{
     ConsultationFigures, DialogueFigures, Figures, FrontSessionFigures, MediationFigures, MeetingFigures, ModelFigures,
     PetitionFigures, SupervisionFigures, percent,
 };
-pub use period::{BadPeriod, Convention, DateRange, Period, Span};
+pub use period::{BadConvention, BadPeriod, Convention, DateRange, Period, Span};
 pub use provenance::{Amendment, AmendmentKind, Counted, amendments};
 pub use rows::{Row, Section, Value, rows, sections};
 
@@ -93,14 +93,6 @@ impl Membership {
     }
 }
 
-/// Whether a record of this kind counts in `figures` at all for the period (so that it belongs
-/// to the report's provenance). Counting it into a scratch `Figures` answers exactly that.
-fn counts(body: &RecordBody, range: &DateRange) -> bool {
-    let mut scratch = Figures::default();
-    scratch.add(body, range);
-    scratch != Figures::default()
-}
-
 fn figures_of<'a>(records: impl Iterator<Item = &'a ReportRecord>, range: &DateRange) -> Figures {
     let mut f = Figures::default();
     for r in records {
@@ -140,7 +132,14 @@ impl Report {
         let mut membership = Membership::new();
         let mine: Vec<&ReportRecord> =
             records.iter().filter(|r| !r.deleted && membership.contains(&unit.code, r)).collect();
-        let figures = figures_of(mine.iter().copied(), &range);
+        // The unit's figures, and what they counted, in one pass.
+        let mut figures = Figures::default();
+        let mut counted: Vec<Counted> = mine
+            .iter()
+            .filter(|r| figures.add(&r.body, &range))
+            .map(|r| Counted { id: r.id.clone(), heads: r.heads.clone() })
+            .collect();
+        counted.sort_by(|a, b| a.id.cmp(&b.id));
         // Front sessions are a commune's duty: the flag is for communes and the units above them.
         let flags_apply = |code: &str| catalogue().get(code).is_some();
         let no_front_session_in = if flags_apply(&unit.code) {
@@ -164,12 +163,6 @@ impl Report {
                 }
             })
             .collect();
-        let mut counted: Vec<Counted> = mine
-            .iter()
-            .filter(|r| counts(&r.body, &range))
-            .map(|r| Counted { id: r.id.clone(), heads: r.heads.clone() })
-            .collect();
-        counted.sort_by(|a, b| a.id.cmp(&b.id));
         Report { unit, period, convention, range, figures, no_front_session_in, children, counted }
     }
 

@@ -50,8 +50,30 @@ impl DateRange {
 
 /// A period that is not one: the text is not echoed back (it came from a person).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("kỳ báo cáo phải có dạng 2026-Q3, 2026-H1 hoặc 2026 / a period is written 2026-Q3, 2026-H1 or 2026")]
+#[error("{} / {}", BadPeriod::VI, BadPeriod::EN)]
 pub struct BadPeriod;
+
+impl BadPeriod {
+    pub const VI: &'static str = "kỳ báo cáo phải có dạng 2026-Q3, 2026-H1 hoặc 2026";
+    pub const EN: &'static str = "a period is written 2026-Q3, 2026-H1 or 2026";
+}
+
+/// A convention that is not one of the two.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} / {}", BadConvention::VI, BadConvention::EN)]
+pub struct BadConvention;
+
+impl BadConvention {
+    pub const VI: &'static str = "cách tính kỳ phải là calendar hoặc statistical";
+    pub const EN: &'static str = "the convention must be calendar or statistical";
+}
+
+impl Convention {
+    /// Reads `calendar` or `statistical`.
+    pub fn parse(code: &str) -> Result<Convention, BadConvention> {
+        Convention::from_code(code).ok_or(BadConvention)
+    }
+}
 
 impl Period {
     pub fn quarter(year: i16, q: u8) -> Period {

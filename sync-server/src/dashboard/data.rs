@@ -157,16 +157,31 @@ pub fn villages(conn: &Connection, commune: Option<&str>) -> Result<Vec<(String,
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::new();
     for (id, commune) in ids {
-        let Some(doc) = documents::load(conn, &id)? else { continue };
-        let Ok((envelope, body)) = doc.contents() else { continue };
-        if envelope.deleted.is_some() {
-            continue;
+        if let Some(name) = village_name(conn, &id)? {
+            out.push((id, name, commune));
         }
-        let name = body.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
-        out.push((id, name, commune));
     }
     out.sort_by_key(|v| sotay_core::text::fold(&v.1));
     Ok(out)
+}
+
+/// A live village's name, from its document.
+fn village_name(conn: &Connection, id: &str) -> Result<Option<String>, DataError> {
+    let Some(doc) = documents::load(conn, id)? else { return Ok(None) };
+    let Ok((envelope, body)) = doc.contents() else { return Ok(None) };
+    if envelope.deleted.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(body.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string()))
+}
+
+/// One village the server holds, by id: (name, commune). Reads that village's document only.
+fn village(conn: &Connection, id: &str) -> Result<Option<(String, String)>, DataError> {
+    let commune: Option<String> = conn
+        .query_row("SELECT commune FROM documents WHERE doc_id = ?1 AND kind = 'village'", params![id], |r| r.get(0))
+        .optional()?;
+    let Some(commune) = commune else { return Ok(None) };
+    Ok(village_name(conn, id)?.map(|name| (name, commune)))
 }
 
 /// A unit's name and its children for the roll-up table; `None` when the code is neither a
@@ -180,8 +195,7 @@ pub fn unit_with_children(conn: &Connection, code: &str) -> Result<Option<(UnitR
         };
         return Ok(Some((UnitRef { code: u.code.clone(), name: u.name.clone() }, children)));
     }
-    let village = villages(conn, None)?.into_iter().find(|(id, _, _)| id == code);
-    Ok(village.map(|(code, name, _)| (UnitRef { code, name }, Vec::new())))
+    Ok(village(conn, code)?.map(|(name, _)| (UnitRef { code: code.to_string(), name }, Vec::new())))
 }
 
 /// Names of units for display: the catalogue's, or a village's.
@@ -196,8 +210,8 @@ pub fn within_reach(conn: &Connection, user: &UserScope, unit: &str) -> Result<b
     }
     let commune = match catalogue().get(unit) {
         Some(_) => unit.to_string(),
-        None => match villages(conn, None)?.into_iter().find(|(id, _, _)| id == unit) {
-            Some((_, _, commune)) => commune,
+        None => match village(conn, unit)? {
+            Some((_, commune)) => commune,
             None => return Ok(false),
         },
     };

@@ -111,7 +111,7 @@ pub async fn list(
         .collect();
     let title = Label::new("Hồ sơ", "Records").get(lang);
     let page = RecordsPage {
-        chrome: viewer.chrome(format!("{title} — {}", unit_name(&unit, &Default::default()))),
+        chrome: viewer.chrome(format!("{title} — {}", unit_name(&unit, &villages))),
         kinds,
         overdue: overdue_only,
         unit,

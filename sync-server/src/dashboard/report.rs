@@ -11,7 +11,9 @@ use axum_extra::extract::WithRejection;
 use serde::Deserialize;
 use sotay_core::Lang;
 use sotay_core::labels::Label;
-use sotay_core::report::{AmendmentKind, Convention, Period, Report, Value, amendments, rows, sections};
+use sotay_core::report::{
+    AmendmentKind, BadConvention, BadPeriod, Convention, Period, Report, Value, amendments, rows, sections,
+};
 use sotay_core::store::Role;
 use sotay_core::time::{CivilDate, format_vietnam};
 
@@ -43,17 +45,13 @@ struct Asked {
 
 fn asked(viewer: &Viewer, q: &ReportQuery) -> Result<Asked, PageError> {
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => p.parse().map_err(|_| PageError::BadRequest {
-            vi: "kỳ báo cáo phải có dạng 2026-Q3, 2026-H1 hoặc 2026",
-            en: "a period is written 2026-Q3, 2026-H1 or 2026",
-        })?,
+        Some(p) => p.parse().map_err(|_| PageError::BadRequest { vi: BadPeriod::VI, en: BadPeriod::EN })?,
         None => last_quarter(),
     };
     let convention = match q.convention.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Convention::from_code(c).ok_or(PageError::BadRequest {
-            vi: "cách tính kỳ phải là calendar hoặc statistical",
-            en: "the convention must be calendar or statistical",
-        })?,
+        Some(c) => {
+            Convention::parse(c).map_err(|_| PageError::BadRequest { vi: BadConvention::VI, en: BadConvention::EN })?
+        }
         None => Convention::Calendar,
     };
     let unit = q
@@ -93,16 +91,9 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
 }
 
 fn query_string(a: &Asked) -> String {
-    format!("unit={}&period={}&convention={}", urlencode(&a.unit), a.period, a.convention.code())
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let period = a.period.to_string();
+    serde_urlencoded::to_string([("unit", a.unit.as_str()), ("period", &period), ("convention", a.convention.code())])
+        .unwrap_or_default()
 }
 
 fn format_value(v: Value, lang: Lang) -> String {

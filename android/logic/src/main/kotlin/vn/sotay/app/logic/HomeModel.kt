@@ -45,15 +45,15 @@ class HomeModel(
     fun refresh() {
         val now = today()
         val rows = store.list(RecordFilter(kinds = emptyList(), unit = null, status = null, from = null, to = null, overdue = false, includeDeleted = false, limit = 5000u))
-        val due = rows.filter { it.nextDue != null }.map {
-            DueItem(it.id, it.title, it.kind.label(lang), VnFormat.date(it.nextDue, lang), VnFormat.dueIn(it.nextDue!!, now, lang), it.overdue)
-        }
         val soonLimit = now.plusDays(soonDays)
+        val due = rows.mapNotNull { r ->
+            val next = r.nextDue ?: return@mapNotNull null
+            LocalDate.parse(next) to DueItem(r.id, r.title, r.kind.label(lang), VnFormat.date(next, lang), VnFormat.dueIn(next, now, lang), r.overdue)
+        }
         val status = store.syncStatus()
         mutable.value = HomeState(
-            overdue = due.filter { it.overdue },
-            dueSoon = rows.filter { r -> r.nextDue != null && !r.overdue && LocalDate.parse(r.nextDue) <= soonLimit }
-                .mapNotNull { r -> due.firstOrNull { it.id == r.id } },
+            overdue = due.map { it.second }.filter { it.overdue },
+            dueSoon = due.filter { (date, item) -> !item.overdue && date <= soonLimit }.map { it.second },
             conflicts = store.conflicts().sumOf { it.conflicts.size },
             pending = status.pending.toLong(),
             lastSync = status.lastSyncAt?.let { VnFormat.instant(it, lang) },
