@@ -11,6 +11,7 @@ uniffi::setup_scaffolding!();
 mod error;
 mod labels;
 mod listener;
+mod phone;
 mod report;
 mod store;
 mod subscription;
@@ -21,6 +22,10 @@ mod views;
 
 pub use error::{FieldProblem, SotayError};
 pub use labels::{field_label, field_value_text};
+pub use phone::{
+    date_text, due_in_text, instant_text, number_text, parse_enrollment_code, sync_backoff_ms, sync_decision,
+    today_in_vietnam,
+};
 pub use report::{ChildReport, ReportRow, ReportSection, ReportValue, UnitReport};
 pub use store::Store;
 pub use subscription::{StoreListener, Subscription};

@@ -7,11 +7,14 @@
 //! - [`record`]: the eight kinds of record, their validation, legal deadlines and flags;
 //! - [`document`]: one record as one automerge document (the only module that touches automerge);
 //! - [`store`]: the device store (SQLite/SQLCipher): documents, derived index, search, history;
-//! - [`sync`]: the sync protocol, scope rules and the device's sans-IO sync engine.
+//! - [`sync`]: the sync protocol, scope rules and the device's sans-IO sync engine;
+//! - [`report`]: the reports that go up the hierarchy, computed from records;
+//! - [`phone`]: what the Android and iOS apps share beyond the store (enrollment codes, sync policy, display).
 
 pub mod document;
 pub mod error;
 pub mod labels;
+pub mod phone;
 pub mod record;
 pub mod report;
 #[cfg(feature = "sample")]

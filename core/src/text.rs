@@ -36,6 +36,19 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Digits grouped by thousands with `sep`: `.` in Vietnamese (`1.234.567`), `,` in English.
+pub fn group_thousands(n: u64, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,7 @@ impl Value {
     /// Vietnamese number formatting: `.` between thousands, `,` before decimals.
     pub fn format_vi(self) -> String {
         match self {
-            Value::Count(n) => group_thousands(n, '.'),
+            Value::Count(n) => crate::text::group_thousands(n, '.'),
             Value::Percent(Some(p)) => format!("{}%", format!("{p:.1}").replace('.', ",")),
             Value::Percent(None) => "–".into(),
         }
@@ -40,23 +40,11 @@ impl Value {
 
     pub fn format_en(self) -> String {
         match self {
-            Value::Count(n) => group_thousands(n, ','),
+            Value::Count(n) => crate::text::group_thousands(n, ','),
             Value::Percent(Some(p)) => format!("{p:.1}%"),
             Value::Percent(None) => "–".into(),
         }
     }
-}
-
-fn group_thousands(n: u64, sep: char) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// One figure of a report.

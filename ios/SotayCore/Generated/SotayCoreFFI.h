@@ -471,6 +471,46 @@ RustBuffer uniffi_sotay_ffi_fn_func_field_label(RustBuffer path, RustBuffer lang
 RustBuffer uniffi_sotay_ffi_fn_func_field_value_text(RustBuffer path, RustBuffer value, RustBuffer lang, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DATE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DATE_TEXT
+RustBuffer uniffi_sotay_ffi_fn_func_date_text(RustBuffer iso, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DUE_IN_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DUE_IN_TEXT
+RustBuffer uniffi_sotay_ffi_fn_func_due_in_text(RustBuffer due, RustBuffer today, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_INSTANT_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_INSTANT_TEXT
+RustBuffer uniffi_sotay_ffi_fn_func_instant_text(int64_t at_ms, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_NUMBER_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_NUMBER_TEXT
+RustBuffer uniffi_sotay_ffi_fn_func_number_text(int64_t n, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_PARSE_ENROLLMENT_CODE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_PARSE_ENROLLMENT_CODE
+RustBuffer uniffi_sotay_ffi_fn_func_parse_enrollment_code(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SYNC_BACKOFF_MS
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SYNC_BACKOFF_MS
+int64_t uniffi_sotay_ffi_fn_func_sync_backoff_ms(uint32_t failures_in_a_row, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SYNC_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SYNC_DECISION
+RustBuffer uniffi_sotay_ffi_fn_func_sync_decision(RustBuffer settings, RustBuffer network, RustBuffer moment, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_TODAY_IN_VIETNAM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_TODAY_IN_VIETNAM
+RustBuffer uniffi_sotay_ffi_fn_func_today_in_vietnam(int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_ENROLL_NEW_STORE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_ENROLL_NEW_STORE
 uint64_t uniffi_sotay_ffi_fn_func_enroll_new_store(RustBuffer path, RustBuffer key, RustBuffer server_url, RustBuffer code, RustBuffer device_name
@@ -767,6 +807,54 @@ uint16_t uniffi_sotay_ffi_checksum_func_field_label(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_VALUE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_VALUE_TEXT
 uint16_t uniffi_sotay_ffi_checksum_func_field_value_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DATE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DATE_TEXT
+uint16_t uniffi_sotay_ffi_checksum_func_date_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DUE_IN_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DUE_IN_TEXT
+uint16_t uniffi_sotay_ffi_checksum_func_due_in_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_INSTANT_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_INSTANT_TEXT
+uint16_t uniffi_sotay_ffi_checksum_func_instant_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_NUMBER_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_NUMBER_TEXT
+uint16_t uniffi_sotay_ffi_checksum_func_number_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_PARSE_ENROLLMENT_CODE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_PARSE_ENROLLMENT_CODE
+uint16_t uniffi_sotay_ffi_checksum_func_parse_enrollment_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_SYNC_BACKOFF_MS
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_SYNC_BACKOFF_MS
+uint16_t uniffi_sotay_ffi_checksum_func_sync_backoff_ms(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_SYNC_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_SYNC_DECISION
+uint16_t uniffi_sotay_ffi_checksum_func_sync_decision(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_TODAY_IN_VIETNAM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_TODAY_IN_VIETNAM
+uint16_t uniffi_sotay_ffi_checksum_func_today_in_vietnam(void
     
 );
 #endif

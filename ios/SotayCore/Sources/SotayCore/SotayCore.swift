@@ -2795,6 +2795,63 @@ public func FfiConverterTypeEligibility_lower(_ value: Eligibility) -> RustBuffe
 }
 
 
+/**
+ * An enrollment code read from a QR code or typed: the code, and the server when the QR names it.
+ */
+public struct EnrollmentCode: Equatable, Hashable {
+    public var code: String
+    public var server: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, server: String?) {
+        self.code = code
+        self.server = server
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrollmentCode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrollmentCode: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrollmentCode {
+        return
+            try EnrollmentCode(
+                code: FfiConverterString.read(from: &buf), 
+                server: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrollmentCode, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.server, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrollmentCode_lift(_ buf: RustBuffer) throws -> EnrollmentCode {
+    return try FfiConverterTypeEnrollmentCode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrollmentCode_lower(_ value: EnrollmentCode) -> RustBuffer {
+    return FfiConverterTypeEnrollmentCode.lower(value)
+}
+
+
 public struct EthnicCount: Equatable, Hashable {
     public var code: String
     public var system: String
@@ -3485,6 +3542,63 @@ public func FfiConverterTypeMediationSession_lift(_ buf: RustBuffer) throws -> M
 #endif
 public func FfiConverterTypeMediationSession_lower(_ value: MediationSession) -> RustBuffer {
     return FfiConverterTypeMediationSession.lower(value)
+}
+
+
+/**
+ * What the phone knows of its connection.
+ */
+public struct NetworkState: Equatable, Hashable {
+    public var connected: Bool
+    public var metered: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(connected: Bool, metered: Bool) {
+        self.connected = connected
+        self.metered = metered
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NetworkState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNetworkState: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NetworkState {
+        return
+            try NetworkState(
+                connected: FfiConverterBool.read(from: &buf), 
+                metered: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NetworkState, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.connected, into: &buf)
+        FfiConverterBool.write(value.metered, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNetworkState_lift(_ buf: RustBuffer) throws -> NetworkState {
+    return try FfiConverterTypeNetworkState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNetworkState_lower(_ value: NetworkState) -> RustBuffer {
+    return FfiConverterTypeNetworkState.lower(value)
 }
 
 
@@ -4613,6 +4727,79 @@ public func FfiConverterTypeSupervision_lower(_ value: Supervision) -> RustBuffe
 }
 
 
+/**
+ * Where sync stands when the scheduler asks (times in ms since the epoch, this device's clock).
+ */
+public struct SyncMoment: Equatable, Hashable {
+    public var pending: UInt64
+    public var lastSyncAt: Int64?
+    public var failuresInARow: UInt32
+    public var lastAttemptAt: Int64?
+    public var now: Int64
+    public var manual: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(pending: UInt64 = UInt64(0), lastSyncAt: Int64? = nil, failuresInARow: UInt32 = UInt32(0), lastAttemptAt: Int64? = nil, now: Int64, manual: Bool = false) {
+        self.pending = pending
+        self.lastSyncAt = lastSyncAt
+        self.failuresInARow = failuresInARow
+        self.lastAttemptAt = lastAttemptAt
+        self.now = now
+        self.manual = manual
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncMoment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncMoment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncMoment {
+        return
+            try SyncMoment(
+                pending: FfiConverterUInt64.read(from: &buf), 
+                lastSyncAt: FfiConverterOptionInt64.read(from: &buf), 
+                failuresInARow: FfiConverterUInt32.read(from: &buf), 
+                lastAttemptAt: FfiConverterOptionInt64.read(from: &buf), 
+                now: FfiConverterInt64.read(from: &buf), 
+                manual: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncMoment, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.pending, into: &buf)
+        FfiConverterOptionInt64.write(value.lastSyncAt, into: &buf)
+        FfiConverterUInt32.write(value.failuresInARow, into: &buf)
+        FfiConverterOptionInt64.write(value.lastAttemptAt, into: &buf)
+        FfiConverterInt64.write(value.now, into: &buf)
+        FfiConverterBool.write(value.manual, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncMoment_lift(_ buf: RustBuffer) throws -> SyncMoment {
+    return try FfiConverterTypeSyncMoment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncMoment_lower(_ value: SyncMoment) -> RustBuffer {
+    return FfiConverterTypeSyncMoment.lower(value)
+}
+
+
 public struct SyncReport: Equatable, Hashable {
     public var roundTrips: UInt32
     public var bytesSent: UInt64
@@ -4688,6 +4875,63 @@ public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncRep
 #endif
 public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
     return FfiConverterTypeSyncReport.lower(value)
+}
+
+
+/**
+ * The user's choices about sync.
+ */
+public struct SyncSettings: Equatable, Hashable {
+    public var attachmentsOnMetered: Bool
+    public var pullEveryMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(attachmentsOnMetered: Bool = false, pullEveryMs: Int64 = Int64(1800000)) {
+        self.attachmentsOnMetered = attachmentsOnMetered
+        self.pullEveryMs = pullEveryMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncSettings {
+        return
+            try SyncSettings(
+                attachmentsOnMetered: FfiConverterBool.read(from: &buf), 
+                pullEveryMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncSettings, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.attachmentsOnMetered, into: &buf)
+        FfiConverterInt64.write(value.pullEveryMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncSettings_lift(_ buf: RustBuffer) throws -> SyncSettings {
+    return try FfiConverterTypeSyncSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncSettings_lower(_ value: SyncSettings) -> RustBuffer {
+    return FfiConverterTypeSyncSettings.lower(value)
 }
 
 
@@ -8635,6 +8879,85 @@ public func FfiConverterTypeSupervisionStatus_lower(_ value: SupervisionStatus) 
 
 
 
+public enum SyncDecision: Equatable, Hashable {
+    
+    case now(withAttachments: Bool
+    )
+    case later(afterMs: Int64
+    )
+    case waitForNetwork
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncDecision: FfiConverterRustBuffer {
+    typealias SwiftType = SyncDecision
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncDecision {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .now(withAttachments: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 2: return .later(afterMs: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .waitForNetwork
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncDecision, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .now(withAttachments):
+            writeInt(&buf, Int32(1))
+            FfiConverterBool.write(withAttachments, into: &buf)
+            
+        
+        case let .later(afterMs):
+            writeInt(&buf, Int32(2))
+            FfiConverterInt64.write(afterMs, into: &buf)
+            
+        
+        case .waitForNetwork:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDecision_lift(_ buf: RustBuffer) throws -> SyncDecision {
+    return try FfiConverterTypeSyncDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDecision_lower(_ value: SyncDecision) -> RustBuffer {
+    return FfiConverterTypeSyncDecision.lower(value)
+}
+
+
+
+
 public enum UnitLevel: Equatable, Hashable {
     
     case province
@@ -9026,6 +9349,30 @@ fileprivate struct FfiConverterOptionTypeSyncListener: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSyncListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeEnrollmentCode: FfiConverterRustBuffer {
+    typealias SwiftType = EnrollmentCode?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeEnrollmentCode.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeEnrollmentCode.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9966,6 +10313,102 @@ public func fieldValueText(path: String, value: FieldValue, lang: Lang) -> Strin
 })
 }
 /**
+ * `2026-10-03` → `03/10/2026` in Vietnamese; empty for none; other text as it is.
+ */
+public func dateText(iso: String?, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_date_text(
+        FfiConverterOptionString.lower(iso),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
+ * A deadline in words from today: "Còn 3 ngày", "Hạn hôm nay", "Quá hạn 5 ngày". A `today` that
+ * is not a date is refused as invalid input (a `due` that is not one is shown as it is).
+ */
+public func dueInText(due: String, today: CivilDate, lang: Lang)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_due_in_text(
+        FfiConverterString.lower(due),
+        FfiConverterTypeCivilDate_lower(today),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
+ * An instant (ms since the epoch) in Vietnam time, to the minute.
+ */
+public func instantText(atMs: Int64, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_instant_text(
+        FfiConverterInt64.lower(atMs),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
+ * `1234567` → `1.234.567` in Vietnamese, `1,234,567` in English.
+ */
+public func numberText(n: Int64, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_number_text(
+        FfiConverterInt64.lower(n),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads `sotay://enroll?server=…&code=…` or a typed code; `None` when it is neither.
+ */
+public func parseEnrollmentCode(text: String) -> EnrollmentCode?  {
+    return try!  FfiConverterOptionTypeEnrollmentCode.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_parse_enrollment_code(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * The wait after this many failed syncs in a row.
+ */
+public func syncBackoffMs(failuresInARow: UInt32) -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_sync_backoff_ms(
+        FfiConverterUInt32.lower(failuresInARow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether to sync now (and with attachments), later, or when a network appears.
+ */
+public func syncDecision(settings: SyncSettings, network: NetworkState, moment: SyncMoment) -> SyncDecision  {
+    return try!  FfiConverterTypeSyncDecision_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_sync_decision(
+        FfiConverterTypeSyncSettings_lower(settings),
+        FfiConverterTypeNetworkState_lower(network),
+        FfiConverterTypeSyncMoment_lower(moment),uniffiCallStatus
+    )
+})
+}
+/**
+ * Today's date in Vietnam at this instant (the phone's zone setting does not matter).
+ */
+public func todayInVietnam(nowMs: Int64) -> CivilDate  {
+    return try!  FfiConverterTypeCivilDate_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_today_in_vietnam(
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+/**
  * A phone's first run: exchanges a one-time enrollment code for this device's token and
  * creates the encrypted store at `path` for the user the server names (login, role, unit).
  */
@@ -10046,6 +10489,30 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_field_value_text() != 64658) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_date_text() != 51387) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_due_in_text() != 47249) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_instant_text() != 30983) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_number_text() != 5881) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_parse_enrollment_code() != 13913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_sync_backoff_ms() != 24815) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_sync_decision() != 43470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_today_in_vietnam() != 25735) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_enroll_new_store() != 55375) {

@@ -10,27 +10,27 @@ import androidx.work.NetworkType
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import androidx.work.WorkerParameters
-import vn.sotay.app.logic.NetworkState
-import vn.sotay.app.logic.SyncDecision
-import vn.sotay.app.logic.SyncPolicy
+import vn.sotay.core.NetworkState
+import vn.sotay.core.SyncDecision
+import vn.sotay.core.SyncMoment
+import vn.sotay.core.SyncSettings
+import vn.sotay.core.syncDecision
 import java.util.concurrent.TimeUnit
 
 /**
  * Background sync: WorkManager runs it when a connection appears (the network constraint) and
- * every 30 minutes; the policy of android/logic decides whether to sync now.
+ * every 30 minutes; the core's sync policy (`syncDecision`) decides whether to sync now.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val app = applicationContext as SotayApplication
         val store = app.openStore() ?: return Result.success()
         val status = store.syncStatus()
-        val decision = SyncPolicy().decide(
-            network = currentNetwork(applicationContext),
-            pending = status.pending.toLong(),
-            lastSyncAt = status.lastSyncAt,
-            failuresInARow = runAttemptCount,
-            lastAttemptAt = null,
-            now = System.currentTimeMillis(),
+        // WorkManager's own retry backoff spaces failed attempts; the core's policy decides the rest.
+        val decision = syncDecision(
+            SyncSettings(),
+            currentNetwork(applicationContext),
+            SyncMoment(pending = status.pending, lastSyncAt = status.lastSyncAt, now = System.currentTimeMillis()),
         )
         if (decision !is SyncDecision.Now) return Result.success()
         return try {

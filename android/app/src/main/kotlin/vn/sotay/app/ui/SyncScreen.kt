@@ -14,7 +14,7 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import vn.sotay.app.logic.SyncController
-import vn.sotay.app.logic.VnFormat
+import vn.sotay.core.numberText
 import vn.sotay.app.logic.Words
 import vn.sotay.core.Lang
 import vn.sotay.core.Store
@@ -31,8 +31,8 @@ fun SyncScreen(store: Store, lang: Lang) {
         } else {
             BigButton(Words.of(lang, "Đồng bộ ngay", "Sync now")) { controller.syncNow() }
         }
-        Text(Words.of(lang, "Đã gửi ${state.recordsSent} thay đổi, nhận ${state.recordsReceived}, ${VnFormat.number(state.bytes, lang)} byte",
-            "Sent ${state.recordsSent} changes, received ${state.recordsReceived}, ${VnFormat.number(state.bytes, lang)} bytes"))
+        Text(Words.of(lang, "Đã gửi ${state.recordsSent} thay đổi, nhận ${state.recordsReceived}, ${numberText(state.bytes, lang)} byte",
+            "Sent ${state.recordsSent} changes, received ${state.recordsReceived}, ${numberText(state.bytes, lang)} bytes"))
         state.lastDone?.let { Text(Words.of(lang, "Xong lúc $it", "Done at $it")) }
         state.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
     }

@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.instantText
 import vn.sotay.core.FieldValue
 import vn.sotay.core.Lang
 import vn.sotay.core.Store
@@ -21,7 +22,7 @@ class ConflictsModel(private val store: Store, private val lang: Lang = Lang.VI)
                 path = c.path,
                 field = fieldLabel(c.path, lang),
                 sides = c.values.map { v ->
-                    ConflictSide(v.value, fieldValueText(c.path, v.value, lang), v.author.user, VnFormat.instant(v.deviceTime, lang))
+                    ConflictSide(v.value, fieldValueText(c.path, v.value, lang), v.author.user, instantText(v.deviceTime, lang))
                 },
             )
         }

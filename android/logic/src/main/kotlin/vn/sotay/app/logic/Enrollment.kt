@@ -4,32 +4,7 @@ import vn.sotay.core.Lang
 import vn.sotay.core.Store
 import vn.sotay.core.StoreKey
 import vn.sotay.core.enrollNewStore
-
-/** What an administrator's QR code (or a typed code) says: the code, and the server if given. */
-data class EnrollmentCode(val code: String, val server: String?) {
-    companion object {
-        private val codeChars = Regex("^[A-Z0-9-]{6,40}$")
-
-        /**
-         * Reads `sotay://enroll?server=URL&code=CODE` (the QR code `sotay-server code create`
-         * prints) or a bare code as typed, in any case and with spaces. Null when it is neither.
-         */
-        fun parse(text: String): EnrollmentCode? {
-            val t = text.trim()
-            if (t.startsWith("sotay://enroll?")) {
-                val query = t.removePrefix("sotay://enroll?")
-                val server = query.substringAfter("server=", "").substringBefore("&code=").ifBlank { null }
-                val code = normalise(query.substringAfter("code=", ""))
-                if (server != null && !(server.startsWith("https://") || server.startsWith("http://"))) return null
-                return if (codeChars.matches(code)) EnrollmentCode(code, server) else null
-            }
-            val code = normalise(t)
-            return if (codeChars.matches(code)) EnrollmentCode(code, null) else null
-        }
-
-        private fun normalise(code: String) = code.uppercase().filterNot { it.isWhitespace() }
-    }
-}
+import vn.sotay.core.parseEnrollmentCode
 
 /** Where the store's key lives: the Android Keystore or the iOS Keychain. */
 interface KeyVault {
@@ -45,7 +20,8 @@ class EnrollmentFlow(private val vault: KeyVault, private val storePath: String)
     }
 
     suspend fun enroll(scanned: String, typedServer: String?, deviceName: String, lang: Lang = Lang.VI): Outcome {
-        val code = EnrollmentCode.parse(scanned)
+        // The QR code of `sotay-server code create`, or a code typed off paper (the core reads both).
+        val code = parseEnrollmentCode(scanned)
             ?: return Outcome.Problem(Words.of(lang, "Mã đăng ký không đúng dạng", "That is not an enrollment code"))
         val server = code.server ?: typedServer?.trim()?.ifBlank { null }
             ?: return Outcome.Problem(Words.of(lang, "Cần nhập địa chỉ máy chủ", "The server address is needed"))

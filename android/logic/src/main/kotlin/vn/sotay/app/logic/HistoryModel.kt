@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.instantText
 import vn.sotay.core.Lang
 import vn.sotay.core.Store
 import vn.sotay.core.fieldLabel
@@ -12,8 +13,8 @@ class HistoryModel(private val store: Store, private val lang: Lang = Lang.VI) {
     fun lines(recordId: String): List<HistoryLine> = store.history(recordId).map { e ->
         HistoryLine(
             author = e.author.user,
-            deviceTime = VnFormat.instant(e.deviceTime, lang),
-            serverTime = e.serverTime?.let { VnFormat.instant(it, lang) },
+            deviceTime = instantText(e.deviceTime, lang),
+            serverTime = e.serverTime?.let { instantText(it, lang) },
             // List items' ids are for merging, not for reading.
             changes = e.fields.filterNot { it.path.endsWith(".id") }.map {
                 "${fieldLabel(it.path, lang)}: ${fieldValueText(it.path, it.from, lang)} → ${fieldValueText(it.path, it.to, lang)}"

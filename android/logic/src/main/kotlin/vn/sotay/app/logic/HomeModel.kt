@@ -7,6 +7,10 @@ import vn.sotay.core.RecordFilter
 import vn.sotay.core.Store
 import vn.sotay.core.StoreListener
 import vn.sotay.core.Subscription
+import vn.sotay.core.dateText
+import vn.sotay.core.dueInText
+import vn.sotay.core.instantText
+import vn.sotay.core.todayInVietnam
 import java.time.LocalDate
 
 /** A record with a deadline, as the home screen lists it. */
@@ -29,7 +33,8 @@ data class HomeState(
 class HomeModel(
     private val store: Store,
     private val lang: Lang = Lang.VI,
-    private val today: () -> LocalDate = { VnFormat.today() },
+    /** Today in Vietnam, `YYYY-MM-DD`; tests pass a fixed day. */
+    private val today: () -> String = { todayInVietnam(System.currentTimeMillis()) },
     private val soonDays: Long = 7,
 ) : AutoCloseable {
     private val mutable = MutableStateFlow(HomeState())
@@ -45,10 +50,10 @@ class HomeModel(
     fun refresh() {
         val now = today()
         val rows = store.list(RecordFilter(kinds = emptyList(), unit = null, status = null, from = null, to = null, overdue = false, includeDeleted = false, limit = 5000u))
-        val soonLimit = now.plusDays(soonDays)
+        val soonLimit = LocalDate.parse(now).plusDays(soonDays)
         val due = rows.mapNotNull { r ->
             val next = r.nextDue ?: return@mapNotNull null
-            LocalDate.parse(next) to DueItem(r.id, r.title, r.kind.label(lang), VnFormat.date(next, lang), VnFormat.dueIn(next, now, lang), r.overdue)
+            LocalDate.parse(next) to DueItem(r.id, r.title, r.kind.label(lang), dateText(next, lang), dueInText(next, now, lang), r.overdue)
         }
         val status = store.syncStatus()
         mutable.value = HomeState(
@@ -56,7 +61,7 @@ class HomeModel(
             dueSoon = due.filter { (date, item) -> !item.overdue && date <= soonLimit }.map { it.second },
             conflicts = store.conflicts().sumOf { it.conflicts.size },
             pending = status.pending.toLong(),
-            lastSync = status.lastSyncAt?.let { VnFormat.instant(it, lang) },
+            lastSync = status.lastSyncAt?.let { instantText(it, lang) },
             lastError = status.lastError,
         )
     }

@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.dateText
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import vn.sotay.core.Lang
@@ -50,7 +51,7 @@ class RecordsModel(private val store: Store, private val lang: Lang = Lang.VI) :
             overdue = s.overdueOnly, includeDeleted = false, limit = 500u)
         val rows: List<RecordSummary> = if (s.query.isBlank()) store.list(filter) else store.search(s.query, filter)
         mutable.value = s.copy(lines = rows.map {
-            RecordLine(it.id, it.title, it.kind.label(lang), VnFormat.date(it.eventDate, lang), VnFormat.date(it.nextDue, lang), it.overdue, it.conflicts > 0)
+            RecordLine(it.id, it.title, it.kind.label(lang), dateText(it.eventDate, lang), dateText(it.nextDue, lang), it.overdue, it.conflicts > 0)
         })
     }
 

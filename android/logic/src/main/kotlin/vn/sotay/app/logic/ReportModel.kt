@@ -1,5 +1,6 @@
 package vn.sotay.app.logic
 
+import vn.sotay.core.dateText
 import vn.sotay.core.Lang
 import vn.sotay.core.Convention
 import vn.sotay.core.Store
@@ -18,7 +19,7 @@ class ReportModel(private val store: Store, private val lang: Lang = Lang.VI) {
         val vi = lang == Lang.VI
         return ReportScreen(
             title = "${r.unitName} — ${if (vi) r.periodVi else r.periodEn}",
-            subtitle = "${VnFormat.date(r.firstDay, lang)} – ${VnFormat.date(r.lastDay, lang)}",
+            subtitle = "${dateText(r.firstDay, lang)} – ${dateText(r.lastDay, lang)}",
             blocks = r.sections.map { s ->
                 ReportBlock(s.kind.label(lang), s.rows.map { ReportLine(if (vi) it.vi else it.en, if (vi) it.shownVi else it.shownEn) })
             },

@@ -11,6 +11,7 @@ import vn.sotay.core.Store
 import vn.sotay.core.SyncCancel
 import vn.sotay.core.SyncListener
 import vn.sotay.core.SyncReport
+import vn.sotay.core.instantText
 
 data class SyncUiState(
     val running: Boolean = false,
@@ -49,7 +50,7 @@ class SyncController(private val store: Store, private val scope: CoroutineScope
                 recordsSent = report.pushedChanges.toLong(),
                 recordsReceived = report.receivedChanges.toLong(),
                 bytes = (report.bytesSent + report.bytesReceived).toLong(),
-                lastDone = VnFormat.instant(System.currentTimeMillis(), lang),
+                lastDone = instantText(System.currentTimeMillis(), lang),
             )
         } catch (e: SotayException) {
             mutable.value.copy(running = false, problem = Words.problem(e, lang))

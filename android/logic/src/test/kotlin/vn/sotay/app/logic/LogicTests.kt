@@ -9,7 +9,6 @@ import kotlinx.coroutines.flow.first
 import vn.sotay.core.*
 import java.io.File
 import java.nio.file.Files
-import java.time.LocalDate
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
@@ -38,49 +37,36 @@ private fun dialogue(title: String, status: DialogueStatus, heldOn: String? = nu
     Dialogue(title = title, trigger = DialogueTrigger.PERIODIC, mode = DialogueMode.IN_PERSON, status = status, heldOn = heldOn,
         noticeOn = noticeOn, attendance = attendance, issues = issues)
 
-fun formatting() {
-    assertEquals("03/10/2026", VnFormat.date("2026-10-03"))
-    assertEquals("2026-10-03", VnFormat.date("2026-10-03", Lang.EN))
-    assertEquals("", VnFormat.date(null))
-    assertEquals("1.234.567", VnFormat.number(1_234_567))
-    assertEquals("1,234,567", VnFormat.number(1_234_567, Lang.EN))
-    assertEquals("-1.000", VnFormat.number(-1000))
-    val today = LocalDate.parse("2026-11-25")
-    assertEquals("Còn 3 ngày", VnFormat.dueIn("2026-11-28", today))
-    assertEquals("Hạn hôm nay", VnFormat.dueIn("2026-11-25", today))
-    assertEquals("Quá hạn 5 ngày", VnFormat.dueIn("2026-11-20", today))
-    assertEquals("1 day overdue", VnFormat.dueIn("2026-11-24", today, Lang.EN))
-    // Vietnam time whatever the phone's zone: the epoch was 07:00 in Hà Nội.
-    assertEquals("01/01/1970 07:00", VnFormat.instant(0))
-    assertEquals(LocalDate.parse("2026-11-26"), VnFormat.today(java.time.Instant.parse("2026-11-25T17:30:00Z").toEpochMilli()))
-}
+// Formatting, the sync policy and enrollment codes live in the core (one copy for Android and
+// iOS, unit-tested in Rust); these check that the Kotlin app reaches them as it uses them.
+fun sharedPhoneFunctions() {
+    assertEquals("03/10/2026", dateText("2026-10-03", Lang.VI))
+    assertEquals("2026-10-03", dateText("2026-10-03", Lang.EN))
+    assertEquals("", dateText(null, Lang.VI))
+    assertEquals("1.234.567", numberText(1_234_567, Lang.VI))
+    assertEquals("1,234,567", numberText(1_234_567, Lang.EN))
+    assertEquals("Quá hạn 5 ngày", dueInText("2026-11-20", "2026-11-25", Lang.VI))
+    assertEquals("1 day overdue", dueInText("2026-11-24", "2026-11-25", Lang.EN))
+    // Vietnam time whatever the JVM's zone: the epoch was 07:00 in Hà Nội.
+    assertEquals("01/01/1970 07:00", instantText(0, Lang.VI))
+    assertEquals("2026-11-26", todayInVietnam(java.time.Instant.parse("2026-11-25T17:30:00Z").toEpochMilli()))
+    val bad = runCatching { dueInText("2026-11-20", "25/13/2026", Lang.VI) }.exceptionOrNull()
+    assertIs<SotayException.InvalidInput>(bad, "a today that is not a date is refused")
 
-fun syncPolicy() {
-    val p = SyncPolicy()
     val wifi = NetworkState(connected = true, metered = false)
     val mobile = NetworkState(connected = true, metered = true)
     val now = 1_000_000_000L
-    assertEquals(SyncDecision.WaitForNetwork, p.decide(NetworkState(false, false), 5, null, 0, null, now, manual = true))
-    assertEquals(SyncDecision.Now(true), p.decide(wifi, 1, now, 0, null, now))
-    assertEquals(SyncDecision.Now(false), p.decide(mobile, 1, now, 0, null, now), "attachments wait for Wi-Fi")
-    assertEquals(SyncDecision.Now(true), SyncPolicy(SyncSettings(attachmentsOnMetered = true)).decide(mobile, 1, now, 0, null, now))
-    // Failing: 30 s, 60 s, 120 s ... at most 30 min; a person's "sync now" does not wait.
-    assertEquals(listOf(30_000L, 60_000L, 120_000L), (1..3).map { SyncPolicy.backoff(it) })
-    assertEquals(30 * 60_000L, SyncPolicy.backoff(40))
-    assertEquals(SyncDecision.Later(50_000), p.decide(wifi, 3, null, 2, now - 10_000, now))
-    assertEquals(SyncDecision.Now(true), p.decide(wifi, 3, null, 2, now - 10_000, now, manual = true))
-    // Nothing to send: pull every 30 minutes.
-    assertEquals(SyncDecision.Later(20 * 60_000L), p.decide(wifi, 0, now - 10 * 60_000L, 0, null, now))
-    assertEquals(SyncDecision.Now(true), p.decide(wifi, 0, now - 31 * 60_000L, 0, null, now))
-}
+    assertEquals(SyncDecision.WaitForNetwork, syncDecision(SyncSettings(), NetworkState(false, false), SyncMoment(pending = 5u, now = now, manual = true)))
+    assertEquals(SyncDecision.Now(false), syncDecision(SyncSettings(), mobile, SyncMoment(pending = 1u, lastSyncAt = now, now = now)), "attachments wait for Wi-Fi")
+    assertEquals(SyncDecision.Now(true), syncDecision(SyncSettings(attachmentsOnMetered = true), mobile, SyncMoment(pending = 1u, now = now)))
+    assertEquals(SyncDecision.Later(50_000), syncDecision(SyncSettings(), wifi, SyncMoment(pending = 3u, failuresInARow = 2u, lastAttemptAt = now - 10_000, now = now)))
+    assertEquals(SyncDecision.Later(20 * 60_000L), syncDecision(SyncSettings(), wifi, SyncMoment(lastSyncAt = now - 10 * 60_000L, now = now)))
+    assertEquals(30 * 60_000L, syncBackoffMs(40u))
 
-fun enrollmentCodes() {
-    assertEquals(EnrollmentCode("ABCDE-FGHIJ", "https://sotay.tuyenquang.gov.vn"), EnrollmentCode.parse("sotay://enroll?server=https://sotay.tuyenquang.gov.vn&code=ABCDE-FGHIJ"))
-    assertEquals(EnrollmentCode("ABCDE-FGHIJ", null), EnrollmentCode.parse("  abcde-fghij "))
-    assertEquals(EnrollmentCode("ABCDE-FGHIJ", null), EnrollmentCode.parse("abcde - fghij"))
-    assertNull(EnrollmentCode.parse("xin chào"))
-    assertNull(EnrollmentCode.parse(""))
-    assertNull(EnrollmentCode.parse("sotay://enroll?server=javascript:alert(1)&code=ABCDE-FGHIJ"))
+    assertEquals(EnrollmentCode("ABCDE-FGHIJ", "https://sotay.tuyenquang.gov.vn"), parseEnrollmentCode("sotay://enroll?server=https://sotay.tuyenquang.gov.vn&code=ABCDE-FGHIJ"))
+    assertEquals(EnrollmentCode("ABCDE-FGHIJ", null), parseEnrollmentCode("  abcde - fghij "))
+    assertNull(parseEnrollmentCode("xin chào"))
+    assertNull(parseEnrollmentCode("sotay://enroll?server=javascript:alert(1)&code=ABCDE-FGHIJ"))
 }
 
 fun enrollmentAgainstTheServer() = runBlocking {
@@ -107,7 +93,7 @@ fun enrollmentAgainstTheServer() = runBlocking {
 
 fun homeAndSync() = runBlocking {
     val store = newStore("home.db")
-    val today = LocalDate.parse("2026-11-25")
+    val today = "2026-11-25"
     val home = HomeModel(store, today = { today })
     assertEquals(0, home.state.value.overdue.size)
     // A complaint received 1/11 and never accepted: the 10-day limit passed on 11/11.
@@ -234,9 +220,7 @@ fun listsConflictsHistoryAndNavigation() = runBlocking {
 
 fun main() {
     val tests = listOf(
-        "formatting" to ::formatting,
-        "sync policy" to ::syncPolicy,
-        "enrollment codes" to ::enrollmentCodes,
+        "shared phone functions" to ::sharedPhoneFunctions,
         "enrollment against the server" to ::enrollmentAgainstTheServer,
         "home and sync" to ::homeAndSync,
         "forms and reports" to ::formsAndReports,
