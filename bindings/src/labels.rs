@@ -3,6 +3,7 @@
 //! than `outcome: success`.
 
 use sotay_core::Lang;
+use sotay_core::record::RecordKind;
 use sotay_core::record::fields::{describe_path, display_value};
 
 use crate::views::FieldValue;
@@ -17,4 +18,10 @@ pub fn field_label(path: String, lang: Lang) -> String {
 #[uniffi::export]
 pub fn field_value_text(path: String, value: FieldValue, lang: Lang) -> String {
     display_value(&path, &value.into(), lang)
+}
+
+/// A kind of record as people call it ("Hòa giải ở cơ sở" / "Grassroots mediation").
+#[uniffi::export]
+pub fn kind_label(kind: RecordKind, lang: Lang) -> String {
+    kind.label().get(lang).to_string()
 }

@@ -21,7 +21,7 @@ mod units;
 mod views;
 
 pub use error::{FieldProblem, SotayError};
-pub use labels::{field_label, field_value_text};
+pub use labels::{field_label, field_value_text, kind_label};
 pub use phone::{
     date_text, due_in_text, instant_text, number_text, parse_enrollment_code, sync_backoff_ms, sync_decision,
     today_in_vietnam,

@@ -471,6 +471,11 @@ RustBuffer uniffi_sotay_ffi_fn_func_field_label(RustBuffer path, RustBuffer lang
 RustBuffer uniffi_sotay_ffi_fn_func_field_value_text(RustBuffer path, RustBuffer value, RustBuffer lang, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_KIND_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_KIND_LABEL
+RustBuffer uniffi_sotay_ffi_fn_func_kind_label(RustBuffer kind, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DATE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DATE_TEXT
 RustBuffer uniffi_sotay_ffi_fn_func_date_text(RustBuffer iso, RustBuffer lang, RustCallStatus *_Nonnull out_status
@@ -807,6 +812,12 @@ uint16_t uniffi_sotay_ffi_checksum_func_field_label(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_VALUE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_FIELD_VALUE_TEXT
 uint16_t uniffi_sotay_ffi_checksum_func_field_value_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_KIND_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_KIND_LABEL
+uint16_t uniffi_sotay_ffi_checksum_func_kind_label(void
     
 );
 #endif

@@ -10313,6 +10313,18 @@ public func fieldValueText(path: String, value: FieldValue, lang: Lang) -> Strin
 })
 }
 /**
+ * A kind of record as people call it ("Hòa giải ở cơ sở" / "Grassroots mediation").
+ */
+public func kindLabel(kind: RecordKind, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_kind_label(
+        FfiConverterTypeRecordKind_lower(kind),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+/**
  * `2026-10-03` → `03/10/2026` in Vietnamese; empty for none; other text as it is.
  */
 public func dateText(iso: String?, lang: Lang) -> String  {
@@ -10489,6 +10501,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_field_value_text() != 64658) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_kind_label() != 55653) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_date_text() != 51387) {

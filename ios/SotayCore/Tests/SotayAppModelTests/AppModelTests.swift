@@ -1,0 +1,260 @@
+// The iOS app's models against the real library and a real sotay-server: the same checks as the
+// Android logic's JVM tests (android/logic/src/test). scripts/swift-tests runs them on Linux with
+// Debian's Swift, under scripts/with-test-server, which sets the server's address and codes.
+import Foundation
+import XCTest
+import SotayCore
+@testable import SotayAppModel
+
+private let commune = "02233" // Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang
+private struct Missing: Error { let name: String }
+
+private func env(_ name: String) throws -> String {
+    // Not a skip: a test that did not run must not count as passed.
+    guard let value = ProcessInfo.processInfo.environment[name] else { throw Missing(name: name) }
+    return value
+}
+
+private final class MemoryVault: KeyVault {
+    private var key: Data?
+    private(set) var created = 0
+    func storeKey() throws -> Data {
+        if let key { return key }
+        let made = try newStoreKey()
+        key = made
+        created += 1
+        return made
+    }
+}
+
+private func dialogue(_ title: String, _ status: DialogueStatus, heldOn: String? = nil, noticeOn: String? = nil,
+                      attendance: Attendance = Attendance(), issues: [RaisedIssue] = []) -> Dialogue {
+    Dialogue(title: title, trigger: .periodic, mode: .inPerson, status: status, noticeOn: noticeOn, heldOn: heldOn,
+             attendance: attendance, issues: issues)
+}
+
+@MainActor
+final class AppModelTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUp() async throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sotay-app-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    private func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    private func newStore(_ name: String) throws -> Store {
+        try Store.create(path: path(name), key: .raw(bytes: try newStoreKey()),
+                         profile: NewProfile(userId: "can.bo.a", displayName: "Nguyễn Văn A", role: .communeOfficial, unit: commune))
+    }
+
+    /// Waits (up to 5 s) for what the store's change subscription brings to the main actor.
+    private func eventually(_ what: String, _ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() { try await Task.sleep(nanoseconds: 10_000_000) }
+        XCTAssertTrue(condition(), "never happened: \(what)")
+    }
+
+    func testEnrollmentFromAQRCodeOrATypedCode() async throws {
+        let server = try env("SOTAY_SERVER_URL")
+        let vault = MemoryVault()
+        let model = EnrollmentModel(vault: vault, storePath: path("enrolled.db"))
+
+        model.typedCode = "xin chào"
+        let notACode = await model.enroll(deviceName: "Điện thoại thử")
+        XCTAssertNil(notACode)
+        XCTAssertEqual(model.problem, "Mã đăng ký không đúng dạng")
+        model.typedCode = "ZZZZZ-ZZZZZ"
+        let noServer = await model.enroll(deviceName: "Điện thoại thử")
+        XCTAssertNil(noServer)
+        XCTAssertEqual(model.problem, "Cần nhập địa chỉ máy chủ")
+        model.typedServer = server
+        let refused = await model.enroll(deviceName: "Điện thoại thử")
+        XCTAssertNil(refused)
+        XCTAssertTrue(model.problem?.contains("quản trị viên") == true, model.problem ?? "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("enrolled.db")), "a refused code leaves no store behind")
+
+        let enrolled = await model.enroll(scanned: "sotay://enroll?server=\(server)&code=\(try env("SOTAY_CODE_A"))", deviceName: "iPhone của A")
+        let store = try XCTUnwrap(enrolled, model.problem ?? "")
+        XCTAssertNil(model.problem)
+        // The role and unit come from enrollment; the key was made once and kept in the vault.
+        XCTAssertEqual(store.profile().role, .communeOfficial)
+        XCTAssertEqual(store.profile().unit, commune)
+        XCTAssertEqual(store.profile().userId, "can.bo.a")
+        XCTAssertEqual(vault.created, 1)
+        XCTAssertTrue(try Store.open(path: path("enrolled.db"), key: .raw(bytes: try vault.storeKey())).syncStatus().enrolled)
+        model.typedCode = try env("SOTAY_CODE_A3")
+        let again = await model.enroll(deviceName: "x")
+        XCTAssertNil(again, "a store is already there: the code is not spent")
+        XCTAssertEqual(vault.created, 1)
+    }
+
+    func testHomeFollowsTheStoreAndSyncShowsProgress() async throws {
+        let store = try newStore("home.db")
+        let home = HomeModel(store: store, today: { "2026-11-25" })
+        XCTAssertTrue(home.overdue.isEmpty)
+        // A complaint received 1/11 and never accepted: the 10-day limit passed on 11/11.
+        _ = try store.createRecord(unit: commune, body: .petition(Petition(title: "Khiếu nại về bồi thường đất", petitionType: .complaint,
+                                                                          receivedOn: "2026-11-01", channel: .inPerson, petitioner: PetitionSubject(),
+                                                                          complexity: .normal, status: .received)))
+        // An issue due in three days, from a dialogue.
+        _ = try store.createRecord(unit: commune, body: .dialogue(dialogue("Đối thoại về nước sạch", .planned, heldOn: "2026-12-05",
+                                                                           issues: [RaisedIssue(topic: "Nước sinh hoạt", dueOn: "2026-11-28", status: .open)])))
+        // The subscription refreshes the model by itself.
+        try await eventually("two deadlines on the home screen") { home.overdue.count == 1 && home.dueSoon.count == 1 }
+        XCTAssertEqual(home.overdue.first?.title, "Khiếu nại về bồi thường đất")
+        XCTAssertTrue(home.overdue.first?.dueText.hasPrefix("Quá hạn") == true, home.overdue.first?.dueText ?? "")
+        XCTAssertEqual(home.dueSoon.first?.dueText, "Còn 3 ngày")
+        XCTAssertEqual(home.dueSoon.first?.due, "28/11/2026")
+        XCTAssertEqual(home.pending, 2)
+        XCTAssertNil(home.lastSync)
+
+        // Sync now, against the real server, with progress and the last sync shown.
+        try await store.enroll(serverUrl: try env("SOTAY_SERVER_URL"), code: try env("SOTAY_CODE_A2"), deviceName: "iPad")
+        let sync = SyncModel(store: store)
+        await sync.syncNow()
+        XCTAssertNil(sync.problem, sync.problem ?? "")
+        XCTAssertFalse(sync.running)
+        XCTAssertGreaterThanOrEqual(sync.recordsSent, 2)
+        XCTAssertGreaterThan(sync.bytes, 0)
+        XCTAssertNotNil(sync.lastDone)
+        XCTAssertEqual(try store.syncStatus().pending, 0)
+        home.refresh()
+        XCTAssertNotNil(home.lastSync)
+        XCTAssertEqual(home.pending, 0)
+        home.close()
+
+        // The background task's question: nothing pending, synced just now → later; offline → wait.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let wifi = NetworkState(connected: true, metered: false)
+        guard case let .later(after) = try BackgroundSync.decision(store: store, network: wifi, failuresInARow: 0, lastAttemptAt: nil, now: now) else {
+            return XCTFail("a store synced a moment ago waits")
+        }
+        XCTAssertGreaterThan(after, 29 * 60_000)
+        let offline = NetworkState(connected: false, metered: false)
+        XCTAssertEqual(try BackgroundSync.decision(store: store, network: offline, failuresInARow: 0, lastAttemptAt: nil, now: now), .waitForNetwork)
+
+        // A server that is not there: a plain sentence, nothing lost.
+        let lonely = try newStore("offline.db")
+        _ = try lonely.createRecord(unit: commune, body: .dialogue(dialogue("Đối thoại khi mất mạng", .planned, heldOn: "2026-12-05")))
+        do {
+            try await lonely.enroll(serverUrl: "http://127.0.0.1:9", code: "ABCDE-FGHIJ", deviceName: "x")
+            XCTFail("enrolling with no server must fail")
+        } catch {
+            XCTAssertTrue(Words.problem(error).contains("Dữ liệu vẫn an toàn"), Words.problem(error))
+            XCTAssertTrue(Words.problem(error, lang: .en).contains("safe on the phone"))
+        }
+        XCTAssertEqual(try lonely.syncStatus().pending, 1)
+    }
+
+    func testFormsAndTheReport() async throws {
+        let store = try newStore("forms.db")
+        let held = dialogue("Đối thoại về đất đai", .held, heldOn: "2026-10-03", noticeOn: "2026-09-24",
+                            attendance: Attendance(total: 120, women: 54, ethnicMinority: 98))
+        let editor = RecordEditor(store: store)
+        guard case let .saved(id) = editor.save(unit: commune, id: nil, body: .dialogue(held)) else { return XCTFail("a valid dialogue saves") }
+        var wrong = held
+        wrong.attendance = Attendance(total: 10, women: 11)
+        guard case let .invalid(errors) = editor.save(unit: commune, id: id, body: .dialogue(wrong)) else {
+            return XCTFail("more women than attendees must be refused")
+        }
+        let women = try XCTUnwrap(errors["attendance.women"], "\(errors)")
+        XCTAssertFalse(women.contains(" / "), "one language: \(women)")
+        var untitled = held
+        untitled.title = ""
+        guard case let .invalid(titleErrors) = RecordEditor(store: store, lang: .en).save(unit: commune, id: id, body: .dialogue(untitled)) else {
+            return XCTFail("a dialogue needs a title")
+        }
+        XCTAssertNotNil(titleErrors["title"], "\(titleErrors)")
+        guard case .failed = editor.save(unit: commune, id: "01a00000-0000-7000-8000-000000000000", body: .dialogue(held)) else {
+            return XCTFail("a forged id is not saved")
+        }
+
+        let model = ReportModel(store: store)
+        let screen = try model.load(period: "2026-Q4")
+        XCTAssertEqual(screen.title, "Xã Phúc Yên — Quý IV năm 2026")
+        XCTAssertEqual(screen.subtitle, "01/10/2026 – 31/12/2026")
+        let dialogues = try XCTUnwrap(screen.blocks.first { $0.title == "Đối thoại trực tiếp" })
+        XCTAssertEqual(dialogues.lines.first { $0.label == "Số cuộc đối thoại đã tổ chức" }?.value, "1")
+        let text = model.shareText(screen)
+        XCTAssertTrue(text.contains("- Số cuộc đối thoại đã tổ chức: 1"), text)
+        XCTAssertFalse(text.contains(": 0"), "zeros are left out of the shared text")
+        let year = try ReportModel(store: store, lang: .en).load(period: "2026")
+        XCTAssertTrue(year.warnings.contains { $0.contains("2026-H1") }, "\(year.warnings)")
+        XCTAssertThrowsError(try model.load(period: "2026-Q5"))
+    }
+
+    func testListsConflictsHistoryAndNavigation() async throws {
+        let a = try newStore("list-a.db")
+        let records = RecordsModel(store: a)
+        let title = "Đối thoại về Đất đai và giải phóng mặt bằng"
+        guard case let .saved(id) = RecordEditor(store: a).save(unit: commune, id: nil,
+                                                                 body: .dialogue(dialogue(title, .held, heldOn: "2026-10-03", noticeOn: "2026-09-24"))) else {
+            return XCTFail("a valid dialogue saves")
+        }
+        try await eventually("the new record in the list") { records.lines.count == 1 }
+        records.query = "dat dai"
+        XCTAssertEqual(records.lines.map(\.title), [title])
+        records.query = "DAT ĐAI"
+        XCTAssertEqual(records.lines.map(\.title), [title])
+        records.query = "hoa giai"
+        XCTAssertTrue(records.lines.isEmpty)
+        records.query = ""
+        records.kind = .mediation
+        XCTAssertTrue(records.lines.isEmpty)
+        records.kind = nil
+        XCTAssertEqual(records.lines.first?.kind, "Đối thoại trực tiếp")
+        XCTAssertEqual(records.lines.first?.date, "03/10/2026")
+        records.close()
+
+        // History in words.
+        try a.updateRecord(id: id, body: .dialogue(dialogue(title, .cancelled, heldOn: "2026-10-03", noticeOn: "2026-09-24")))
+        let history = try HistoryModel(store: a).lines(recordId: id)
+        XCTAssertEqual(history.count, 2)
+        XCTAssertTrue(history.last?.changes.contains("Trạng thái: Đã tổ chức → Đã hủy") == true, "\(history.last?.changes ?? [])")
+
+        // A conflict: two officials of the commune set the status apart; side by side, one tap.
+        let server = try env("SOTAY_SERVER_URL")
+        try await a.enroll(serverUrl: server, code: try env("SOTAY_CODE_A3"), deviceName: "A")
+        _ = try await a.sync(listener: nil, cancel: nil)
+        let b = try await enrollNewStore(path: path("list-b.db"), key: .raw(bytes: try newStoreKey()), serverUrl: server, code: try env("SOTAY_CODE_B"), deviceName: "B")
+        _ = try await b.sync(listener: nil, cancel: nil)
+        guard case var .dialogue(onB) = try b.record(id: id).body, case var .dialogue(onA) = try a.record(id: id).body else {
+            return XCTFail("the dialogue reached both phones")
+        }
+        onB.status = .held
+        onA.status = .planned
+        try b.updateRecord(id: id, body: .dialogue(onB))
+        try a.updateRecord(id: id, body: .dialogue(onA))
+        _ = try await b.sync(listener: nil, cancel: nil)
+        _ = try await a.sync(listener: nil, cancel: nil)
+        let conflicts = ConflictsModel(store: a)
+        let card = try XCTUnwrap(try conflicts.cards().first { $0.path == "status" })
+        XCTAssertEqual(card.field, "Trạng thái")
+        XCTAssertEqual(Set(card.sides.map(\.text)), ["Đã tổ chức", "Dự kiến"])
+        XCTAssertEqual(Set(card.sides.map(\.author)), ["can.bo.a", "can.bo.b"])
+        try conflicts.choose(card, try XCTUnwrap(card.sides.first { $0.text == "Đã tổ chức" }))
+        XCTAssertTrue(try conflicts.cards().isEmpty)
+        XCTAssertThrowsError(try conflicts.choose(card, card.sides[0]), "resolved already")
+
+        // Navigation state.
+        let nav = Navigator(enrolled: false)
+        XCTAssertEqual(nav.current, .enroll)
+        nav.enrolled()
+        XCTAssertFalse(nav.back(), "enrollment is not behind home")
+        nav.go(.records(kind: .mediation))
+        nav.go(.record(id: "x"))
+        nav.go(.edit(kind: .mediation, id: "x"))
+        nav.saved(id: "x")
+        XCTAssertEqual(nav.screens, [.home, .records(kind: .mediation), .record(id: "x")])
+        nav.go(.edit(kind: .dialogue, id: nil))
+        nav.saved(id: "y")
+        XCTAssertEqual(nav.screens, [.home, .records(kind: .mediation), .record(id: "x"), .record(id: "y")])
+        XCTAssertTrue(nav.back())
+        XCTAssertEqual(nav.current, .record(id: "x"))
+    }
+}
