@@ -9,6 +9,7 @@
 uniffi::setup_scaffolding!();
 
 mod error;
+mod form;
 mod labels;
 mod listener;
 mod phone;
@@ -21,6 +22,7 @@ mod units;
 mod views;
 
 pub use error::{FieldProblem, SotayError};
+pub use form::RecordForm;
 pub use labels::{field_label, field_value_text, kind_label};
 pub use phone::{
     date_text, due_in_text, instant_text, number_text, parse_enrollment_code, sync_backoff_ms, sync_decision,

@@ -93,29 +93,45 @@ fn expected_vi(expected: &str) -> String {
     }
 }
 
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl FieldError {
+    /// The message in one language: a form shows the user's half.
+    pub fn message(&self, lang: crate::labels::Lang) -> String {
+        let (vi, en) = self.halves();
+        match lang {
+            crate::labels::Lang::Vi => vi,
+            crate::labels::Lang::En => en,
+        }
+    }
+
+    fn halves(&self) -> (String, String) {
         let (vi_name, en_name) = path_label(&self.path).map(|l| (l.vi, l.en)).unwrap_or((&self.path, &self.path));
         let p = &self.path;
         match &self.problem {
-            Problem::UnknownField => write!(f, "trường \"{p}\" không có trong loại hồ sơ này / unknown field \"{p}\""),
-            Problem::Required => {
-                write!(f, "trường \"{vi_name}\" ({p}) là bắt buộc / field \"{en_name}\" ({p}) is required")
+            Problem::UnknownField => {
+                (format!("trường \"{p}\" không có trong loại hồ sơ này"), format!("unknown field \"{p}\""))
             }
-            Problem::InvalidValue { expected } => write!(
-                f,
-                "trường \"{vi_name}\" ({p}) không hợp lệ: cần {} / field \"{en_name}\" ({p}) is invalid: expected {}",
-                expected_vi(expected),
-                expected_en(expected)
+            Problem::Required => {
+                (format!("trường \"{vi_name}\" ({p}) là bắt buộc"), format!("field \"{en_name}\" ({p}) is required"))
+            }
+            Problem::InvalidValue { expected } => (
+                format!("trường \"{vi_name}\" ({p}) không hợp lệ: cần {}", expected_vi(expected)),
+                format!("field \"{en_name}\" ({p}) is invalid: expected {}", expected_en(expected)),
             ),
-            Problem::UnknownUnit => write!(
-                f,
-                "trường \"{vi_name}\" ({p}): không có đơn vị hành chính hoặc thôn với mã này / field \"{en_name}\" ({p}): no administrative unit or village has this code"
+            Problem::UnknownUnit => (
+                format!("trường \"{vi_name}\" ({p}): không có đơn vị hành chính hoặc thôn với mã này"),
+                format!("field \"{en_name}\" ({p}): no administrative unit or village has this code"),
             ),
             Problem::Inconsistent { vi, en } => {
-                write!(f, "trường \"{vi_name}\" ({p}): {vi} / field \"{en_name}\" ({p}): {en}")
+                (format!("trường \"{vi_name}\" ({p}): {vi}"), format!("field \"{en_name}\" ({p}): {en}"))
             }
         }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (vi, en) = self.halves();
+        write!(f, "{vi} / {en}")
     }
 }
 

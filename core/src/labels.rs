@@ -63,6 +63,11 @@ macro_rules! coded_enum {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every code with its label, in declaration order: a form's choices.
+            pub fn options() -> Vec<(&'static str, $crate::labels::Label)> {
+                Self::ALL.iter().map(|v| (v.code(), v.label())).collect()
+            }
+
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }

@@ -183,7 +183,7 @@ pub fn parse_body(kind: RecordKind, json: &str) -> Result<RecordBody, Vec<FieldE
 
 /// Sets the value at a dotted path, creating what the path names: an unknown name is then
 /// rejected by the strict deserialization that follows, with its full path.
-fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), FieldError> {
+pub(crate) fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), FieldError> {
     let segments: Vec<&str> = path.split('.').collect();
     let mut node = tree;
     for (i, seg) in segments.iter().enumerate() {

@@ -6,6 +6,7 @@ pub mod consultation;
 pub mod dialogue;
 pub mod exemplary_model;
 pub mod fields;
+pub mod form;
 pub mod front_session;
 pub mod input;
 pub mod mediation;

@@ -275,6 +275,76 @@ typedef struct UniffiVTableCallbackInterfaceSyncListener {
 } UniffiVTableCallbackInterfaceSyncListener;
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CLONE_RECORDFORM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CLONE_RECORDFORM
+uint64_t uniffi_sotay_ffi_fn_clone_recordform(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FREE_RECORDFORM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FREE_RECORDFORM
+void uniffi_sotay_ffi_fn_free_recordform(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CONSTRUCTOR_RECORDFORM_EDIT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CONSTRUCTOR_RECORDFORM_EDIT
+uint64_t uniffi_sotay_ffi_fn_constructor_recordform_edit(RustBuffer body, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CONSTRUCTOR_RECORDFORM_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CONSTRUCTOR_RECORDFORM_NEW
+uint64_t uniffi_sotay_ffi_fn_constructor_recordform_new(RustBuffer kind, RustBuffer lang, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_ADD_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_ADD_ITEM
+RustBuffer uniffi_sotay_ffi_fn_method_recordform_add_item(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_BODY
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_BODY
+RustBuffer uniffi_sotay_ffi_fn_method_recordform_body(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_CHOOSE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_CHOOSE
+void uniffi_sotay_ffi_fn_method_recordform_choose(uint64_t ptr, RustBuffer path, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_KIND
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_KIND
+RustBuffer uniffi_sotay_ffi_fn_method_recordform_kind(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_REMOVE_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_REMOVE_ITEM
+void uniffi_sotay_ffi_fn_method_recordform_remove_item(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_ROWS
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_ROWS
+RustBuffer uniffi_sotay_ffi_fn_method_recordform_rows(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_SAVE
+RustBuffer uniffi_sotay_ffi_fn_method_recordform_save(uint64_t ptr, uint64_t store, RustBuffer unit, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_SET_FLAG
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_SET_FLAG
+void uniffi_sotay_ffi_fn_method_recordform_set_flag(uint64_t ptr, RustBuffer path, int8_t on, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_SET_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_SET_TEXT
+void uniffi_sotay_ffi_fn_method_recordform_set_text(uint64_t ptr, RustBuffer path, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_TOGGLE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_RECORDFORM_TOGGLE
+void uniffi_sotay_ffi_fn_method_recordform_toggle(uint64_t ptr, RustBuffer path, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CLONE_STORE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CLONE_STORE
 uint64_t uniffi_sotay_ffi_fn_clone_store(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -899,6 +969,66 @@ uint16_t uniffi_sotay_ffi_checksum_func_unit_lineage(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_ADD_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_ADD_ITEM
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_add_item(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_BODY
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_BODY
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_body(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_CHOOSE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_CHOOSE
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_choose(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_KIND
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_KIND
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_kind(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_REMOVE_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_REMOVE_ITEM
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_remove_item(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_ROWS
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_ROWS
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_rows(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_SAVE
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_SET_FLAG
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_SET_FLAG
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_set_flag(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_SET_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_SET_TEXT
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_set_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_TOGGLE
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_RECORDFORM_TOGGLE
+uint16_t uniffi_sotay_ffi_checksum_method_recordform_toggle(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_REPORT
 uint16_t uniffi_sotay_ffi_checksum_method_store_report(void
@@ -1028,6 +1158,18 @@ uint16_t uniffi_sotay_ffi_checksum_method_synccancel_cancel(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
 uint16_t uniffi_sotay_ffi_checksum_method_synclistener_on_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_CONSTRUCTOR_RECORDFORM_EDIT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_CONSTRUCTOR_RECORDFORM_EDIT
+uint16_t uniffi_sotay_ffi_checksum_constructor_recordform_edit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_CONSTRUCTOR_RECORDFORM_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_CONSTRUCTOR_RECORDFORM_NEW
+uint16_t uniffi_sotay_ffi_checksum_constructor_recordform_new(void
     
 );
 #endif

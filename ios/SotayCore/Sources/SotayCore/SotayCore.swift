@@ -623,6 +623,290 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 
+public protocol RecordFormProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds an item to the list at `path`; returns the item's path.
+     */
+    func addItem(path: String) throws  -> String
+    
+    /**
+     * The body as filled in, or the problems of what does not read.
+     */
+    func body() throws  -> RecordBody
+    
+    func choose(path: String, code: String) throws 
+    
+    func kind()  -> RecordKind
+    
+    func removeItem(path: String) throws 
+    
+    /**
+     * The rows to draw, in order.
+     */
+    func rows()  -> [FormRow]
+    
+    /**
+     * Saves a new record in `unit` (`id` none) or the record `id`; returns its id. When the
+     * store refuses, its problems show under their fields in `rows()` and the error lists them.
+     */
+    func save(store: Store, unit: String, id: String?) throws  -> String
+    
+    func setFlag(path: String, on: Bool) throws 
+    
+    /**
+     * Text typed into a field. A date or number that does not read is kept as typed and shown
+     * with its problem; the error says the same.
+     */
+    func setText(path: String, text: String) throws 
+    
+    func toggle(path: String, code: String) throws 
+    
+}
+open class RecordForm: RecordFormProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_sotay_ffi_fn_clone_recordform(self.handle, $0) }
+    }
+    /**
+     * A form for a new record of `kind`.
+     */
+public convenience init(kind: RecordKind, lang: Lang) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_constructor_recordform_new(
+        FfiConverterTypeRecordKind_lower(kind),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_sotay_ffi_fn_free_recordform(handle, $0) }
+    }
+
+    
+    /**
+     * A form over a record's body (`store.record(id).body`).
+     */
+public static func edit(body: RecordBody, lang: Lang) -> RecordForm  {
+    return try!  FfiConverterTypeRecordForm_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_constructor_recordform_edit(
+        FfiConverterTypeRecordBody_lower(body),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Adds an item to the list at `path`; returns the item's path.
+     */
+open func addItem(path: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_add_item(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The body as filled in, or the problems of what does not read.
+     */
+open func body()throws  -> RecordBody  {
+    return try  FfiConverterTypeRecordBody_lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_body(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func choose(path: String, code: String)throws   {try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_choose(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+}
+}
+    
+open func kind() -> RecordKind  {
+    return try!  FfiConverterTypeRecordKind_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_kind(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func removeItem(path: String)throws   {try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_remove_item(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The rows to draw, in order.
+     */
+open func rows() -> [FormRow]  {
+    return try!  FfiConverterSequenceTypeFormRow.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_rows(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Saves a new record in `unit` (`id` none) or the record `id`; returns its id. When the
+     * store refuses, its problems show under their fields in `rows()` and the error lists them.
+     */
+open func save(store: Store, unit: String, id: String?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_save(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStore_lower(store),
+        FfiConverterString.lower(unit),
+        FfiConverterOptionString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+open func setFlag(path: String, on: Bool)throws   {try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_set_flag(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterBool.lower(on),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Text typed into a field. A date or number that does not read is kept as typed and shown
+     * with its problem; the error says the same.
+     */
+open func setText(path: String, text: String)throws   {try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_set_text(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+}
+}
+    
+open func toggle(path: String, code: String)throws   {try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_recordform_toggle(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordForm: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RecordForm
+
+    public static func lift(_ handle: UInt64) throws -> RecordForm {
+        return RecordForm(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RecordForm) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordForm {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RecordForm, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordForm_lift(_ handle: UInt64) throws -> RecordForm {
+    return try FfiConverterTypeRecordForm.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordForm_lower(_ value: RecordForm) -> UInt64 {
+    return FfiConverterTypeRecordForm.lower(value)
+}
+
+
+
+
+
+
 public protocol StoreProtocol: AnyObject, Sendable {
     
     /**
@@ -3234,6 +3518,149 @@ public func FfiConverterTypeFlag_lift(_ buf: RustBuffer) throws -> Flag {
 #endif
 public func FfiConverterTypeFlag_lower(_ value: Flag) -> RustBuffer {
     return FfiConverterTypeFlag.lower(value)
+}
+
+
+public struct FormOption: Equatable, Hashable {
+    public var code: String
+    public var label: String
+    public var selected: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, label: String, selected: Bool) {
+        self.code = code
+        self.label = label
+        self.selected = selected
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FormOption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormOption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormOption {
+        return
+            try FormOption(
+                code: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                selected: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FormOption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterBool.write(value.selected, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormOption_lift(_ buf: RustBuffer) throws -> FormOption {
+    return try FfiConverterTypeFormOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormOption_lower(_ value: FormOption) -> RustBuffer {
+    return FfiConverterTypeFormOption.lower(value)
+}
+
+
+/**
+ * One line of a form: a heading, a field, or a list item with its remove button.
+ */
+public struct FormRow: Equatable, Hashable {
+    public var path: String
+    public var depth: UInt32
+    public var label: String
+    public var kind: RowKind
+    public var text: String
+    public var on: Bool
+    public var options: [FormOption]
+    public var removable: Bool
+    public var problem: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(path: String, depth: UInt32, label: String, kind: RowKind, text: String, on: Bool, options: [FormOption], removable: Bool, problem: String?) {
+        self.path = path
+        self.depth = depth
+        self.label = label
+        self.kind = kind
+        self.text = text
+        self.on = on
+        self.options = options
+        self.removable = removable
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FormRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormRow {
+        return
+            try FormRow(
+                path: FfiConverterString.read(from: &buf), 
+                depth: FfiConverterUInt32.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeRowKind.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                on: FfiConverterBool.read(from: &buf), 
+                options: FfiConverterSequenceTypeFormOption.read(from: &buf), 
+                removable: FfiConverterBool.read(from: &buf), 
+                problem: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FormRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterUInt32.write(value.depth, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterTypeRowKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterBool.write(value.on, into: &buf)
+        FfiConverterSequenceTypeFormOption.write(value.options, into: &buf)
+        FfiConverterBool.write(value.removable, into: &buf)
+        FfiConverterOptionString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormRow_lift(_ buf: RustBuffer) throws -> FormRow {
+    return try FfiConverterTypeFormRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormRow_lower(_ value: FormRow) -> RustBuffer {
+    return FfiConverterTypeFormRow.lower(value)
 }
 
 
@@ -8228,6 +8655,131 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 
 
 
+/**
+ * What a row is, and so how it is drawn.
+ */
+
+public enum RowKind: Equatable, Hashable {
+    
+    case section
+    case list
+    case item
+    case text
+    case longText
+    case date
+    case count
+    case flag
+    case choice
+    case choices
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RowKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRowKind: FfiConverterRustBuffer {
+    typealias SwiftType = RowKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RowKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .section
+        
+        case 2: return .list
+        
+        case 3: return .item
+        
+        case 4: return .text
+        
+        case 5: return .longText
+        
+        case 6: return .date
+        
+        case 7: return .count
+        
+        case 8: return .flag
+        
+        case 9: return .choice
+        
+        case 10: return .choices
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RowKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .section:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .list:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .item:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .text:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .longText:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .date:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .count:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .flag:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .choice:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .choices:
+            writeInt(&buf, Int32(10))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRowKind_lift(_ buf: RustBuffer) throws -> RowKind {
+    return try FfiConverterTypeRowKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRowKind_lower(_ value: RowKind) -> RustBuffer {
+    return FfiConverterTypeRowKind.lower(value)
+}
+
+
+
 
 public enum SessionPrivacy: Equatable, Hashable {
     
@@ -9853,6 +10405,56 @@ fileprivate struct FfiConverterSequenceTypeFlag: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFormOption: FfiConverterRustBuffer {
+    typealias SwiftType = [FormOption]
+
+    public static func write(_ value: [FormOption], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFormOption.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FormOption] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FormOption]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFormOption.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFormRow: FfiConverterRustBuffer {
+    typealias SwiftType = [FormRow]
+
+    public static func write(_ value: [FormRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFormRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FormRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FormRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFormRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHistoryEntry: FfiConverterRustBuffer {
     typealias SwiftType = [HistoryEntry]
 
@@ -10545,6 +11147,36 @@ private let initializationResult: InitializationResult = {
     if (uniffi_sotay_ffi_checksum_func_unit_lineage() != 43042) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_sotay_ffi_checksum_method_recordform_add_item() != 10146) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_body() != 35873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_choose() != 18796) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_kind() != 3136) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_remove_item() != 53369) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_rows() != 46682) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_save() != 7553) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_set_flag() != 62073) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_set_text() != 36281) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_recordform_toggle() != 24202) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_sotay_ffi_checksum_method_store_report() != 53717) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10609,6 +11241,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_method_synclistener_on_progress() != 59881) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_constructor_recordform_edit() != 8714) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_constructor_recordform_new() != 24864) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_constructor_store_create() != 10735) {

@@ -162,12 +162,77 @@ fun formsAndReports() {
     assertTrue(year.warnings.any { it.contains("2026-H1") }, "${year.warnings}")
 }
 
+// Any kind's form from the core's description of it: a mediation case with its parties, the
+// eligibility check and a session, filled in as a person taps and types.
+fun recordForms() {
+    val store = newStore("record-forms.db")
+    val form = RecordFormModel.create(store, COMMUNE, RecordKind.MEDIATION)
+    val labels = form.state.value.rows.associate { it.path to it.label }
+    assertEquals("Loại tranh chấp", labels["category"])
+    assertEquals(RowKind.LIST, form.state.value.rows.first { it.path == "parties" }.kind)
+    form.setText("title", "Tranh chấp ranh giới đất vườn giữa hai hộ")
+    form.setText("team", "Tổ hòa giải thôn Nà Mè")
+    form.setText("received_on", "20/09/2026")
+    form.choose("category", "land")
+    form.addItem("parties")
+    form.addItem("parties")
+    form.setText("parties.0.name", "Giàng A Sử")
+    form.setText("parties.1.name", "Lò Thị Mai")
+    form.setFlag("parties.1.vulnerability.elderly", true)
+    form.setFlag("eligibility.checked", true)
+    form.addItem("sessions")
+    // Half-typed, the date stays as typed and its row says what is wrong.
+    form.setText("sessions.0.held_on", "27/09/20")
+    val half = form.state.value.rows.first { it.path == "sessions.0.held_on" }
+    assertEquals("27/09/20", form.textOf(half))
+    assertTrue(half.problem?.contains("Ngày tổ chức") == true, "${half.problem}")
+    assertIs<SaveResult.Invalid>(form.save(), "a date that does not read is not saved")
+    form.setText("sessions.0.held_on", "27/09/2026")
+    assertNull(form.state.value.rows.first { it.path == "sessions.0.held_on" }.problem)
+    val saved = form.save()
+    assertIs<SaveResult.Saved>(saved, "$saved")
+    val m = (store.record(saved.id).body as RecordBody.Mediation).v1
+    assertEquals(listOf("Giàng A Sử", "Lò Thị Mai"), m.parties.map { it.name })
+    assertTrue(m.parties[1].vulnerability.elderly)
+    assertEquals(DisputeCategory.LAND, m.category)
+    assertEquals("2026-09-27", m.sessions.single().heldOn)
+
+    // Editing: remove a party, and the store's own rule shows under its field.
+    val edit = RecordFormModel.edit(store, saved.id)
+    val version = edit.state.value.version
+    edit.removeItem("parties.0")
+    assertTrue(edit.state.value.version > version)
+    assertEquals("Lò Thị Mai", edit.state.value.rows.first { it.path == "parties.0.name" }.text)
+    assertIs<SaveResult.Saved>(edit.save())
+    assertEquals(1, (store.record(saved.id).body as RecordBody.Mediation).v1.parties.size)
+
+    val meeting = RecordFormModel.create(store, COMMUNE, RecordKind.DIALOGUE, Lang.EN)
+    meeting.setText("title", "Đối thoại về nước sạch")
+    meeting.choose("status", "held")
+    meeting.setText("held_on", "2026-10-03")
+    meeting.setText("attendance.total", "10")
+    meeting.setText("attendance.women", "11")
+    val refused = meeting.save()
+    assertIs<SaveResult.Invalid>(refused)
+    assertTrue(refused.errors.containsKey("attendance.women"), "${refused.errors}")
+    val women = meeting.state.value.rows.first { it.path == "attendance.women" }
+    assertTrue(women.problem != null && !women.problem!!.contains(" / "), "in English only: ${women.problem}")
+    form.close(); edit.close(); meeting.close()
+}
+
 fun listsConflictsHistoryAndNavigation() = runBlocking {
     val a = newStore("list-a.db")
     val records = RecordsModel(a)
-    val id = RecordEditor(a).save(COMMUNE, null, RecordBody.Dialogue(dialogue(title = "Đối thoại về Đất đai và giải phóng mặt bằng", status = DialogueStatus.HELD, heldOn = "2026-10-03", noticeOn = "2026-09-24")))
-    assertIs<SaveResult.Saved>(id)
-    val invalid = RecordEditor(a).save(COMMUNE, id.id, RecordBody.Dialogue(dialogue(title = "", status = DialogueStatus.HELD, heldOn = "2026-10-03")))
+    val form = RecordFormModel.create(a, COMMUNE, RecordKind.DIALOGUE)
+    form.setText("title", "Đối thoại về Đất đai và giải phóng mặt bằng")
+    form.choose("status", "held")
+    form.setText("held_on", "03/10/2026")
+    form.setText("notice_on", "24/09/2026")
+    val id = form.save()
+    assertIs<SaveResult.Saved>(id, "$id")
+    val untitled = RecordFormModel.edit(a, id.id)
+    untitled.setText("title", "")
+    val invalid = untitled.save()
     assertIs<SaveResult.Invalid>(invalid)
     assertTrue(invalid.errors.containsKey("title"), "${invalid.errors}")
     withTimeout(5_000) { records.state.first { it.lines.size == 1 } }
@@ -224,6 +289,7 @@ fun main() {
         "enrollment against the server" to ::enrollmentAgainstTheServer,
         "home and sync" to ::homeAndSync,
         "forms and reports" to ::formsAndReports,
+        "record forms" to ::recordForms,
         "lists, conflicts, history and navigation" to ::listsConflictsHistoryAndNavigation,
     )
     var failed = 0
