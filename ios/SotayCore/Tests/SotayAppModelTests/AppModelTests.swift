@@ -155,24 +155,22 @@ final class AppModelTests: XCTestCase {
         let store = try newStore("forms.db")
         let held = dialogue("Đối thoại về đất đai", .held, heldOn: "2026-10-03", noticeOn: "2026-09-24",
                             attendance: Attendance(total: 120, women: 54, ethnicMinority: 98))
-        let editor = RecordEditor(store: store)
-        guard case let .saved(id) = editor.save(unit: commune, id: nil, body: .dialogue(held)) else { return XCTFail("a valid dialogue saves") }
-        var wrong = held
-        wrong.attendance = Attendance(total: 10, women: 11)
-        guard case let .invalid(errors) = editor.save(unit: commune, id: id, body: .dialogue(wrong)) else {
-            return XCTFail("more women than attendees must be refused")
-        }
+        let form = RecordFormModel.create(store: store, unit: commune, kind: .dialogue)
+        form.setText("title", "Đối thoại về đất đai")
+        form.choose("status", "held")
+        form.setText("held_on", "03/10/2026")
+        form.setText("notice_on", "24/09/2026")
+        form.setText("attendance.total", "120")
+        form.setText("attendance.women", "54")
+        guard case let .saved(id) = form.save() else { return XCTFail("a valid dialogue saves: \(form.rows.compactMap(\.problem))") }
+        let edit = try RecordFormModel.edit(store: store, id: id)
+        edit.setText("attendance.total", "10")
+        edit.setText("attendance.women", "11")
+        guard case let .invalid(errors) = edit.save() else { return XCTFail("more women than attendees must be refused") }
         let women = try XCTUnwrap(errors["attendance.women"], "\(errors)")
         XCTAssertFalse(women.contains(" / "), "one language: \(women)")
-        var untitled = held
-        untitled.title = ""
-        guard case let .invalid(titleErrors) = RecordEditor(store: store, lang: .en).save(unit: commune, id: id, body: .dialogue(untitled)) else {
-            return XCTFail("a dialogue needs a title")
-        }
-        XCTAssertNotNil(titleErrors["title"], "\(titleErrors)")
-        guard case .failed = editor.save(unit: commune, id: "01a00000-0000-7000-8000-000000000000", body: .dialogue(held)) else {
-            return XCTFail("a forged id is not saved")
-        }
+        XCTAssertEqual(edit.rows.first { $0.path == "attendance.women" }?.problem, women, "the row shows it too")
+        XCTAssertThrowsError(try RecordFormModel.edit(store: store, id: "01a00000-0000-7000-8000-000000000000"), "a forged id")
 
         let model = ReportModel(store: store)
         let screen = try model.load(period: "2026-Q4")
@@ -188,14 +186,55 @@ final class AppModelTests: XCTestCase {
         XCTAssertThrowsError(try model.load(period: "2026-Q5"))
     }
 
+    /// Any kind's form from the core's description: a village meeting with its agenda, votes and
+    /// a ballot round, as a person taps and types.
+    func testAVillageMeetingFilledInThroughItsForm() async throws {
+        let store = try newStore("meeting.db")
+        let form = RecordFormModel.create(store: store, unit: commune, kind: .villageMeeting, lang: .en)
+        XCTAssertEqual(form.rows.first { $0.path == "agenda" }?.kind, .list)
+        XCTAssertEqual(form.rows.first { $0.path == "total_households" }?.label, "Households in the village")
+        form.setText("title", "Hội nghị thôn Nà Mè bàn xây dựng đường bê tông")
+        form.choose("status", "held")
+        form.setText("notice_on", "2026-09-20")
+        form.setText("held_on", "2026-10-05")
+        form.setText("total_households", "142")
+        form.setText("households_represented", "1.20")
+        let typed = try XCTUnwrap(form.rows.first { $0.path == "households_represented" })
+        XCTAssertEqual(form.text(of: typed), "1.20", "what was typed stays")
+        XCTAssertNotNil(typed.problem)
+        form.setText("households_represented", "120")
+        form.addItem("agenda")
+        form.addItem("agenda")
+        XCTAssertEqual(form.version, 2)
+        form.setText("agenda.0.title", "Làm đường bê tông liên xóm")
+        form.setText("agenda.1.title", "Sửa nhà văn hóa")
+        let methods = try XCTUnwrap(form.rows.first { $0.path == "agenda.0.voting_method" }).options.map(\.code)
+        form.choose("agenda.0.voting_method", try XCTUnwrap(methods.last))
+        form.setText("agenda.0.votes_for", "98")
+        form.addItem("agenda.0.ballot_rounds")
+        // Households absent from the meeting vote by ballot afterwards.
+        form.setText("agenda.0.ballot_rounds.0.households_for", "30")
+        form.removeItem("agenda.1")
+        guard case let .saved(id) = form.save() else { return XCTFail("\(form.rows.compactMap(\.problem))") }
+        guard case let .villageMeeting(m) = try store.record(id: id).body else { return XCTFail("a village meeting") }
+        XCTAssertEqual(m.totalHouseholds, 142)
+        XCTAssertEqual(m.householdsRepresented, 120)
+        XCTAssertEqual(m.agenda.map(\.title), ["Làm đường bê tông liên xóm"])
+        XCTAssertEqual(m.agenda.first?.votesFor, 98)
+        XCTAssertEqual(m.agenda.first?.ballotRounds.first?.householdsFor, 30)
+        XCTAssertFalse(m.agenda.first?.id.isEmpty ?? true, "the store gave the item its identity")
+    }
+
     func testListsConflictsHistoryAndNavigation() async throws {
         let a = try newStore("list-a.db")
         let records = RecordsModel(store: a)
         let title = "Đối thoại về Đất đai và giải phóng mặt bằng"
-        guard case let .saved(id) = RecordEditor(store: a).save(unit: commune, id: nil,
-                                                                 body: .dialogue(dialogue(title, .held, heldOn: "2026-10-03", noticeOn: "2026-09-24"))) else {
-            return XCTFail("a valid dialogue saves")
-        }
+        let new = RecordFormModel.create(store: a, unit: commune, kind: .dialogue)
+        new.setText("title", title)
+        new.choose("status", "held")
+        new.setText("held_on", "2026-10-03")
+        new.setText("notice_on", "2026-09-24")
+        guard case let .saved(id) = new.save() else { return XCTFail("a valid dialogue saves") }
         try await eventually("the new record in the list") { records.lines.count == 1 }
         records.query = "dat dai"
         XCTAssertEqual(records.lines.map(\.title), [title])
