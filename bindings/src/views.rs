@@ -121,6 +121,8 @@ pub struct RecordConflicts {
 pub struct RecordView {
     pub id: String,
     pub kind: RecordKind,
+    /// The body's title, for headings.
+    pub title: String,
     pub unit: String,
     pub commune: String,
     pub created_by: Author,
@@ -139,6 +141,7 @@ impl From<sotay_core::store::RecordView> for RecordView {
         RecordView {
             id: v.id,
             kind: v.kind,
+            title: v.body.title().to_string(),
             unit: v.unit,
             commune: v.commune,
             created_by: v.created_by,

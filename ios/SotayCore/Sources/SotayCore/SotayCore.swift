@@ -4783,6 +4783,10 @@ public func FfiConverterTypeRecordSummary_lower(_ value: RecordSummary) -> RustB
 public struct RecordView: Equatable, Hashable {
     public var id: String
     public var kind: RecordKind
+    /**
+     * The body's title, for headings.
+     */
+    public var title: String
     public var unit: String
     public var commune: String
     public var createdBy: Author
@@ -4797,9 +4801,13 @@ public struct RecordView: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, kind: RecordKind, unit: String, commune: String, createdBy: Author, createdAt: Int64, deleted: Tombstone?, body: RecordBody, denouncer: PetitionSubject?, deadlines: [DeadlineView], flags: [Flag], conflicts: [Conflict], heads: [String]) {
+    public init(id: String, kind: RecordKind, 
+        /**
+         * The body's title, for headings.
+         */title: String, unit: String, commune: String, createdBy: Author, createdAt: Int64, deleted: Tombstone?, body: RecordBody, denouncer: PetitionSubject?, deadlines: [DeadlineView], flags: [Flag], conflicts: [Conflict], heads: [String]) {
         self.id = id
         self.kind = kind
+        self.title = title
         self.unit = unit
         self.commune = commune
         self.createdBy = createdBy
@@ -4831,6 +4839,7 @@ public struct FfiConverterTypeRecordView: FfiConverterRustBuffer {
             try RecordView(
                 id: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeRecordKind.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
                 unit: FfiConverterString.read(from: &buf), 
                 commune: FfiConverterString.read(from: &buf), 
                 createdBy: FfiConverterTypeAuthor.read(from: &buf), 
@@ -4848,6 +4857,7 @@ public struct FfiConverterTypeRecordView: FfiConverterRustBuffer {
     public static func write(_ value: RecordView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterTypeRecordKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.unit, into: &buf)
         FfiConverterString.write(value.commune, into: &buf)
         FfiConverterTypeAuthor.write(value.createdBy, into: &buf)

@@ -8,10 +8,12 @@ import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
 import vn.sotay.app.logic.Navigator
+import vn.sotay.app.logic.RecordFormModel
 import vn.sotay.app.logic.Screen
 import vn.sotay.app.ui.ConflictsScreen
 import vn.sotay.app.ui.EnrollScreen
 import vn.sotay.app.ui.HomeScreen
+import vn.sotay.app.ui.RecordFormScreen
 import vn.sotay.app.ui.RecordScreen
 import vn.sotay.app.ui.RecordsScreen
 import vn.sotay.app.ui.ReportScreen
@@ -37,9 +39,16 @@ class MainActivity : ComponentActivity() {
                     Screen.Enroll -> EnrollScreen(app, lang) { navigator.enrolled() }
                     Screen.Home -> HomeScreen(store!!, lang, navigator)
                     is Screen.Records -> RecordsScreen(store!!, lang, screen.kind, navigator)
-                    is Screen.Record -> RecordScreen(store!!, lang, screen.id)
-                    is Screen.History -> RecordScreen(store!!, lang, screen.id)
-                    is Screen.Edit -> RecordScreen(store!!, lang, screen.id ?: return@SotayTheme)
+                    is Screen.Record -> RecordScreen(store!!, lang, screen.id, navigator)
+                    is Screen.History -> RecordScreen(store!!, lang, screen.id, navigator)
+                    is Screen.Edit -> {
+                        // New records go to the user's own unit (a commune official's commune).
+                        val form = remember(screen) {
+                            screen.id?.let { RecordFormModel.edit(store!!, it, lang) }
+                                ?: RecordFormModel.create(store!!, store.profile().unit, screen.kind, lang)
+                        }
+                        RecordFormScreen(form, lang) { id -> navigator.saved(id) }
+                    }
                     Screen.Conflicts -> ConflictsScreen(store!!, lang)
                     Screen.Sync -> SyncScreen(store!!, lang)
                     Screen.Report -> ReportScreen(store!!, lang)

@@ -5,6 +5,8 @@ import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
@@ -32,24 +34,31 @@ fun EnrollScreen(app: SotayApplication, lang: Lang, done: () -> Unit) {
     var server by remember { mutableStateOf("") }
     var problem by remember { mutableStateOf<String?>(null) }
     var busy by remember { mutableStateOf(false) }
+    var scanning by remember { mutableStateOf(false) }
     val scope = rememberCoroutineScope()
-    Column(Modifier.padding(20.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
+    fun enroll(text: String) {
+        if (busy) return
+        busy = true
+        scope.launch {
+            val flow = EnrollmentFlow(app.vault, app.storeFile.path)
+            when (val outcome = flow.enroll(text, server, Build.MODEL, lang)) {
+                is EnrollmentFlow.Outcome.Enrolled -> { app.enrolled(outcome.store); done() }
+                is EnrollmentFlow.Outcome.Problem -> problem = outcome.message
+            }
+            busy = false
+        }
+    }
+    Column(Modifier.verticalScroll(rememberScrollState()).padding(20.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
         Text(Words.of(lang, "Đăng ký thiết bị", "Enroll this phone"), style = MaterialTheme.typography.headlineSmall)
         Text(Words.of(lang, "Quét mã QR hoặc nhập mã do quản trị viên cấp.", "Scan the QR code or type the code your administrator gave you."))
+        if (scanning) {
+            QrScanner(lang) { payload -> scanning = false; code = payload; enroll(payload) }
+        } else {
+            BigButton(Words.of(lang, "Quét mã QR", "Scan the QR code")) { problem = null; scanning = true }
+        }
         OutlinedTextField(code, { code = it }, label = { Text(Words.of(lang, "Mã đăng ký", "Enrollment code")) }, modifier = Modifier.fillMaxWidth())
         OutlinedTextField(server, { server = it }, label = { Text(Words.of(lang, "Địa chỉ máy chủ", "Server address")) }, modifier = Modifier.fillMaxWidth())
         problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-        BigButton(Words.of(lang, if (busy) "Đang đăng ký…" else "Đăng ký", if (busy) "Enrolling…" else "Enroll")) {
-            if (busy) return@BigButton
-            busy = true
-            scope.launch {
-                val flow = EnrollmentFlow(app.vault, app.storeFile.path)
-                when (val outcome = flow.enroll(code, server, Build.MODEL, lang)) {
-                    is EnrollmentFlow.Outcome.Enrolled -> { app.enrolled(outcome.store); done() }
-                    is EnrollmentFlow.Outcome.Problem -> problem = outcome.message
-                }
-                busy = false
-            }
-        }
+        BigButton(Words.of(lang, if (busy) "Đang đăng ký…" else "Đăng ký", if (busy) "Enrolling…" else "Enroll")) { enroll(code) }
     }
 }

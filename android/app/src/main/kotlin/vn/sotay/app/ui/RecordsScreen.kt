@@ -33,6 +33,7 @@ fun RecordsScreen(store: Store, lang: Lang, kind: RecordKind?, navigator: Naviga
     DisposableEffect(model) { onDispose { model.close() } }
     val state by model.state.collectAsState()
     Column(Modifier.padding(16.dp)) {
+        if (kind != null) BigButton(Words.of(lang, "+ Thêm hồ sơ mới", "+ New record")) { navigator.go(Screen.Edit(kind, null)) }
         OutlinedTextField(state.query, model::search, label = { Text(Words.of(lang, "Tìm (không cần dấu)", "Search (accents optional)")) }, modifier = Modifier.fillMaxWidth())
         Row(verticalAlignment = Alignment.CenterVertically) {
             Checkbox(state.overdueOnly, model::overdueOnly)
