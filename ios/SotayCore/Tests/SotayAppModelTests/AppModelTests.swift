@@ -280,6 +280,12 @@ final class AppModelTests: XCTestCase {
         XCTAssertTrue(try conflicts.cards().isEmpty)
         XCTAssertThrowsError(try conflicts.choose(card, card.sides[0]), "resolved already")
 
+        // Every kind has its label and a form.
+        XCTAssertEqual(Set(RecordKinds.all.map { kindLabel(kind: $0, lang: .vi) }).count, 8)
+        for kind in RecordKinds.all {
+            XCTAssertFalse(RecordFormModel.create(store: a, unit: commune, kind: kind).rows.isEmpty, "\(kind)")
+        }
+
         // Navigation state.
         let nav = Navigator(enrolled: false)
         XCTAssertEqual(nav.current, .enroll)
