@@ -89,6 +89,18 @@ pub fn number_text(n: i64, lang: Lang) -> String {
     phone::number_text(n, lang)
 }
 
+/// A file's size for people: `120 KB`, `1,2 MB`.
+#[uniffi::export]
+pub fn size_text(bytes: u64, lang: Lang) -> String {
+    phone::size_text(bytes, lang)
+}
+
+/// The kinds of file a record takes (photos and scans), for the file picker.
+#[uniffi::export]
+pub fn attachment_media_types() -> Vec<String> {
+    sotay_core::record::attachment::MEDIA_TYPES.iter().map(|t| t.to_string()).collect()
+}
+
 /// A deadline in words from today: "Còn 3 ngày", "Hạn hôm nay", "Quá hạn 5 ngày". A `today` that
 /// is not a date is refused as invalid input (a `due` that is not one is shown as it is).
 #[uniffi::export]

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use sotay_core::record::common::AttachmentRef;
 use sotay_core::record::{RecordBody, Village};
 use sotay_core::store::{NewProfile, Profile, RecordFilter, RecordSummary, VillageRow};
 use sotay_core::sync::SyncStatus;
@@ -59,6 +60,24 @@ impl Store {
 
     pub fn update_record(&self, id: String, body: RecordBody) -> Result<(), SotayError> {
         Ok(self.lock().update_record(&id, body)?)
+    }
+
+    /// Attaches a file (a photo or a scan: JPEG, PNG or PDF, up to 10 MiB) to a mediation case;
+    /// returns the reference added to the record. It reaches the server with a sync that may
+    /// move files (`sync(..., withAttachments)`).
+    pub fn attach(
+        &self,
+        record_id: String,
+        name: String,
+        media_type: String,
+        data: Vec<u8>,
+    ) -> Result<AttachmentRef, SotayError> {
+        Ok(self.lock().attach(&record_id, &name, &media_type, &data)?)
+    }
+
+    /// A file's bytes, or none when this phone does not have them yet.
+    pub fn attachment(&self, sha256: String) -> Result<Option<Vec<u8>>, SotayError> {
+        Ok(self.lock().attachment(&sha256)?)
     }
 
     pub fn record(&self, id: String) -> Result<RecordView, SotayError> {

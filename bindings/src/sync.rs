@@ -94,11 +94,14 @@ impl Store {
         Ok(())
     }
 
-    /// Syncs until nothing is left to send or receive.
+    /// Syncs until nothing is left to send or receive. Files attached to records move too when
+    /// `with_attachments` (ask `syncDecision`: unmetered network, or the user allowed mobile data).
+    #[uniffi::method(default(with_attachments = true))]
     pub async fn sync(
         &self,
         listener: Option<Arc<dyn SyncListener>>,
         cancel: Option<Arc<SyncCancel>>,
+        with_attachments: bool,
     ) -> Result<SyncReport, SotayError> {
         let enrollment = self.lock().enrollment()?;
         let url = match enrollment {
@@ -111,6 +114,6 @@ impl Store {
             None => Box::new(sotay_core::sync::http::Unobserved),
         };
         let cancel = cancel.unwrap_or_default();
-        Ok(sync_with(|| async { self.lock() }, &transport, observer.as_ref(), &cancel.0).await?)
+        Ok(sync_with(|| async { self.lock() }, &transport, observer.as_ref(), &cancel.0, with_attachments).await?)
     }
 }

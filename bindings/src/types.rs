@@ -886,6 +886,8 @@ pub struct SyncStatus {
     pub repair_needed: bool,
     #[uniffi(default = [])]
     pub rejected: Vec<RejectedDocument>,
+    #[uniffi(default = 0)]
+    pub attachments_pending: u64,
 }
 
 #[uniffi::remote(Record)]
@@ -914,6 +916,10 @@ pub struct SyncReport {
     pub repaired: bool,
     #[uniffi(default = [])]
     pub rejected: Vec<String>,
+    #[uniffi(default = 0)]
+    pub attachments_sent: u64,
+    #[uniffi(default = 0)]
+    pub attachments_received: u64,
 }
 
 #[uniffi::remote(Record)]

@@ -218,7 +218,7 @@ fn a_failing_listener_does_not_end_the_subscription() {
 async fn bad_servers_give_typed_errors() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let store = new_store(&dir, "a.db");
-    let r = store.sync(None, None).await;
+    let r = store.sync(None, None, true).await;
     assert!(matches!(r, Err(SotayError::NotEnrolled { .. })), "{r:?}");
     // A closed port on loopback, URLs that are not URLs, and a scheme we do not speak.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("an address");
@@ -232,7 +232,7 @@ async fn bad_servers_give_typed_errors() {
         let r = store.enroll(url.clone(), "ABCD-EFGH".into(), "Điện thoại".into()).await;
         assert!(matches!(r, Err(SotayError::Network { .. } | SotayError::InvalidInput { .. })), "{url:?}: {r:?}");
     }
-    let r = store.sync(None, None).await;
+    let r = store.sync(None, None, true).await;
     assert!(
         matches!(r, Err(SotayError::NotEnrolled { .. })),
         "a failed enrollment leaves the device unenrolled: {r:?}"

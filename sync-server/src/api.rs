@@ -1,5 +1,6 @@
 //! The HTTP routes: `POST /v1/enroll` (JSON), `POST /v1/sync` and `POST /v1/repair` (sync
-//! bodies), `GET /healthz`, `GET /metrics`. Errors are JSON with a code and a bilingual message.
+//! bodies), `PUT` and `GET /v1/attachments/{sha256}` (files attached to records), `GET /healthz`,
+//! `GET /metrics`. Errors are JSON with a code and a bilingual message.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -8,10 +9,10 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -21,11 +22,13 @@ use sotay_core::sync::protocol::{
 };
 
 use crate::accounts::{self, AccountError, DeviceAuth};
+use crate::attachments::{self, AttachmentError};
 use crate::db::DocCache;
 use crate::ingest::{self, IngestError};
 use crate::metrics::Metrics;
 use crate::worker::{DbWorker, Deliver, Job};
 use crate::{feed, now_ms, repair};
+use sotay_core::record::attachment::MAX_ATTACHMENT_BYTES;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -108,6 +111,20 @@ impl From<IngestError> for ApiError {
     }
 }
 
+impl From<AttachmentError> for ApiError {
+    fn from(e: AttachmentError) -> Self {
+        let (status, code) = match &e {
+            AttachmentError::BadHash => (StatusCode::BAD_REQUEST, "malformed"),
+            AttachmentError::MediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "media_type"),
+            AttachmentError::Size => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            AttachmentError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
+            AttachmentError::NotYours => (StatusCode::FORBIDDEN, "forbidden"),
+            AttachmentError::Storage(_) => return ApiError::internal(e),
+        };
+        ApiError::new(status, code, e)
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
@@ -123,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
         .route("/v1/repair", post(repair))
+        .route("/v1/attachments/{sha256}", put(put_attachment).get(get_attachment))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -304,6 +322,83 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     .await;
     state.metrics.sync_seconds.observe(started.elapsed().as_secs_f64());
     record(&state, "repair", &result);
+    result
+}
+
+async fn put_attachment(
+    State(state): State<AppState>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let result: Result<Response, ApiError> = async {
+        let token = bearer(&headers)?;
+        // Refused on what is announced, before a byte of the body is read: a phone on a slow link
+        // is not made to send 10 MiB to hear no, nor is anyone without a device token.
+        let announced =
+            headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|n| n > MAX_ATTACHMENT_BYTES) {
+            return Err(AttachmentError::Size.into());
+        }
+        let device_token = token.clone();
+        with_db(&state, move |conn, _| authenticate(conn, &device_token).map(|_| ())).await?;
+        let body = axum::body::to_bytes(body, MAX_ATTACHMENT_BYTES as usize)
+            .await
+            .map_err(|_| ApiError::from(AttachmentError::Size))?;
+        let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        // Hashing up to 10 MiB is kept off the database thread and the async workers.
+        let checked = {
+            let (sha256, media_type, body) = (sha256.clone(), media_type.clone(), body.clone());
+            tokio::task::spawn_blocking(move || attachments::check_upload(&sha256, &media_type, &body))
+                .await
+                .map_err(ApiError::internal)?
+        };
+        checked?;
+        let size = body.len();
+        let (device, added) = with_db(&state, move |conn, _| {
+            let device = authenticate(conn, &token)?;
+            let added = attachments::store(conn, &device, &sha256, &media_type, &body, now_ms())?;
+            Ok((device.device_id, added))
+        })
+        .await?;
+        state.metrics.bytes_in.inc_by(size as u64);
+        tracing::info!(route = "attachment_put", device = %device, bytes = size, new = added, "attachment received");
+        Ok(StatusCode::NO_CONTENT.into_response())
+    }
+    .await;
+    record(&state, "attachment_put", &result);
+    result
+}
+
+async fn get_attachment(
+    State(state): State<AppState>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let result: Result<Response, ApiError> = async {
+        let token = bearer(&headers)?;
+        let found = with_db(&state, move |conn, _| {
+            let device = authenticate(conn, &token)?;
+            Ok(attachments::load(conn, &device, &sha256)?)
+        })
+        .await?;
+        let Some((media_type, data)) = found else {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có tệp này / no such file"));
+        };
+        state.metrics.bytes_out.inc_by(data.len() as u64);
+        Ok((
+            [
+                (header::CONTENT_TYPE, media_type),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                (header::CONTENT_DISPOSITION, "attachment".to_string()),
+            ],
+            data,
+        )
+            .into_response())
+    }
+    .await;
+    record(&state, "attachment_get", &result);
     result
 }
 

@@ -77,6 +77,8 @@ pub struct Staged {
     pub before: Option<DocScope>,
     /// A petition's denouncer identity, or an identity's petition.
     pub linked: Option<String>,
+    /// The files the document refers to (SHA-256).
+    pub attachments: Vec<String>,
 }
 
 fn invalid(doc: &str, detail: impl Into<String>) -> IngestError {
@@ -201,23 +203,26 @@ pub fn check(
     if before.as_ref().is_some_and(|b| b.kind != kind) {
         return Err(invalid(id, "a document's kind cannot change / không thể đổi loại"));
     }
-    let (handlers, linked) = match kind {
+    let (handlers, linked, attachments) = match kind {
         DocumentKind::Village => {
             serde_json::from_value::<Village>(body).map_err(|_| invalid(id, "not a village / không phải thôn"))?;
-            (Vec::new(), None)
+            (Vec::new(), None, Vec::new())
         }
         DocumentKind::DenouncerIdentity => {
             let identity: DenouncerIdentity =
                 serde_json::from_value(body).map_err(|_| invalid(id, "not a denouncer identity"))?;
-            (handlers_of(conn, &identity.petition_id, batch)?, Some(identity.petition_id))
+            (handlers_of(conn, &identity.petition_id, batch)?, Some(identity.petition_id), Vec::new())
         }
         other => {
             let record_kind = other.record_kind().ok_or_else(|| invalid(id, "unknown kind"))?;
             let body = RecordBody::from_stored(record_kind, body)
                 .map_err(|e| invalid(id, sotay_core::error::FieldErrors(e).to_string()))?;
             match body {
-                RecordBody::Petition(p) => (p.handlers, (!p.identity_ref.is_empty()).then_some(p.identity_ref)),
-                _ => (Vec::new(), None),
+                RecordBody::Petition(p) => {
+                    (p.handlers, (!p.identity_ref.is_empty()).then_some(p.identity_ref), Vec::new())
+                }
+                RecordBody::Mediation(m) => (Vec::new(), None, m.attachments.into_iter().map(|a| a.sha256).collect()),
+                _ => (Vec::new(), None, Vec::new()),
             }
         }
     };
@@ -227,7 +232,16 @@ pub fn check(
     if before.as_ref().is_some_and(|b| !user.may_push(b)) || !user.may_push(&scope) {
         return Err(IngestError::OutOfScope { doc: id.to_string() });
     }
-    Ok(Some(Staged { id: id.to_string(), doc, is_new: before.is_none(), new_changes, scope, before, linked }))
+    Ok(Some(Staged {
+        id: id.to_string(),
+        doc,
+        is_new: before.is_none(),
+        new_changes,
+        scope,
+        before,
+        linked,
+        attachments,
+    }))
 }
 
 /// Checks a whole push; nothing is written unless every document passes.
@@ -316,6 +330,7 @@ pub fn write(
             s.linked,
             heads_text(&heads)
         ])?;
+        crate::attachments::note_refs(tx, &s.id, &s.attachments)?;
         let bytes: Vec<Vec<u8>> = s.new_changes.iter().map(|(_, b)| b.clone()).collect();
         append_feed(tx, &s.id, device_id, now, &bytes)?;
         for (h, _) in &s.new_changes {

@@ -5,6 +5,7 @@
 //! - [`db`]: the server's SQLite schema and connection;
 //! - [`accounts`]: users, devices, tokens, enrollment codes (the admin commands' logic);
 //! - [`ingest`]: checking and storing changes a device sends;
+//! - [`attachments`]: files attached to records, kept and served within the records' scope;
 //! - [`feed`]: what a device receives past its cursor, within its scope;
 //! - [`repair`]: document-by-document reconciliation with automerge sync messages;
 //! - [`worker`]: the database thread, committing requests in groups;
@@ -13,6 +14,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod attachments;
 pub mod cli;
 pub mod dashboard;
 pub mod db;

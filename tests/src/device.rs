@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sotay_core::record::RecordBody;
 use sotay_core::store::{NewProfile, RecordFilter, Role, Store, StoreKey};
-use sotay_core::sync::http::{SyncError, SyncReport, Transport, sync_store};
+use sotay_core::sync::http::{Cancel, SyncError, SyncReport, Transport, Unobserved, sync_store, sync_with};
 use sotay_core::time::SystemClock;
 
 pub struct Device {
@@ -50,6 +50,19 @@ impl Device {
     pub async fn sync(&mut self) -> Result<SyncReport, SyncError> {
         let transport = self.transport.as_ref().expect("enrolled");
         sync_store(&mut self.store, transport).await
+    }
+
+    /// Syncs the records only, as a phone on mobile data does: files attached here wait.
+    pub async fn sync_holding_attachments(&mut self) -> Result<SyncReport, SyncError> {
+        let transport = self.transport.as_ref().expect("enrolled");
+        let store = tokio::sync::Mutex::new(&mut self.store);
+        let access = || async { tokio::sync::MutexGuard::map(store.lock().await, |s| &mut **s) };
+        sync_with(access, transport, &Unobserved, &Cancel::default(), false).await
+    }
+
+    /// This device's token, for requests made by hand.
+    pub fn token(&self) -> String {
+        self.store.enrollment().expect("enrollment").expect("enrolled").2
     }
 
     /// Syncs until it succeeds (through faults), at most `tries` times.

@@ -50,6 +50,21 @@ pub fn due_in_text(due: &str, today: CivilDate, lang: Lang) -> String {
     }
 }
 
+/// A file's size for people: `850 B`, `120 KB`, `1,2 MB` (Vietnamese) / `1.2 MB`.
+pub fn size_text(bytes: u64, lang: Lang) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    match bytes {
+        b if b >= MIB => {
+            let tenths = (b * 10 + MIB / 2) / MIB;
+            let point = if lang == Lang::Vi { ',' } else { '.' };
+            format!("{}{point}{} MB", tenths / 10, tenths % 10)
+        }
+        b if b >= KIB => format!("{} KB", number_text(((b + KIB / 2) / KIB) as i64, lang)),
+        b => format!("{b} B"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +94,15 @@ mod tests {
         assert_eq!(number_text(-1000, Lang::Vi), "-1.000");
         assert_eq!(number_text(999, Lang::Vi), "999");
         assert_eq!(number_text(i64::MIN, Lang::En), "-9,223,372,036,854,775,808");
+    }
+
+    #[test]
+    fn file_sizes() {
+        assert_eq!(size_text(850, Lang::Vi), "850 B");
+        assert_eq!(size_text(120 * 1024, Lang::Vi), "120 KB");
+        assert_eq!(size_text(1_258_291, Lang::Vi), "1,2 MB");
+        assert_eq!(size_text(1_258_291, Lang::En), "1.2 MB");
+        assert_eq!(size_text(10 * 1024 * 1024, Lang::En), "10.0 MB");
     }
 
     #[test]

@@ -7,6 +7,6 @@ mod display;
 mod enrollment_code;
 mod sync_policy;
 
-pub use display::{date_text, due_in_text, instant_text, number_text};
+pub use display::{date_text, due_in_text, instant_text, number_text, size_text};
 pub use enrollment_code::EnrollmentCode;
 pub use sync_policy::{NetworkState, SyncDecision, SyncMoment, SyncSettings, backoff_ms, decide};

@@ -188,6 +188,9 @@ impl KindRules for MediationCase {
             }
             require_text(&self.agreement_terms, "agreement_terms", errors);
         }
+        for (i, a) in self.attachments.iter().enumerate() {
+            super::attachment::check(&format!("attachments.{i}"), &a.name, &a.media_type, &a.sha256, a.size, errors);
+        }
         if self.follow_up != FollowUp::Pending && self.outcome != MediationOutcome::Success {
             errors.push(FieldError::inconsistent(
                 "follow_up",

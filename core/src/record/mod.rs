@@ -1,6 +1,7 @@
 //! The eight kinds of grassroots record, what each must contain, and what the law derives from
 //! them (deadlines, flags). Pure data and rules: no storage, no automerge.
 
+pub mod attachment;
 pub mod common;
 pub mod consultation;
 pub mod dialogue;

@@ -3,6 +3,7 @@
 //! Every user-visible save is one transaction, committed with `synchronous = FULL` in WAL mode:
 //! when a call returns, the save survives a crash or a power cut.
 
+pub mod attachments;
 pub mod documents;
 pub(crate) mod index;
 mod key;

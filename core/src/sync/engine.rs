@@ -50,6 +50,8 @@ pub struct SyncStatus {
     pub repair_needed: bool,
     /// Documents the server refused, with its reason (they are not sent again).
     pub rejected: Vec<RejectedDocument>,
+    /// Files attached here that the server does not have yet.
+    pub attachments_pending: u64,
 }
 
 /// A document the server refused, and why.
@@ -178,6 +180,7 @@ impl Store {
             stmt.query_map([], |r| Ok(RejectedDocument { id: r.get(0)?, reason: r.get(1)? }))?
                 .collect::<Result<Vec<_>, _>>()?
         };
+        let attachments_pending = self.attachments_pending()?;
         Ok(match account {
             Some((url, device, cursor, last, error, repair)) => SyncStatus {
                 enrolled: true,
@@ -189,6 +192,7 @@ impl Store {
                 last_error: error,
                 repair_needed: repair,
                 rejected,
+                attachments_pending,
             },
             None => SyncStatus {
                 enrolled: false,
@@ -200,6 +204,7 @@ impl Store {
                 last_error: None,
                 repair_needed: false,
                 rejected,
+                attachments_pending,
             },
         })
     }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::engine::Enrollment;
 use super::protocol::{self, CONTENT_TYPE, DEFAULT_PAGE_BYTES, RepairResponse, SyncResponse, WireError};
 use crate::error::CoreError;
+use crate::record::attachment::MAX_ATTACHMENT_BYTES;
 use crate::store::{Role, Store};
 
 /// Why a sync did not complete. What was applied before stays applied.
@@ -47,6 +48,9 @@ pub struct SyncReport {
     pub repaired: bool,
     /// Documents the server refused in this sync (set aside).
     pub rejected: Vec<String>,
+    /// Files attached here and sent, and files of others' records received.
+    pub attachments_sent: u64,
+    pub attachments_received: u64,
 }
 
 pub struct Transport {
@@ -159,6 +163,64 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Sends a file attached here; the server keeps it only if it is the file `sha256` names and a
+    /// record this device may write refers to it.
+    pub async fn put_attachment(
+        &self,
+        token: &str,
+        sha256: &str,
+        media_type: &str,
+        data: Vec<u8>,
+    ) -> Result<(), SyncError> {
+        let response = self
+            .client
+            .put(format!("{}/v1/attachments/{sha256}", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, media_type)
+            .timeout(ATTACHMENT_TIMEOUT)
+            .body(data)
+            .send()
+            .await
+            .map_err(Self::network)?;
+        if !response.status().is_success() {
+            return Err(Self::refusal(response).await);
+        }
+        Ok(())
+    }
+
+    /// Fetches a file a record here refers to; `None` when the server does not have it yet (the
+    /// phone that attached it has not sent it).
+    pub async fn get_attachment(&self, token: &str, sha256: &str) -> Result<Option<Vec<u8>>, SyncError> {
+        let mut response = self
+            .client
+            .get(format!("{}/v1/attachments/{sha256}", self.base))
+            .bearer_auth(token)
+            .timeout(ATTACHMENT_TIMEOUT)
+            .send()
+            .await
+            .map_err(Self::network)?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            return Err(Self::refusal(response).await);
+        }
+        // Read no more than a file may hold, whatever the server says.
+        let mut data = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(Self::network)? {
+            if (data.len() + chunk.len()) as u64 > MAX_ATTACHMENT_BYTES {
+                return Err(SyncError::Protocol(WireError::Malformed));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        Ok(Some(data))
+    }
+}
+
+/// A file of 10 MiB takes minutes on a slow link.
+const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(900);
+
 /// A bound on round trips, against a server that keeps saying "more".
 const MAX_ROUNDS: u32 = 100_000;
 const MAX_REPAIR_ROUNDS: u32 = 50;
@@ -209,25 +271,35 @@ impl Cancel {
 pub async fn sync_store(store: &mut Store, transport: &Transport) -> Result<SyncReport, SyncError> {
     let lock = tokio::sync::Mutex::new(store);
     let access = || async { tokio::sync::MutexGuard::map(lock.lock().await, |s| &mut **s) };
-    sync_with(access, transport, &Unobserved, &Cancel::default()).await
+    sync_with(access, transport, &Unobserved, &Cancel::default(), true).await
 }
 
 /// Syncs the store that `lock` gives access to, until nothing is left to send or receive. The
 /// store is locked only to build a request and to apply a response, never while waiting on the
 /// network, so the app keeps reading and writing during a long sync. Each response is applied
-/// durably before the next request: an interruption loses nothing and repeats little.
+/// durably before the next request: an interruption loses nothing and repeats little. Files
+/// attached to records move after the records, and only `with_attachments` (the sync policy's
+/// answer: unmetered network, or the user allowed mobile data).
 pub async fn sync_with<L, F, G>(
     lock: L,
     transport: &Transport,
     observer: &dyn SyncObserver,
     cancel: &Cancel,
+    with_attachments: bool,
 ) -> Result<SyncReport, SyncError>
 where
     L: Fn() -> F,
     F: Future<Output = G>,
     G: std::ops::DerefMut<Target = Store>,
 {
-    let result = sync_rounds(&lock, transport, observer, cancel).await;
+    let result = async {
+        let mut report = sync_rounds(&lock, transport, observer, cancel).await?;
+        if with_attachments {
+            move_attachments(&lock, transport, &mut report, observer, cancel).await?;
+        }
+        Ok::<_, SyncError>(report)
+    }
+    .await;
     if let Err(e) = &result {
         let _ = lock().await.record_sync_error(&e.to_string());
     }
@@ -285,6 +357,57 @@ where
         }
     }
     Ok(report)
+}
+
+/// Sends the files attached here, then fetches those the records here refer to. A file the
+/// server refuses (no record it knows refers to it yet, say) is tried again next time.
+async fn move_attachments<L, F, G>(
+    lock: &L,
+    transport: &Transport,
+    report: &mut SyncReport,
+    observer: &dyn SyncObserver,
+    cancel: &Cancel,
+) -> Result<(), SyncError>
+where
+    L: Fn() -> F,
+    F: Future<Output = G>,
+    G: std::ops::DerefMut<Target = Store>,
+{
+    let (token, to_send) = {
+        let store = lock().await;
+        let (_, _, token) = store.enrollment()?.ok_or(CoreError::NotEnrolled)?;
+        (token, store.attachments_to_send()?)
+    };
+    for (sha256, media_type) in to_send {
+        let Some(data) = lock().await.attachment(&sha256)? else { continue };
+        let size = data.len() as u64;
+        match cancel.or_cancelled(transport.put_attachment(&token, &sha256, &media_type, data)).await {
+            Ok(()) => {
+                lock().await.mark_attachment_sent(&sha256)?;
+                report.attachments_sent += 1;
+                report.bytes_sent += size;
+                observer.progress(report);
+            }
+            Err(SyncError::Refused { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let to_fetch = lock().await.attachments_to_fetch()?;
+    for reference in to_fetch {
+        match cancel.or_cancelled(transport.get_attachment(&token, &reference.sha256)).await {
+            Ok(Some(data)) => {
+                let size = data.len() as u64;
+                if lock().await.store_fetched_attachment(&reference, &data)? {
+                    report.attachments_received += 1;
+                    report.bytes_received += size;
+                    observer.progress(report);
+                }
+            }
+            Ok(None) | Err(SyncError::Refused { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 async fn repair<L, F, G>(

@@ -375,6 +375,16 @@ RustBuffer uniffi_sotay_ffi_fn_method_store_report(uint64_t ptr, RustBuffer unit
 RustBuffer uniffi_sotay_ffi_fn_method_store_add_village(uint64_t ptr, RustBuffer commune, RustBuffer village, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_ATTACH
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_ATTACH
+RustBuffer uniffi_sotay_ffi_fn_method_store_attach(uint64_t ptr, RustBuffer record_id, RustBuffer name, RustBuffer media_type, RustBuffer data, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_ATTACHMENT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_ATTACHMENT
+RustBuffer uniffi_sotay_ffi_fn_method_store_attachment(uint64_t ptr, RustBuffer sha256, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_CONFLICTS
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_CONFLICTS
 RustBuffer uniffi_sotay_ffi_fn_method_store_conflicts(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -452,7 +462,7 @@ uint64_t uniffi_sotay_ffi_fn_method_store_enroll(uint64_t ptr, RustBuffer server
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_METHOD_STORE_SYNC
-uint64_t uniffi_sotay_ffi_fn_method_store_sync(uint64_t ptr, RustBuffer listener, RustBuffer cancel
+uint64_t uniffi_sotay_ffi_fn_method_store_sync(uint64_t ptr, RustBuffer listener, RustBuffer cancel, int8_t with_attachments
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_CLONE_STORELISTENER
@@ -546,6 +556,12 @@ RustBuffer uniffi_sotay_ffi_fn_func_field_value_text(RustBuffer path, RustBuffer
 RustBuffer uniffi_sotay_ffi_fn_func_kind_label(RustBuffer kind, RustBuffer lang, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_ATTACHMENT_MEDIA_TYPES
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_ATTACHMENT_MEDIA_TYPES
+RustBuffer uniffi_sotay_ffi_fn_func_attachment_media_types(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DATE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DATE_TEXT
 RustBuffer uniffi_sotay_ffi_fn_func_date_text(RustBuffer iso, RustBuffer lang, RustCallStatus *_Nonnull out_status
@@ -569,6 +585,11 @@ RustBuffer uniffi_sotay_ffi_fn_func_number_text(int64_t n, RustBuffer lang, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_PARSE_ENROLLMENT_CODE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_PARSE_ENROLLMENT_CODE
 RustBuffer uniffi_sotay_ffi_fn_func_parse_enrollment_code(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SIZE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SIZE_TEXT
+RustBuffer uniffi_sotay_ffi_fn_func_size_text(uint64_t bytes, RustBuffer lang, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_SYNC_BACKOFF_MS
@@ -891,6 +912,12 @@ uint16_t uniffi_sotay_ffi_checksum_func_kind_label(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_ATTACHMENT_MEDIA_TYPES
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_ATTACHMENT_MEDIA_TYPES
+uint16_t uniffi_sotay_ffi_checksum_func_attachment_media_types(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DATE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DATE_TEXT
 uint16_t uniffi_sotay_ffi_checksum_func_date_text(void
@@ -918,6 +945,12 @@ uint16_t uniffi_sotay_ffi_checksum_func_number_text(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_PARSE_ENROLLMENT_CODE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_PARSE_ENROLLMENT_CODE
 uint16_t uniffi_sotay_ffi_checksum_func_parse_enrollment_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_SIZE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_SIZE_TEXT
+uint16_t uniffi_sotay_ffi_checksum_func_size_text(void
     
 );
 #endif
@@ -1038,6 +1071,18 @@ uint16_t uniffi_sotay_ffi_checksum_method_store_report(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_ADD_VILLAGE
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_ADD_VILLAGE
 uint16_t uniffi_sotay_ffi_checksum_method_store_add_village(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_ATTACH
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_ATTACH
+uint16_t uniffi_sotay_ffi_checksum_method_store_attach(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_ATTACHMENT
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_METHOD_STORE_ATTACHMENT
+uint16_t uniffi_sotay_ffi_checksum_method_store_attachment(void
     
 );
 #endif

@@ -6,8 +6,11 @@ use rusqlite::Connection;
 use sotay_core::store::migrations::migrate_with;
 
 /// The server's numbered migrations.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_dashboard.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_dashboard.sql"),
+    include_str!("migrations/0003_attachments.sql"),
+];
 
 pub const FILE_NAME: &str = "sotay-server.db";
 

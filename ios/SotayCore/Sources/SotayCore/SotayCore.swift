@@ -917,6 +917,18 @@ public protocol StoreProtocol: AnyObject, Sendable {
     
     func addVillage(commune: String, village: Village) throws  -> String
     
+    /**
+     * Attaches a file (a photo or a scan: JPEG, PNG or PDF, up to 10 MiB) to a mediation case;
+     * returns the reference added to the record. It reaches the server with a sync that may
+     * move files (`sync(..., withAttachments)`).
+     */
+    func attach(recordId: String, name: String, mediaType: String, data: Data) throws  -> AttachmentRef
+    
+    /**
+     * A file's bytes, or none when this phone does not have them yet.
+     */
+    func attachment(sha256: String) throws  -> Data?
+    
     func conflicts() throws  -> [RecordConflicts]
     
     func createRecord(unit: String, body: RecordBody) throws  -> String
@@ -965,9 +977,10 @@ public protocol StoreProtocol: AnyObject, Sendable {
     func enroll(serverUrl: String, code: String, deviceName: String) async throws 
     
     /**
-     * Syncs until nothing is left to send or receive.
+     * Syncs until nothing is left to send or receive. Files attached to records move too when
+     * `with_attachments` (ask `syncDecision`: unmetered network, or the user allowed mobile data).
      */
-    func sync(listener: SyncListener?, cancel: SyncCancel?) async throws  -> SyncReport
+    func sync(listener: SyncListener?, cancel: SyncCancel?, withAttachments: Bool) async throws  -> SyncReport
     
 }
 open class Store: StoreProtocol, @unchecked Sendable {
@@ -1073,6 +1086,37 @@ open func addVillage(commune: String, village: Village)throws  -> String  {
             self.uniffiCloneHandle(),
         FfiConverterString.lower(commune),
         FfiConverterTypeVillage_lower(village),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Attaches a file (a photo or a scan: JPEG, PNG or PDF, up to 10 MiB) to a mediation case;
+     * returns the reference added to the record. It reaches the server with a sync that may
+     * move files (`sync(..., withAttachments)`).
+     */
+open func attach(recordId: String, name: String, mediaType: String, data: Data)throws  -> AttachmentRef  {
+    return try  FfiConverterTypeAttachmentRef_lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_store_attach(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordId),
+        FfiConverterString.lower(name),
+        FfiConverterString.lower(mediaType),
+        FfiConverterData.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A file's bytes, or none when this phone does not have them yet.
+     */
+open func attachment(sha256: String)throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_method_store_attachment(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sha256),uniffiCallStatus
     )
 })
 }
@@ -1251,14 +1295,15 @@ open func enroll(serverUrl: String, code: String, deviceName: String)async throw
 }
     
     /**
-     * Syncs until nothing is left to send or receive.
+     * Syncs until nothing is left to send or receive. Files attached to records move too when
+     * `with_attachments` (ask `syncDecision`: unmetered network, or the user allowed mobile data).
      */
-open func sync(listener: SyncListener?, cancel: SyncCancel?)async throws  -> SyncReport  {
+open func sync(listener: SyncListener?, cancel: SyncCancel?, withAttachments: Bool = true)async throws  -> SyncReport  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_sotay_ffi_fn_method_store_sync(
-                        self.uniffiCloneHandle(),FfiConverterOptionTypeSyncListener.lower(listener),FfiConverterOptionTypeSyncCancel.lower(cancel)
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeSyncListener.lower(listener),FfiConverterOptionTypeSyncCancel.lower(cancel),FfiConverterBool.lower(withAttachments)
                 )
             },
             pollFunc: ffi_sotay_ffi_rust_future_poll_rust_buffer,
@@ -5246,10 +5291,12 @@ public struct SyncReport: Equatable, Hashable {
     public var receivedDocs: UInt64
     public var repaired: Bool
     public var rejected: [String]
+    public var attachmentsSent: UInt64
+    public var attachmentsReceived: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(roundTrips: UInt32 = UInt32(0), bytesSent: UInt64 = UInt64(0), bytesReceived: UInt64 = UInt64(0), pushedChanges: UInt64 = UInt64(0), receivedChanges: UInt64 = UInt64(0), receivedDocs: UInt64 = UInt64(0), repaired: Bool = false, rejected: [String] = []) {
+    public init(roundTrips: UInt32 = UInt32(0), bytesSent: UInt64 = UInt64(0), bytesReceived: UInt64 = UInt64(0), pushedChanges: UInt64 = UInt64(0), receivedChanges: UInt64 = UInt64(0), receivedDocs: UInt64 = UInt64(0), repaired: Bool = false, rejected: [String] = [], attachmentsSent: UInt64 = UInt64(0), attachmentsReceived: UInt64 = UInt64(0)) {
         self.roundTrips = roundTrips
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
@@ -5258,6 +5305,8 @@ public struct SyncReport: Equatable, Hashable {
         self.receivedDocs = receivedDocs
         self.repaired = repaired
         self.rejected = rejected
+        self.attachmentsSent = attachmentsSent
+        self.attachmentsReceived = attachmentsReceived
     }
 
     
@@ -5283,7 +5332,9 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 receivedChanges: FfiConverterUInt64.read(from: &buf), 
                 receivedDocs: FfiConverterUInt64.read(from: &buf), 
                 repaired: FfiConverterBool.read(from: &buf), 
-                rejected: FfiConverterSequenceString.read(from: &buf)
+                rejected: FfiConverterSequenceString.read(from: &buf), 
+                attachmentsSent: FfiConverterUInt64.read(from: &buf), 
+                attachmentsReceived: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -5296,6 +5347,8 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.receivedDocs, into: &buf)
         FfiConverterBool.write(value.repaired, into: &buf)
         FfiConverterSequenceString.write(value.rejected, into: &buf)
+        FfiConverterUInt64.write(value.attachmentsSent, into: &buf)
+        FfiConverterUInt64.write(value.attachmentsReceived, into: &buf)
     }
 }
 
@@ -5382,10 +5435,11 @@ public struct SyncStatus: Equatable, Hashable {
     public var lastError: String?
     public var repairNeeded: Bool
     public var rejected: [RejectedDocument]
+    public var attachmentsPending: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(enrolled: Bool = false, serverUrl: String? = nil, deviceId: String? = nil, pending: UInt64 = UInt64(0), cursor: UInt64 = UInt64(0), lastSyncAt: Int64? = nil, lastError: String? = nil, repairNeeded: Bool = false, rejected: [RejectedDocument] = []) {
+    public init(enrolled: Bool = false, serverUrl: String? = nil, deviceId: String? = nil, pending: UInt64 = UInt64(0), cursor: UInt64 = UInt64(0), lastSyncAt: Int64? = nil, lastError: String? = nil, repairNeeded: Bool = false, rejected: [RejectedDocument] = [], attachmentsPending: UInt64 = UInt64(0)) {
         self.enrolled = enrolled
         self.serverUrl = serverUrl
         self.deviceId = deviceId
@@ -5395,6 +5449,7 @@ public struct SyncStatus: Equatable, Hashable {
         self.lastError = lastError
         self.repairNeeded = repairNeeded
         self.rejected = rejected
+        self.attachmentsPending = attachmentsPending
     }
 
     
@@ -5421,7 +5476,8 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
                 lastSyncAt: FfiConverterOptionInt64.read(from: &buf), 
                 lastError: FfiConverterOptionString.read(from: &buf), 
                 repairNeeded: FfiConverterBool.read(from: &buf), 
-                rejected: FfiConverterSequenceTypeRejectedDocument.read(from: &buf)
+                rejected: FfiConverterSequenceTypeRejectedDocument.read(from: &buf), 
+                attachmentsPending: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -5435,6 +5491,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.lastError, into: &buf)
         FfiConverterBool.write(value.repairNeeded, into: &buf)
         FfiConverterSequenceTypeRejectedDocument.write(value.rejected, into: &buf)
+        FfiConverterUInt64.write(value.attachmentsPending, into: &buf)
     }
 }
 
@@ -9871,6 +9928,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSyncCancel: FfiConverterRustBuffer {
     typealias SwiftType = SyncCancel?
 
@@ -10937,6 +11018,16 @@ public func kindLabel(kind: RecordKind, lang: Lang) -> String  {
 })
 }
 /**
+ * The kinds of file a record takes (photos and scans), for the file picker.
+ */
+public func attachmentMediaTypes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_attachment_media_types(uniffiCallStatus
+    )
+})
+}
+/**
  * `2026-10-03` → `03/10/2026` in Vietnamese; empty for none; other text as it is.
  */
 public func dateText(iso: String?, lang: Lang) -> String  {
@@ -10994,6 +11085,18 @@ public func parseEnrollmentCode(text: String) -> EnrollmentCode?  {
         uniffiCallStatus in
     uniffi_sotay_ffi_fn_func_parse_enrollment_code(
         FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * A file's size for people: `120 KB`, `1,2 MB`.
+ */
+public func sizeText(bytes: UInt64, lang: Lang) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_size_text(
+        FfiConverterUInt64.lower(bytes),
+        FfiConverterTypeLang_lower(lang),uniffiCallStatus
     )
 })
 }
@@ -11118,6 +11221,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_sotay_ffi_checksum_func_kind_label() != 55653) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_sotay_ffi_checksum_func_attachment_media_types() != 26641) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_sotay_ffi_checksum_func_date_text() != 51387) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11131,6 +11237,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_parse_enrollment_code() != 13913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_size_text() != 30280) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_sync_backoff_ms() != 24815) {
@@ -11193,6 +11302,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_sotay_ffi_checksum_method_store_add_village() != 35124) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_sotay_ffi_checksum_method_store_attach() != 54093) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_method_store_attachment() != 29694) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_sotay_ffi_checksum_method_store_conflicts() != 26354) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11238,7 +11353,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_sotay_ffi_checksum_method_store_enroll() != 60706) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_sotay_ffi_checksum_method_store_sync() != 11353) {
+    if (uniffi_sotay_ffi_checksum_method_store_sync() != 19071) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_method_storelistener_on_change() != 47974) {

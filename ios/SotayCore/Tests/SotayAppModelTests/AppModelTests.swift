@@ -225,6 +225,37 @@ final class AppModelTests: XCTestCase {
         XCTAssertFalse(m.agenda.first?.id.isEmpty ?? true, "the store gave the item its identity")
     }
 
+    /// A mediation case's signed agreement: attached on the phone, held back on mobile data by the
+    /// core's policy, sent on Wi-Fi.
+    func testAttachmentsWaitForAnUnmeteredNetwork() async throws {
+        let store = try newStore("files.db")
+        try await store.enroll(serverUrl: try env("SOTAY_SERVER_URL"), code: try env("SOTAY_CODE_A4"), deviceName: "iPhone hòa giải")
+        let form = RecordFormModel.create(store: store, unit: commune, kind: .mediation)
+        form.setText("title", "Tranh chấp lối đi chung ở thôn Khuôn Hẻ")
+        form.setText("received_on", "02/10/2026")
+        guard case let .saved(id) = form.save() else { return XCTFail("\(form.rows.compactMap(\.problem))") }
+        let files = AttachmentsModel(store: store, recordId: id)
+        XCTAssertEqual(AttachmentsModel.mediaTypes, ["image/jpeg", "image/png", "application/pdf"])
+        let scan = Data("%PDF-1.4\nBiên bản hòa giải thành: hộ ông Hoàng Văn Thào và hộ bà Triệu Thị Mây mở lối đi chung rộng 1,5 mét.\n%%EOF".utf8)
+        XCTAssertTrue(files.attach(name: "Biên bản hòa giải thành.pdf", mediaType: "application/pdf", data: scan))
+        XCTAssertFalse(files.attach(name: "trang.html", mediaType: "text/html", data: scan))
+        XCTAssertNotNil(files.problem)
+        XCTAssertEqual(files.lines.map(\.name), ["Biên bản hòa giải thành.pdf"])
+        XCTAssertEqual(files.lines.first?.onPhone, true)
+        XCTAssertEqual(files.open(try XCTUnwrap(files.lines.first)), scan)
+
+        let sync = SyncModel(store: store)
+        await sync.syncNow(network: NetworkState(connected: true, metered: true))
+        XCTAssertNil(sync.problem, sync.problem ?? "")
+        XCTAssertEqual(sync.filesSent, 0, "on mobile data the file waits")
+        XCTAssertEqual(sync.filesWaiting, 1)
+        await sync.syncNow(network: NetworkState(connected: true, metered: true), settings: SyncSettings(attachmentsOnMetered: true))
+        XCTAssertEqual(sync.filesSent, 1, "the user allowed mobile data for files")
+        XCTAssertEqual(sync.filesWaiting, 0)
+        await sync.syncNow(network: NetworkState(connected: false, metered: false))
+        XCTAssertTrue(sync.problem?.contains("Chưa có mạng") == true, sync.problem ?? "")
+    }
+
     func testListsConflictsHistoryAndNavigation() async throws {
         let a = try newStore("list-a.db")
         let records = RecordsModel(store: a)

@@ -220,6 +220,40 @@ fun recordForms() {
     form.close(); edit.close(); meeting.close()
 }
 
+// A mediation case's signed agreement: attached on the phone, held back on mobile data by the
+// core's policy, sent on Wi-Fi.
+fun attachmentsOnUnmeteredNetworks() = runBlocking {
+    val store = newStore("attachments.db")
+    store.enroll(env("SOTAY_SERVER_URL"), env("SOTAY_CODE_A4"), "Điện thoại hòa giải")
+    val form = RecordFormModel.create(store, COMMUNE, RecordKind.MEDIATION)
+    form.setText("title", "Tranh chấp lối đi chung ở thôn Khuôn Hẻ")
+    form.setText("received_on", "02/10/2026")
+    val id = (form.save() as SaveResult.Saved).id
+    val files = AttachmentsModel(store, id)
+    assertEquals(listOf("image/jpeg", "image/png", "application/pdf"), AttachmentsModel.MEDIA_TYPES)
+    val scan = ("%PDF-1.4\nBiên bản hòa giải thành giữa hộ ông Hoàng Văn Thào và hộ bà Triệu Thị Mây, " +
+        "thống nhất mở lối đi chung rộng 1,5 mét qua vườn.\n%%EOF").toByteArray()
+    assertNull(files.attach("Biên bản hòa giải thành.pdf", "application/pdf", scan))
+    assertTrue(files.attach("virus.exe", "application/x-msdownload", scan)?.isNotEmpty() == true, "a file type that is refused, in words")
+    val line = files.lines().single()
+    assertEquals("Biên bản hòa giải thành.pdf", line.name)
+    assertTrue(line.onPhone && line.size.endsWith(" B"), "$line")
+
+    var metered = true
+    val sync = SyncController(store, this, network = { NetworkState(connected = true, metered = metered) })
+    sync.syncNow().join()
+    assertNull(sync.state.value.problem, "${sync.state.value.problem}")
+    assertEquals(0L, sync.state.value.filesSent, "on mobile data the file waits")
+    assertEquals(1L, sync.state.value.filesWaiting)
+    metered = false
+    sync.syncNow().join()
+    assertEquals(1L, sync.state.value.filesSent)
+    assertEquals(0L, sync.state.value.filesWaiting)
+    val offline = SyncController(store, this, network = { NetworkState(connected = false, metered = false) })
+    offline.syncNow().join()
+    assertTrue(offline.state.value.problem?.contains("Chưa có mạng") == true, "${offline.state.value.problem}")
+}
+
 fun listsConflictsHistoryAndNavigation() = runBlocking {
     val a = newStore("list-a.db")
     val records = RecordsModel(a)
@@ -290,6 +324,7 @@ fun main() {
         "home and sync" to ::homeAndSync,
         "forms and reports" to ::formsAndReports,
         "record forms" to ::recordForms,
+        "attachments on unmetered networks" to ::attachmentsOnUnmeteredNetworks,
         "lists, conflicts, history and navigation" to ::listsConflictsHistoryAndNavigation,
     )
     var failed = 0

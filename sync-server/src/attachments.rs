@@ -1,0 +1,115 @@
+//! Files attached to records, on the server: kept when a device that may write a record
+//! referring to the file sends exactly the file its hash names; given to devices that may read
+//! such a record. Which documents refer to which files is noted as documents arrive (`ingest`).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sotay_core::record::attachment::{MAX_ATTACHMENT_BYTES, MEDIA_TYPES, is_sha256};
+use sotay_core::store::attachments::sha256_hex;
+use sotay_core::sync::scope::DocScope;
+
+use crate::accounts::DeviceAuth;
+use crate::ingest::{self, IngestError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("mã băm không hợp lệ / not a SHA-256 in hexadecimal")]
+    BadHash,
+    #[error("loại tệp không được nhận (JPEG, PNG, PDF) / file type not accepted (JPEG, PNG, PDF)")]
+    MediaType,
+    #[error("tệp rỗng hoặc quá 10 MiB / empty file, or over 10 MiB")]
+    Size,
+    #[error("nội dung không khớp mã băm / the content does not match its hash")]
+    HashMismatch,
+    /// No record this device may write refers to the file (or, reading, may read).
+    #[error("không có hồ sơ nào của bạn tham chiếu tệp này / no record of yours refers to this file")]
+    NotYours,
+    #[error(transparent)]
+    Storage(#[from] IngestError),
+}
+
+impl From<rusqlite::Error> for AttachmentError {
+    fn from(e: rusqlite::Error) -> Self {
+        AttachmentError::Storage(e.into())
+    }
+}
+
+/// Notes the files a document refers to.
+pub fn note_refs(tx: &Connection, doc_id: &str, sha256s: &[String]) -> Result<(), rusqlite::Error> {
+    for sha in sha256s.iter().filter(|s| is_sha256(s)) {
+        tx.prepare_cached("INSERT INTO attachment_refs (sha256, doc_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![sha, doc_id])?;
+    }
+    Ok(())
+}
+
+fn scopes_referring(conn: &Connection, sha256: &str) -> Result<Vec<DocScope>, AttachmentError> {
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT doc_id FROM attachment_refs WHERE sha256 = ?1")?
+        .query_map([sha256], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut scopes = Vec::new();
+    for id in ids {
+        scopes.extend(ingest::scope_of(conn, &id)?);
+    }
+    Ok(scopes)
+}
+
+/// Checks what can be checked before the database: the hash's form, the type, the size, and
+/// that the content is the file the hash names (hashing 10 MiB is kept off the database thread).
+pub fn check_upload(sha256: &str, media_type: &str, data: &[u8]) -> Result<(), AttachmentError> {
+    if !is_sha256(sha256) {
+        return Err(AttachmentError::BadHash);
+    }
+    if !MEDIA_TYPES.contains(&media_type) {
+        return Err(AttachmentError::MediaType);
+    }
+    if data.is_empty() || data.len() as u64 > MAX_ATTACHMENT_BYTES {
+        return Err(AttachmentError::Size);
+    }
+    if sha256_hex(data) != sha256 {
+        return Err(AttachmentError::HashMismatch);
+    }
+    Ok(())
+}
+
+/// Keeps a checked file if a record the device may write refers to it; true when it is new.
+pub fn store(
+    conn: &Connection,
+    device: &DeviceAuth,
+    sha256: &str,
+    media_type: &str,
+    data: &[u8],
+    now: i64,
+) -> Result<bool, AttachmentError> {
+    let user = ingest::user_scope(device);
+    if !scopes_referring(conn, sha256)?.iter().any(|s| user.may_push(s)) {
+        return Err(AttachmentError::NotYours);
+    }
+    let added = conn
+        .prepare_cached(
+            "INSERT INTO attachments (sha256, media_type, size, data, received_at, device_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![sha256, media_type, data.len() as i64, data, now, device.device_id])?;
+    Ok(added > 0)
+}
+
+/// A file and its type, for a device that may read a record referring to it; `None` both when
+/// the server does not have it and when the device may not have it (the two look the same).
+pub fn load(
+    conn: &Connection,
+    device: &DeviceAuth,
+    sha256: &str,
+) -> Result<Option<(String, Vec<u8>)>, AttachmentError> {
+    if !is_sha256(sha256) {
+        return Err(AttachmentError::BadHash);
+    }
+    let user = ingest::user_scope(device);
+    if !scopes_referring(conn, sha256)?.iter().any(|s| user.may_pull(s)) {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached("SELECT media_type, data FROM attachments WHERE sha256 = ?1")?
+        .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
