@@ -35,6 +35,15 @@ final class NetworkWatch: @unchecked Sendable {
     }
 }
 
+/// The user's choices about sync, kept in UserDefaults.
+enum SyncPreferences {
+    static let attachmentsOnMeteredKey = "sync.attachmentsOnMetered"
+
+    static var settings: SyncSettings {
+        SyncSettings(attachmentsOnMetered: UserDefaults.standard.bool(forKey: attachmentsOnMeteredKey))
+    }
+}
+
 enum BackgroundSyncTask {
     static let identifier = "vn.sotay.app.sync"
     /// Opens the store for a background run (set by the app at start).
@@ -68,11 +77,12 @@ enum BackgroundSyncTask {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let failures = UInt32(defaults.integer(forKey: failuresKey))
             let last = defaults.object(forKey: lastAttemptKey) as? Int64
-            let decision = try? BackgroundSync.decision(store: store, network: watch.state, failuresInARow: failures, lastAttemptAt: last, now: now)
-            guard case .now = decision else { return task.setTaskCompleted(success: true) }
+            let decision = try? BackgroundSync.decision(store: store, network: watch.state, settings: SyncPreferences.settings,
+                                                        failuresInARow: failures, lastAttemptAt: last, now: now)
+            guard case let .now(withAttachments) = decision else { return task.setTaskCompleted(success: true) }
             defaults.set(now, forKey: lastAttemptKey)
             do {
-                _ = try await store.sync(listener: nil, cancel: cancel)
+                _ = try await store.sync(listener: nil, cancel: cancel, withAttachments: withAttachments)
                 defaults.set(0, forKey: failuresKey)
                 task.setTaskCompleted(success: true)
             } catch {

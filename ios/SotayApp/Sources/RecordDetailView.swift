@@ -27,6 +27,9 @@ struct RecordDetailView: View {
                     }
                 }
             }
+            if record?.kind == .mediation {
+                AttachmentsSection(store: store, recordId: id)
+            }
             Section(words(lang, "Lịch sử thay đổi", "History")) {
                 ForEach(Array(history.enumerated()), id: \.offset) { _, line in
                     VStack(alignment: .leading, spacing: 4) {

@@ -47,11 +47,16 @@ final class AppState {
         store = opened
         navigator = Navigator(enrolled: opened != nil)
         BackgroundSyncTask.openStore = { AppState.openStore(vault: KeychainVault()) }
-        // A connection appearing while the app is open: send what waits.
+        // A connection appearing while the app is open: send what waits, files only if the
+        // policy allows them on this network.
         network.onConnect = { [weak self] in
             Task { @MainActor in
-                guard let store = self?.store, (try? store.syncStatus().pending) ?? 0 > 0 else { return }
-                _ = try? await store.sync(listener: nil, cancel: nil)
+                guard let self, let store = self.store, (try? store.syncStatus().pending) ?? 0 > 0 else { return }
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let decision = syncDecision(settings: SyncPreferences.settings, network: self.network.state,
+                                            moment: SyncMoment(pending: 1, now: now))
+                guard case let .now(withAttachments) = decision else { return }
+                _ = try? await store.sync(listener: nil, cancel: nil, withAttachments: withAttachments)
             }
         }
     }

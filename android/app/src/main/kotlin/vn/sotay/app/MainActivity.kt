@@ -50,7 +50,7 @@ class MainActivity : ComponentActivity() {
                         RecordFormScreen(form, lang) { id -> navigator.saved(id) }
                     }
                     Screen.Conflicts -> ConflictsScreen(store!!, lang)
-                    Screen.Sync -> SyncScreen(store!!, lang)
+                    Screen.Sync -> SyncScreen(app, store!!, lang)
                     Screen.Report -> ReportScreen(store!!, lang)
                 }
             }

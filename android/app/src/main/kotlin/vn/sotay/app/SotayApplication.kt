@@ -3,6 +3,7 @@ package vn.sotay.app
 import android.app.Application
 import vn.sotay.core.Store
 import vn.sotay.core.StoreKey
+import vn.sotay.core.SyncSettings
 import java.io.File
 
 /** Holds the one open store of the app. */
@@ -20,6 +21,13 @@ class SotayApplication : Application() {
         if (!storeFile.exists()) return null
         return Store.open(storeFile.path, StoreKey.Raw(vault.storeKey())).also { store = it }
     }
+
+    private val preferences by lazy { getSharedPreferences("sync", MODE_PRIVATE) }
+
+    /** The user's choices about sync (files over mobile data or not), kept on the phone. */
+    fun syncSettings(): SyncSettings = SyncSettings(attachmentsOnMetered = preferences.getBoolean("attachments_on_metered", false))
+
+    fun setAttachmentsOnMetered(on: Boolean) = preferences.edit().putBoolean("attachments_on_metered", on).apply()
 
     fun enrolled(store: Store) {
         this.store = store

@@ -28,13 +28,14 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         val status = store.syncStatus()
         // WorkManager's own retry backoff spaces failed attempts; the core's policy decides the rest.
         val decision = syncDecision(
-            SyncSettings(),
+            app.syncSettings(),
             currentNetwork(applicationContext),
             SyncMoment(pending = status.pending, lastSyncAt = status.lastSyncAt, now = System.currentTimeMillis()),
         )
         if (decision !is SyncDecision.Now) return Result.success()
         return try {
-            store.sync(null, null)
+            // Files go only when the policy says so (unmetered, or allowed by the user).
+            store.sync(null, null, decision.withAttachments)
             Result.success()
         } catch (e: vn.sotay.core.SotayException.Network) {
             Result.retry()

@@ -15,6 +15,7 @@ import vn.sotay.app.logic.Screen
 import vn.sotay.app.logic.Words
 import vn.sotay.app.logic.label
 import vn.sotay.core.Lang
+import vn.sotay.core.RecordKind
 import vn.sotay.core.Store
 import vn.sotay.core.dateText
 
@@ -35,6 +36,7 @@ fun RecordScreen(store: Store, lang: Lang, id: String, navigator: Navigator) {
                 BigButton(Words.of(lang, "Sửa hồ sơ", "Edit")) { navigator.go(Screen.Edit(record.kind, id)) }
             }
         }
+        if (record?.kind == RecordKind.MEDIATION) item { AttachmentsSection(store, id, lang) }
         item { Text(Words.of(lang, "Lịch sử thay đổi", "History"), style = MaterialTheme.typography.titleLarge, modifier = Modifier.padding(top = 16.dp)) }
         items(lines) { h ->
             Text("${h.author} — ${h.deviceTime}${h.serverTime?.let { " (" + Words.of(lang, "máy chủ nhận ", "server ") + it + ")" } ?: ""}", style = MaterialTheme.typography.titleSmall)
