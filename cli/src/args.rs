@@ -89,8 +89,30 @@ pub enum Command {
         #[arg(long, default_value = "sotay-cli")]
         device_name: String,
     },
+    /// Đính kèm ảnh hoặc tệp PDF vào hồ sơ hòa giải / attach a photo or a PDF to a mediation case
+    Attach {
+        /// Mã hồ sơ / record id
+        id: String,
+        /// Tệp (.jpg, .png, .pdf, tối đa 10 MiB) / the file (.jpg, .png, .pdf, at most 10 MiB)
+        file: std::path::PathBuf,
+        /// Tên hiển thị (mặc định: tên tệp) / display name (default: the file's name)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Lưu tệp đính kèm ra đĩa / write an attachment to a file
+    Attachment {
+        /// Mã băm SHA-256 của tệp / the file's SHA-256
+        sha256: String,
+        /// Ghi vào / write to
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Đồng bộ với máy chủ / sync with the server
-    Sync,
+    Sync {
+        /// Không gửi/nhận tệp đính kèm (mạng di động) / leave attachments for later (mobile data)
+        #[arg(long)]
+        hold_attachments: bool,
+    },
     /// Tình trạng đồng bộ / sync status
     Status,
     /// Báo cáo quý, 6 tháng, năm của một đơn vị / a unit's quarterly, six-month or annual report

@@ -43,7 +43,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Village(c) => commands::places::village(cli, c),
         Command::Unit(c) => commands::places::unit(cli, c),
         Command::Enroll { server, code, device_name } => commands::sync::enroll(cli, server, code, device_name),
-        Command::Sync => commands::sync::sync(cli),
+        Command::Attach { id, file, name } => commands::attachments::attach(cli, id, file, name.as_deref()),
+        Command::Attachment { sha256, out } => commands::attachments::save(cli, sha256, out),
+        Command::Sync { hold_attachments } => commands::sync::sync(cli, !hold_attachments),
         Command::Status => commands::sync::status(cli),
         Command::Report(a) => commands::report::report(cli, a),
     }

@@ -263,3 +263,46 @@ fn merge(from: &Field, to: &Field, id: &str) {
     }
     assert!(!b.heads(id).unwrap().is_empty());
 }
+
+#[test]
+fn a_scanned_agreement_is_attached_to_a_mediation_case_and_read_back() {
+    let f = Field::new();
+    f.init();
+    let mut sampler = Sampler::new(8);
+    let case = sampler.body(RecordKind::Mediation).to_value();
+    let file = f.write("case.json", &case.to_string());
+    let id = f.json(&["new", "mediation", "--from", file.to_str().unwrap()])["id"].as_str().unwrap().to_string();
+    let scan_text = format!("%PDF-1.4\n{}\n{}\n%%EOF\n", sampler.text(80, 160), sampler.text(80, 160));
+    let scan = f.write("Biên bản hòa giải thành.pdf", &scan_text);
+
+    let reference = f.json(&["attach", &id, scan.to_str().unwrap()]);
+    assert_eq!(reference["name"], json!("Biên bản hòa giải thành.pdf"));
+    assert_eq!(reference["media_type"], json!("application/pdf"));
+    let sha = reference["sha256"].as_str().unwrap().to_string();
+    let shown = f.json(&["show", &id]);
+    assert_eq!(shown["body"]["attachments"][0]["sha256"], json!(sha));
+    assert_eq!(f.json(&["status"])["attachments_pending"], json!(1));
+
+    let out = f.dir.path().join("ban-sao.pdf");
+    f.ok(&["attachment", &sha, "--out", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), scan_text);
+
+    // What is not a photo or a scan, too large, or not a mediation case changes nothing.
+    let page = f.write("trang.html", "<p>không phải ảnh</p>");
+    let big = f.dir.path().join("to.jpg");
+    std::fs::File::create(&big).unwrap().set_len(10 * 1024 * 1024 + 1).unwrap();
+    let dialogue = f.write("d.json", &sampler.body(RecordKind::Dialogue).to_value().to_string());
+    let other = f.json(&["new", "dialogue", "--from", dialogue.to_str().unwrap()])["id"].as_str().unwrap().to_string();
+    for args in [
+        vec!["attach", &id, page.to_str().unwrap()],
+        vec!["attach", &id, big.to_str().unwrap()],
+        vec!["attach", &other, scan.to_str().unwrap()],
+        vec!["attach", "01a00000-0000-7000-8000-000000000000", scan.to_str().unwrap()],
+        vec!["attachment", "0000000000000000000000000000000000000000000000000000000000000000", "--out", "/dev/null"],
+    ] {
+        let out = f.run(&args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(stderr(&out).contains(" / "), "bilingual: {}", stderr(&out));
+    }
+    assert_eq!(f.json(&["show", &id])["body"]["attachments"].as_array().unwrap().len(), 1);
+}

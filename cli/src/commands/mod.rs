@@ -1,5 +1,6 @@
 //! One file per group of subcommands.
 
+pub mod attachments;
 pub mod places;
 pub mod records;
 pub mod report;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 use sotay_core::Lang;
 use sotay_core::store::{NewProfile, Store};
-use sotay_core::sync::http::{Transport, sync_store};
+use sotay_core::sync::http::{Cancel, Transport, Unobserved, sync_with};
 use sotay_core::time::{SystemClock, format_vietnam};
 
 use crate::args::Cli;
@@ -57,11 +57,15 @@ pub fn enroll(cli: &Cli, server: &str, code: &str, device_name: &str) -> Result<
     Ok(())
 }
 
-pub fn sync(cli: &Cli) -> Result<(), CliError> {
+pub fn sync(cli: &Cli, with_attachments: bool) -> Result<(), CliError> {
     let mut store = super::open(cli)?;
     let (url, _, _) = store.enrollment()?.ok_or(sotay_core::CoreError::NotEnrolled)?;
     let transport = Transport::new(&url)?;
-    let report = runtime()?.block_on(sync_store(&mut store, &transport))?;
+    let report = runtime()?.block_on(async {
+        let lock = tokio::sync::Mutex::new(&mut store);
+        let access = || async { tokio::sync::MutexGuard::map(lock.lock().await, |s| &mut **s) };
+        sync_with(access, &transport, &Unobserved, &Cancel::default(), with_attachments).await
+    })?;
     if cli.json {
         render::json(&report);
     } else {
@@ -84,6 +88,15 @@ pub fn sync(cli: &Cli) -> Result<(), CliError> {
                 report.bytes_sent,
                 report.bytes_received
             ),
+        }
+        if report.attachments_sent + report.attachments_received > 0 {
+            say!(
+                "Tệp đính kèm: gửi {}, nhận {} / attachments: sent {}, received {}",
+                report.attachments_sent,
+                report.attachments_received,
+                report.attachments_sent,
+                report.attachments_received
+            );
         }
         for doc in &report.rejected {
             say!("Máy chủ từ chối / refused by the server: {doc}");

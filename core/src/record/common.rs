@@ -131,8 +131,8 @@ impl Attendance {
     }
 }
 
-/// A reference to an attached file (photo of signed minutes, audio); the file itself is a
-/// content-addressed blob that sync will carry.
+/// A reference to an attached file (a photo or scan of signed minutes, JPEG, PNG or PDF); the
+/// file itself is kept content-addressed in the store (`store::attachments`) and moved by sync.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AttachmentRef {
