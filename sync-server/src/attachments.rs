@@ -1,6 +1,9 @@
 //! Files attached to records, on the server: kept when a device that may write a record
-//! referring to the file sends exactly the file its hash names; given to devices that may read
-//! such a record. Which documents refer to which files is noted as documents arrive (`ingest`).
+//! referring to the file sends exactly the file its hash names; given to devices that may read a
+//! record it was sent through. A reference alone grants nothing: anyone may write any hash into
+//! a record of their own, so reading goes by the records the file's bytes were sent through
+//! (`attachment_grants`), not by the records that name it. Which documents refer to which files is
+//! noted as documents arrive (`ingest`).
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sotay_core::record::attachment::{MAX_ATTACHMENT_BYTES, MEDIA_TYPES, is_sha256};
@@ -42,11 +45,19 @@ pub fn note_refs(tx: &Connection, doc_id: &str, sha256s: &[String]) -> Result<()
     Ok(())
 }
 
-fn scopes_referring(conn: &Connection, sha256: &str) -> Result<Vec<DocScope>, AttachmentError> {
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT doc_id FROM attachment_refs WHERE sha256 = ?1")?
-        .query_map([sha256], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+#[derive(Clone, Copy)]
+enum Table {
+    Refs,
+    Grants,
+}
+
+/// The scopes of the documents that refer to a file (`Refs`) or that it was sent through (`Grants`).
+fn scopes_of(conn: &Connection, table: Table, sha256: &str) -> Result<Vec<DocScope>, AttachmentError> {
+    let sql = match table {
+        Table::Refs => "SELECT doc_id FROM attachment_refs WHERE sha256 = ?1",
+        Table::Grants => "SELECT doc_id FROM attachment_grants WHERE sha256 = ?1",
+    };
+    let ids: Vec<String> = conn.prepare_cached(sql)?.query_map([sha256], |r| r.get(0))?.collect::<Result<_, _>>()?;
     let mut scopes = Vec::new();
     for id in ids {
         scopes.extend(ingest::scope_of(conn, &id)?);
@@ -72,7 +83,8 @@ pub fn check_upload(sha256: &str, media_type: &str, data: &[u8]) -> Result<(), A
     Ok(())
 }
 
-/// Keeps a checked file if a record the device may write refers to it; true when it is new.
+/// Keeps a checked file if a record the device may write refers to it, and lets the readers of
+/// those records fetch it; true when the file is new to the server.
 pub fn store(
     conn: &Connection,
     device: &DeviceAuth,
@@ -82,8 +94,15 @@ pub fn store(
     now: i64,
 ) -> Result<bool, AttachmentError> {
     let user = ingest::user_scope(device);
-    if !scopes_referring(conn, sha256)?.iter().any(|s| user.may_push(s)) {
+    let through: Vec<DocScope> =
+        scopes_of(conn, Table::Refs, sha256)?.into_iter().filter(|s| user.may_push(s)).collect();
+    if through.is_empty() {
         return Err(AttachmentError::NotYours);
+    }
+    // Their readers may fetch the file: the sender had its bytes and may write these records.
+    for doc in &through {
+        conn.prepare_cached("INSERT INTO attachment_grants (sha256, doc_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute(params![sha256, doc.id])?;
     }
     let added = conn
         .prepare_cached(
@@ -105,7 +124,7 @@ pub fn load(
         return Err(AttachmentError::BadHash);
     }
     let user = ingest::user_scope(device);
-    if !scopes_referring(conn, sha256)?.iter().any(|s| user.may_pull(s)) {
+    if !scopes_of(conn, Table::Grants, sha256)?.iter().any(|s| user.may_pull(s)) {
         return Ok(None);
     }
     Ok(conn

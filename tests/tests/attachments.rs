@@ -59,17 +59,18 @@ async fn put(server: &TestServer, token: Option<&str>, sha: &str, media_type: &s
     request.send().await.expect("request").status().as_u16()
 }
 
-/// Announces a body of 10 MiB and one byte and reads the answer without sending it: the server
-/// must refuse on the announced length alone (a client on a slow link is not made to send it).
-async fn announce_too_big(server: &TestServer, token: &str) -> u16 {
+/// Announces a body of `len` bytes and reads the answer without sending it: what the server can
+/// refuse on the headers alone (no token, too large) it must refuse before the body, so a phone
+/// on a slow link is not made to send it.
+async fn announce(server: &TestServer, token: Option<&str>, len: usize) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = server.url.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let authorization = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     let head = format!(
-        "PUT /v1/attachments/{} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+        "PUT /v1/attachments/{} HTTP/1.1\r\nHost: {address}\r\n{authorization}\
+         Content-Type: image/jpeg\r\nContent-Length: {len}\r\n\r\n",
         "a".repeat(64),
-        10 * 1024 * 1024 + 1
     );
     stream.write_all(head.as_bytes()).await.expect("write");
     let mut answer = vec![0u8; 64];
@@ -134,6 +135,18 @@ async fn a_file_follows_its_record_when_files_may_move_and_only_to_those_who_may
     assert_eq!(get(&server, &elsewhere.token(), &sha).await.0, 404);
     assert_eq!(get(&server, &reviewer.token(), &sha).await.0, 404);
     assert_eq!(get(&server, "not-a-token", &sha).await.0, 401);
+    // Knowing the hash is not enough: a record of its own that names the file grants nothing to a
+    // phone that never had the file's bytes.
+    let mut forger = elsewhere;
+    let theirs = forger.create(OTHER_COMMUNE, case(&mut sampler));
+    let RecordBody::Mediation(mut forged) = forger.store.record(&theirs).expect("their case").body else { panic!() };
+    forged.attachments.push(reference.clone());
+    forger.store.update_record(&theirs, RecordBody::Mediation(forged)).expect("a well-formed reference");
+    let report = forger.sync_until_ok(2).await;
+    assert_eq!(report.attachments_received, 0);
+    assert_eq!(forger.store.attachment(&sha).expect("read"), None);
+    assert_eq!(get(&server, &forger.token(), &sha).await.0, 404);
+    let elsewhere = forger;
     // Nor may they send a file in the case's name.
     let other = photo(200_000, 1);
     assert_eq!(put(&server, Some(&elsewhere.token()), &sha256_hex(&other), "image/jpeg", other).await, 403);
@@ -159,8 +172,12 @@ async fn what_is_not_a_file_of_a_record_is_refused_and_the_server_keeps_serving(
     assert_eq!(put(&server, Some(&token), &sha, "text/html", big.clone()).await, 415);
     assert_eq!(put(&server, Some(&token), "../../etc/passwd", "image/jpeg", photo(100, 6)).await, 404);
     assert_eq!(put(&server, Some(&token), "ABCDEF", "image/jpeg", photo(100, 6)).await, 400);
-    assert_eq!(put(&server, None, &sha, "image/jpeg", big.clone()).await, 401);
-    assert_eq!(announce_too_big(&server, &token).await, 413);
+    assert_eq!(announce(&server, None, big.len()).await, 401, "no token: refused before the body");
+    assert_eq!(
+        announce(&server, Some(&token), 10 * 1024 * 1024 + 1).await,
+        413,
+        "over 10 MiB: refused before the body"
+    );
     assert_eq!(get(&server, &token, &sha).await.0, 404, "nothing was kept");
 
     // The real file, larger than a sync body's page, goes through.

@@ -23,14 +23,15 @@ fn media_type(path: &Path) -> Result<&'static str, CliError> {
 pub fn attach(cli: &Cli, id: &str, file: &Path, name: Option<&str>) -> Result<(), CliError> {
     let media_type = media_type(file)?;
     let too_big = || CliError::usage("tệp quá 10 MiB", "the file is over 10 MiB");
-    let size = std::fs::metadata(file).map_err(|source| CliError::File { path: file.display().to_string(), source })?.len();
+    let size =
+        std::fs::metadata(file).map_err(|source| CliError::File { path: file.display().to_string(), source })?.len();
     if size > MAX_ATTACHMENT_BYTES {
         return Err(too_big());
     }
     let data = std::fs::read(file).map_err(|source| CliError::File { path: file.display().to_string(), source })?;
-    let name = name.map(str::to_string).unwrap_or_else(|| {
-        file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-    });
+    let name = name
+        .map(str::to_string)
+        .unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     let mut store = super::open(cli)?;
     let reference = store.attach(id, &name, media_type, &data)?;
     if cli.json {
