@@ -117,16 +117,21 @@ impl RecordForm {
     /// store refuses, its problems show under their fields in `rows()` and the error lists them.
     pub fn save(&self, store: Arc<Store>, unit: String, id: Option<String>) -> Result<String, SotayError> {
         let mut form = self.lock();
-        let saved = form.body().map_err(|errors| CoreError::InvalidInput(FieldErrors(errors))).and_then(|body| {
-            let mut s = store.lock();
-            match id {
-                None => s.create_record(&unit, body),
-                Some(id) => s.update_record(&id, body).map(|()| id),
-            }
-        });
+        let mut s = store.lock();
+        let saved = match id {
+            None => form.body().map_err(CoreError::invalid).and_then(|body| s.create_record(&unit, body)),
+            // Over the record as it is now: what arrived while the form was open is kept.
+            Some(id) => s
+                .record(&id)
+                .and_then(|current| form.body_over(&current.body).map_err(CoreError::invalid))
+                .and_then(|body| s.update_record(&id, body).map(|()| id)),
+        };
         match saved {
             Ok(id) => {
-                form.show_problems(&[]);
+                // The form goes on from what was saved (item ids given, others' changes in).
+                if let Ok(view) = s.record(&id) {
+                    *form = form::RecordForm::edit(&view.body);
+                }
                 Ok(id)
             }
             Err(CoreError::InvalidInput(FieldErrors(errors))) => {

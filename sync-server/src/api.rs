@@ -340,12 +340,18 @@ async fn put_attachment(
         if announced.is_some_and(|n| n > MAX_ATTACHMENT_BYTES) {
             return Err(AttachmentError::Size.into());
         }
-        let device_token = token.clone();
-        with_db(&state, move |conn, _| authenticate(conn, &device_token).map(|_| ())).await?;
+        let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        {
+            let (token, sha256, media_type) = (token.clone(), sha256.clone(), media_type.clone());
+            with_db(&state, move |conn, _| {
+                let device = authenticate(conn, &token)?;
+                Ok(attachments::may_send(conn, &device, &sha256, &media_type)?)
+            })
+            .await?;
+        }
         let body = axum::body::to_bytes(body, MAX_ATTACHMENT_BYTES as usize)
             .await
             .map_err(|_| ApiError::from(AttachmentError::Size))?;
-        let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         // Hashing up to 10 MiB is kept off the database thread and the async workers.
         let checked = {
             let (sha256, media_type, body) = (sha256.clone(), media_type.clone(), body.clone());

@@ -6,7 +6,7 @@
 //! noted as documents arrive (`ingest`).
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sotay_core::record::attachment::{MAX_ATTACHMENT_BYTES, MEDIA_TYPES, is_sha256};
+use sotay_core::record::attachment::{MAX_ATTACHMENT_BYTES, MEDIA_TYPES, content_matches, is_sha256};
 use sotay_core::store::attachments::sha256_hex;
 use sotay_core::sync::scope::DocScope;
 
@@ -65,17 +65,30 @@ fn scopes_of(conn: &Connection, table: Table, sha256: &str) -> Result<Vec<DocSco
     Ok(scopes)
 }
 
-/// Checks what can be checked before the database: the hash's form, the type, the size, and
-/// that the content is the file the hash names (hashing 10 MiB is kept off the database thread).
-pub fn check_upload(sha256: &str, media_type: &str, data: &[u8]) -> Result<(), AttachmentError> {
+/// Whether the device may send this file at all, decided on the headers before the body is
+/// read: a refused phone on a slow link is not made to send 10 MiB to hear no.
+pub fn may_send(conn: &Connection, device: &DeviceAuth, sha256: &str, media_type: &str) -> Result<(), AttachmentError> {
     if !is_sha256(sha256) {
         return Err(AttachmentError::BadHash);
     }
     if !MEDIA_TYPES.contains(&media_type) {
         return Err(AttachmentError::MediaType);
     }
+    let user = ingest::user_scope(device);
+    if !scopes_of(conn, Table::Refs, sha256)?.iter().any(|s| user.may_push(s)) {
+        return Err(AttachmentError::NotYours);
+    }
+    Ok(())
+}
+
+/// Checks the body: its size, that it begins as its type does, and that it is the file the hash
+/// names (hashing 10 MiB is kept off the database thread by the caller).
+pub fn check_upload(sha256: &str, media_type: &str, data: &[u8]) -> Result<(), AttachmentError> {
     if data.is_empty() || data.len() as u64 > MAX_ATTACHMENT_BYTES {
         return Err(AttachmentError::Size);
+    }
+    if !content_matches(media_type, data) {
+        return Err(AttachmentError::MediaType);
     }
     if sha256_hex(data) != sha256 {
         return Err(AttachmentError::HashMismatch);

@@ -7,7 +7,7 @@ use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_bytes::ByteBuf;
 use sotay_core::document::{Document, Envelope};
-use sotay_core::record::{DenouncerIdentity, DocumentKind, RecordBody, SCHEMA_VERSION, Village};
+use sotay_core::record::{DenouncerIdentity, DocumentKind, RecordBody, SCHEMA_VERSION, Village, attachment};
 use sotay_core::store::documents;
 use sotay_core::sync::protocol::{self, DocChanges, MAX_CHANGE_BYTES};
 use sotay_core::sync::scope::{DocScope, UserScope};
@@ -221,7 +221,24 @@ pub fn check(
                 RecordBody::Petition(p) => {
                     (p.handlers, (!p.identity_ref.is_empty()).then_some(p.identity_ref), Vec::new())
                 }
-                RecordBody::Mediation(m) => (Vec::new(), None, m.attachments.into_iter().map(|a| a.sha256).collect()),
+                RecordBody::Mediation(m) => {
+                    // A reference that is not one would stop every phone from editing the case.
+                    let mut errors = Vec::new();
+                    for (i, a) in m.attachments.iter().enumerate() {
+                        attachment::check(
+                            &format!("attachments.{i}"),
+                            &a.name,
+                            &a.media_type,
+                            &a.sha256,
+                            a.size,
+                            &mut errors,
+                        );
+                    }
+                    if !errors.is_empty() {
+                        return Err(invalid(id, sotay_core::error::FieldErrors(errors).to_string()));
+                    }
+                    (Vec::new(), None, m.attachments.into_iter().map(|a| a.sha256).collect())
+                }
                 _ => (Vec::new(), None, Vec::new()),
             }
         }

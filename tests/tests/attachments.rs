@@ -165,11 +165,14 @@ async fn what_is_not_a_file_of_a_record_is_refused_and_the_server_keeps_serving(
     let sha = reference.sha256.clone();
 
     // A file no record refers to, the wrong content for a hash, a type that is not a photo or a
-    // scan, a hash that is not one, no token, more than 10 MiB.
+    // scan, content that is not of its type, a hash that is not one, no token, more than 10 MiB.
     let stray = photo(1000, 3);
     assert_eq!(put(&server, Some(&token), &sha256_hex(&stray), "image/jpeg", stray).await, 403);
     assert_eq!(put(&server, Some(&token), &sha, "image/jpeg", photo(1000, 4)).await, 422);
-    assert_eq!(put(&server, Some(&token), &sha, "text/html", big.clone()).await, 415);
+    assert_eq!(put(&server, Some(&token), &sha, "text/html", photo(100, 7)).await, 415);
+    let mut not_a_photo = b"%PDF-1.4\n".to_vec();
+    not_a_photo.extend_from_slice(&big[9..]);
+    assert_eq!(put(&server, Some(&token), &sha, "image/jpeg", not_a_photo).await, 415, "named a photo, not one");
     assert_eq!(put(&server, Some(&token), "../../etc/passwd", "image/jpeg", photo(100, 6)).await, 404);
     assert_eq!(put(&server, Some(&token), "ABCDEF", "image/jpeg", photo(100, 6)).await, 400);
     assert_eq!(announce(&server, None, big.len()).await, 401, "no token: refused before the body");

@@ -56,11 +56,12 @@ pub fn size_text(bytes: u64, lang: Lang) -> String {
     const MIB: u64 = 1024 * 1024;
     match bytes {
         b if b >= MIB => {
-            let tenths = (b * 10 + MIB / 2) / MIB;
+            // In u128: a size read from a record may be anything up to u64::MAX.
+            let tenths = (u128::from(b) * 10 + u128::from(MIB / 2)) / u128::from(MIB);
             let point = if lang == Lang::Vi { ',' } else { '.' };
             format!("{}{point}{} MB", tenths / 10, tenths % 10)
         }
-        b if b >= KIB => format!("{} KB", number_text(((b + KIB / 2) / KIB) as i64, lang)),
+        b if b >= KIB => format!("{} KB", number_text((b / KIB) as i64, lang)),
         b => format!("{b} B"),
     }
 }
@@ -103,6 +104,7 @@ mod tests {
         assert_eq!(size_text(1_258_291, Lang::Vi), "1,2 MB");
         assert_eq!(size_text(1_258_291, Lang::En), "1.2 MB");
         assert_eq!(size_text(10 * 1024 * 1024, Lang::En), "10.0 MB");
+        assert!(size_text(u64::MAX, Lang::Vi).ends_with(" MB"), "no overflow");
     }
 
     #[test]

@@ -12,7 +12,10 @@ const PREFIX: &str = "sotay://enroll?";
 
 impl EnrollmentCode {
     /// Reads a scanned QR payload or a typed code, in any case, with spaces. `None` when the
-    /// text is neither, or names a server that is not an http(s) address.
+    /// text is neither, or names a server that is not an https address: a QR code could be
+    /// anyone's, and over plain http the code and the device's token travel readable. Plain http
+    /// is taken only for this machine (`127.0.0.1`, `localhost`, `[::1]`) and the Android
+    /// emulator's host (`10.0.2.2`), for development.
     pub fn parse(text: &str) -> Option<EnrollmentCode> {
         let text = text.trim();
         let Some(query) = text.strip_prefix(PREFIX) else {
@@ -41,8 +44,17 @@ fn code_of(typed: &str) -> Option<String> {
 }
 
 fn is_web_address(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control()))
+    let well_formed = |r: &str| !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control());
+    if let Some(rest) = s.strip_prefix("https://") {
+        return well_formed(rest);
+    }
+    let Some(rest) = s.strip_prefix("http://") else { return false };
+    let host_port = rest.split('/').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    well_formed(rest) && matches!(host, "127.0.0.1" | "localhost" | "::1" | "10.0.2.2")
 }
 
 #[cfg(test)]
@@ -64,6 +76,14 @@ mod tests {
             code("ABCDE-FGHIJ", Some("http://10.0.2.2:8080/"))
         );
         assert_eq!(EnrollmentCode::parse("sotay://enroll?code=ABCDE-FGHIJ"), code("ABCDE-FGHIJ", None));
+        assert_eq!(
+            EnrollmentCode::parse("sotay://enroll?server=http://127.0.0.1:39825&code=ABCDE-FGHIJ"),
+            code("ABCDE-FGHIJ", Some("http://127.0.0.1:39825"))
+        );
+        assert_eq!(
+            EnrollmentCode::parse("sotay://enroll?server=http://[::1]:8080/&code=ABCDE-FGHIJ"),
+            code("ABCDE-FGHIJ", Some("http://[::1]:8080/"))
+        );
     }
 
     #[test]
@@ -84,6 +104,10 @@ mod tests {
             "sotay://enroll?server=https://x.vn",
             "sotay://enroll?foo=bar&code=ABCDE-FGHIJ",
             "sotay://enroll?server=https://x.vn&code=ABC/../DEF",
+            // Plain http to anywhere but this machine: the code and token would travel readable.
+            "sotay://enroll?server=http://sotay.tuyenquang.gov.vn&code=ABCDE-FGHIJ",
+            "sotay://enroll?server=http://127.0.0.1.evil.vn&code=ABCDE-FGHIJ",
+            "sotay://enroll?server=http://192.168.1.10:8080&code=ABCDE-FGHIJ",
         ] {
             assert_eq!(EnrollmentCode::parse(text), None, "{text:?}");
         }

@@ -9,6 +9,17 @@ pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 /// Photos and scans.
 pub const MEDIA_TYPES: &[&str] = &["image/jpeg", "image/png", "application/pdf"];
 
+/// Whether the bytes begin as a file of that type does (JPEG, PNG, PDF): a file named a photo
+/// that is something else is refused on the phone and on the server.
+pub fn content_matches(media_type: &str, data: &[u8]) -> bool {
+    match media_type {
+        "image/jpeg" => data.starts_with(&[0xff, 0xd8, 0xff]),
+        "image/png" => data.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]),
+        "application/pdf" => data.starts_with(b"%PDF-"),
+        _ => false,
+    }
+}
+
 pub fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }

@@ -27,6 +27,14 @@ impl Store {
         let size = data.len() as u64;
         let mut errors = Vec::new();
         attachment::check("attachments", &name, media_type, &sha256, size, &mut errors);
+        if errors.is_empty() && !attachment::content_matches(media_type, data) {
+            errors.push(FieldError::new(
+                "attachments.media_type",
+                crate::error::Problem::InvalidValue {
+                    expected: "a file whose content is of its type (JPEG, PNG or PDF)".into(),
+                },
+            ));
+        }
         if !errors.is_empty() {
             return Err(CoreError::invalid(errors));
         }
@@ -37,9 +45,16 @@ impl Store {
                 "this kind of record takes no attachments",
             )));
         };
-        // The bytes first: a reference never points at a file this phone does not have.
+        // The same file twice in a case is one file.
+        if let Some(existing) = case.attachments.iter().find(|a| a.sha256 == sha256) {
+            return Ok(existing.clone());
+        }
+        // The bytes first: a reference never points at a file this phone does not have. A file
+        // this phone already had (fetched, or sent with another case) is sent again: the server
+        // lets a case's readers have a file only once its bytes were sent through that case.
         self.conn.execute(
-            "INSERT INTO attachments (sha256, media_type, size, data) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            "INSERT INTO attachments (sha256, media_type, size, data) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (sha256) DO UPDATE SET sent = 0",
             params![sha256, media_type, size as i64, data],
         )?;
         let reference = AttachmentRef { id: String::new(), name, media_type: media_type.to_string(), sha256, size };
@@ -71,10 +86,33 @@ impl Store {
         Ok(())
     }
 
+    /// The server refused the file (its case was set aside, say): not sent again unless it is
+    /// attached anew.
+    pub fn mark_attachment_refused(&mut self, sha256: &str) -> Result<()> {
+        self.conn.execute("UPDATE attachments SET sent = 2 WHERE sha256 = ?1 AND sent = 0", [sha256])?;
+        Ok(())
+    }
+
+    /// Forgets unsent files no record refers to any more (their reference was edited away).
+    pub fn forget_unreferenced_attachments(&mut self) -> Result<usize> {
+        let referenced: std::collections::HashSet<String> =
+            self.referenced_attachments(true)?.into_iter().map(|a| a.sha256).collect();
+        let unsent: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT sha256 FROM attachments WHERE sent != 1")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
+        };
+        let mut forgotten = 0;
+        for sha in unsent.into_iter().filter(|s| !referenced.contains(s)) {
+            forgotten += self.conn.execute("DELETE FROM attachments WHERE sha256 = ?1", [sha])?;
+        }
+        Ok(forgotten)
+    }
+
     /// Files the records on this phone refer to and this phone does not have.
     pub fn attachments_to_fetch(&self) -> Result<Vec<AttachmentRef>> {
         let mut missing: Vec<AttachmentRef> = Vec::new();
-        for a in self.referenced_attachments()? {
+        // Files of deleted cases are not fetched.
+        for a in self.referenced_attachments(false)? {
             let have = self
                 .conn
                 .query_row("SELECT 1 FROM attachments WHERE sha256 = ?1", [&a.sha256], |_| Ok(()))
@@ -104,17 +142,17 @@ impl Store {
     }
 
     fn forget_unreferenced(&mut self, sha256: &str) -> Result<()> {
-        if !self.referenced_attachments()?.iter().any(|a| a.sha256 == sha256) {
+        if !self.referenced_attachments(true)?.iter().any(|a| a.sha256 == sha256) {
             self.conn.execute("DELETE FROM attachments WHERE sha256 = ?1 AND sent = 0", [sha256])?;
         }
         Ok(())
     }
 
     /// Every file reference of the records on this phone (mediation cases are the kind with files).
-    fn referenced_attachments(&self) -> Result<Vec<AttachmentRef>> {
+    fn referenced_attachments(&self, include_deleted: bool) -> Result<Vec<AttachmentRef>> {
         let filter = super::RecordFilter {
             kinds: vec![crate::record::RecordKind::Mediation],
-            include_deleted: true,
+            include_deleted,
             limit: u32::MAX,
             ..Default::default()
         };

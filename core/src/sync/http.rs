@@ -374,8 +374,9 @@ where
     G: std::ops::DerefMut<Target = Store>,
 {
     let (token, to_send) = {
-        let store = lock().await;
+        let mut store = lock().await;
         let (_, _, token) = store.enrollment()?.ok_or(CoreError::NotEnrolled)?;
+        store.forget_unreferenced_attachments()?;
         (token, store.attachments_to_send()?)
     };
     for (sha256, media_type) in to_send {
@@ -388,7 +389,9 @@ where
                 report.bytes_sent += size;
                 observer.progress(report);
             }
-            Err(SyncError::Refused { .. }) => continue,
+            // Refused for good (its case set aside, a file the server will not take): not sent
+            // again on every sync.
+            Err(SyncError::Refused { .. }) => lock().await.mark_attachment_refused(&sha256)?,
             Err(e) => return Err(e),
         }
     }

@@ -46,8 +46,9 @@ enum SyncPreferences {
 
 enum BackgroundSyncTask {
     static let identifier = "vn.sotay.app.sync"
-    /// Opens the store for a background run (set by the app at start).
-    nonisolated(unsafe) static var openStore: () -> Store? = { nil }
+    /// The app's store for a background run (set by the app at start: the open one, so its models
+    /// hear the changes, or opened for the run).
+    @MainActor static var openStore: () -> Store? = { nil }
     private static let failuresKey = "sync.failuresInARow"
     private static let lastAttemptKey = "sync.lastAttemptAt"
 
@@ -70,7 +71,7 @@ enum BackgroundSyncTask {
         task.expirationHandler = { cancel.cancel() }
         let defaults = UserDefaults.standard
         let watch = NetworkWatch()
-        Task {
+        Task { @MainActor in
             // The path monitor reports its first path at once.
             try? await Task.sleep(nanoseconds: 300_000_000)
             guard let store = openStore() else { return task.setTaskCompleted(success: false) }
@@ -79,10 +80,12 @@ enum BackgroundSyncTask {
             let last = defaults.object(forKey: lastAttemptKey) as? Int64
             let decision = try? BackgroundSync.decision(store: store, network: watch.state, settings: SyncPreferences.settings,
                                                         failuresInARow: failures, lastAttemptAt: last, now: now)
-            guard case let .now(withAttachments) = decision else { return task.setTaskCompleted(success: true) }
+            // A refresh task has about 30 seconds: records only; files go when the app is open
+            // (sync now, or a connection appearing) and the policy allows them.
+            guard case .now = decision else { return task.setTaskCompleted(success: true) }
             defaults.set(now, forKey: lastAttemptKey)
             do {
-                _ = try await store.sync(listener: nil, cancel: cancel, withAttachments: withAttachments)
+                _ = try await store.sync(listener: nil, cancel: cancel, withAttachments: false)
                 defaults.set(0, forKey: failuresKey)
                 task.setTaskCompleted(success: true)
             } catch {

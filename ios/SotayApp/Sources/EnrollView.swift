@@ -68,11 +68,14 @@ struct QRScannerView: UIViewControllerRepresentable {
         let scanner = DataScannerViewController(recognizedDataTypes: [.barcode(symbologies: [.qr])], qualityLevel: .balanced,
                                                 isHighlightingEnabled: true)
         scanner.delegate = context.coordinator
-        try? scanner.startScanning()
+        // After the view is in its window: starting before fails silently on some devices.
+        DispatchQueue.main.async { try? scanner.startScanning() }
         return scanner
     }
 
-    func updateUIViewController(_ controller: DataScannerViewController, context: Context) {}
+    func updateUIViewController(_ controller: DataScannerViewController, context: Context) {
+        if !controller.isScanning, controller.view.window != nil { try? controller.startScanning() }
+    }
 
     static func dismantleUIViewController(_ controller: DataScannerViewController, coordinator: Coordinator) {
         controller.stopScanning()

@@ -46,7 +46,7 @@ final class AppState {
         let opened = AppState.openStore(vault: vault)
         store = opened
         navigator = Navigator(enrolled: opened != nil)
-        BackgroundSyncTask.openStore = { AppState.openStore(vault: KeychainVault()) }
+        BackgroundSyncTask.openStore = { [weak self] in self?.store ?? AppState.openStore(vault: KeychainVault()) }
         // A connection appearing while the app is open: send what waits, files only if the
         // policy allows them on this network.
         network.onConnect = { [weak self] in

@@ -73,6 +73,8 @@ pub struct RecordForm {
     kind: RecordKind,
     /// The body as its JSON tree; always one that reads as a body of `kind`.
     tree: Value,
+    /// The tree the form was opened with: what the person changed is what differs from it.
+    base: Value,
     /// Text typed into date and number fields that does not read (yet), by path.
     typed: BTreeMap<String, String>,
     /// Problems to show, by path: from typing, and from the last save the store refused.
@@ -87,7 +89,8 @@ impl RecordForm {
 
     /// A form over an existing record's body.
     pub fn edit(body: &RecordBody) -> RecordForm {
-        RecordForm { kind: body.kind(), tree: body.to_value(), typed: BTreeMap::new(), problems: BTreeMap::new() }
+        let tree = body.to_value();
+        RecordForm { kind: body.kind(), base: tree.clone(), tree, typed: BTreeMap::new(), problems: BTreeMap::new() }
     }
 
     pub fn kind(&self) -> RecordKind {
@@ -187,11 +190,29 @@ impl RecordForm {
 
     /// The body to save, or the problems of what was typed and does not read.
     pub fn body(&self) -> Result<RecordBody, Vec<FieldError>> {
-        let pending: Vec<FieldError> = self.typed.keys().filter_map(|p| self.problems.get(p)).cloned().collect();
-        if !pending.is_empty() {
-            return Err(pending);
-        }
+        self.pending()?;
         RecordBody::from_input(self.kind, self.tree.clone())
+    }
+
+    /// The body to save over `current`, the record as it is now: the fields the person changed
+    /// in the form, and `current`'s others, so that what arrived while the form was open (a file
+    /// attached on another phone, a field another official set) is not written over.
+    pub fn body_over(&self, current: &RecordBody) -> Result<RecordBody, Vec<FieldError>> {
+        self.pending()?;
+        let mut merged = current.to_value();
+        if let (Value::Object(out), Value::Object(form), Value::Object(base)) = (&mut merged, &self.tree, &self.base) {
+            for (field, value) in form {
+                if base.get(field) != Some(value) {
+                    out.insert(field.clone(), value.clone());
+                }
+            }
+        }
+        RecordBody::from_input(self.kind, merged)
+    }
+
+    fn pending(&self) -> Result<(), Vec<FieldError>> {
+        let pending: Vec<FieldError> = self.typed.keys().filter_map(|p| self.problems.get(p)).cloned().collect();
+        if pending.is_empty() { Ok(()) } else { Err(pending) }
     }
 
     /// Shows the problems the store found on saving (a required field, more women than
@@ -297,8 +318,12 @@ impl RecordForm {
         }
     }
 
+    /// The field at `path`, which must be in the form now (an item removed a moment ago is not).
     fn locate(&self, path: &str) -> Result<(Field, Position), FieldError> {
-        field_at(self.kind, path).ok_or_else(|| FieldError::new(path, Problem::UnknownField))
+        match (field_at(self.kind, path), self.at(path)) {
+            (Some(found), Some(_)) => Ok(found),
+            _ => Err(FieldError::new(path, Problem::UnknownField)),
+        }
     }
 
     fn at(&self, path: &str) -> Option<&Value> {

@@ -201,6 +201,31 @@ fn items_are_added_and_removed_in_nested_lists() {
 }
 
 #[test]
+fn saving_over_the_record_keeps_what_arrived_while_the_form_was_open() {
+    let mut sampler = Sampler::new(5);
+    let RecordBody::Mediation(mut opened) = sampler.body(RecordKind::Mediation) else { panic!() };
+    opened.attachments.clear();
+    let mut form = RecordForm::edit(&RecordBody::Mediation(opened.clone()));
+    form.set_text("title", "Tranh chấp lối đi chung (đã hòa giải)").unwrap();
+    // Meanwhile, on another phone: a file attached and the team renamed.
+    let mut now = opened.clone();
+    now.attachments.push(crate::record::common::AttachmentRef {
+        id: "a1".into(),
+        name: "Biên bản.pdf".into(),
+        media_type: "application/pdf".into(),
+        sha256: "ab".repeat(32),
+        size: 1000,
+    });
+    now.team = "Tổ hòa giải thôn Khuôn Hẻ".into();
+    let RecordBody::Mediation(saved) = form.body_over(&RecordBody::Mediation(now)).unwrap() else { panic!() };
+    assert_eq!(saved.title, "Tranh chấp lối đi chung (đã hòa giải)", "the person's change");
+    assert_eq!(saved.attachments.len(), 1, "the file attached meanwhile stays");
+    assert_eq!(saved.team, "Tổ hòa giải thôn Khuôn Hẻ", "a field the person did not touch is not written over");
+    form.set_text("received_on", "99/99/2026").unwrap_err();
+    assert!(form.body_over(&RecordBody::Mediation(opened)).is_err(), "what does not read stops the save");
+}
+
+#[test]
 fn forged_paths_and_wrong_inputs_change_nothing() {
     let mut form = RecordForm::new(RecordKind::Mediation);
     form.add_item("parties").unwrap();
@@ -222,6 +247,11 @@ fn forged_paths_and_wrong_inputs_change_nothing() {
         form.add_item("parties.0").map(|_| ()),
         form.remove_item("parties.0.name"),
         form.set_text("parties.0.name.0", "x"),
+        // An item one past the end (a path from before a removal) is not made anew.
+        form.set_text("parties.1.name", "x"),
+        form.set_text("parties.1.vulnerability.child", "x"),
+        form.set_flag("parties.1.vulnerability.child", true),
+        form.add_item("sessions.0.x").map(|_| ()),
     ];
     for (i, a) in attempts.iter().enumerate() {
         assert!(a.is_err(), "attempt {i} was accepted");

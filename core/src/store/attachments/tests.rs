@@ -88,13 +88,14 @@ fn a_file_that_is_refused_leaves_no_trace() {
     let refusals = [
         s.attach(&id, "a.exe", "application/x-msdownload", &png("x")).unwrap_err(),
         s.attach(&id, "rỗng.png", "image/png", &[]).unwrap_err(),
+        s.attach(&id, "ảnh.jpg", "image/jpeg", &png("không phải JPEG")).unwrap_err(),
         s.attach(&id, "", "image/png", &png("y")).unwrap_err(),
         s.attach(&id, "to.png", "image/png", &too_big).unwrap_err(),
         s.attach(&dialogue, "a.png", "image/png", &png("z")).unwrap_err(),
         s.attach("01a00000-0000-7000-8000-000000000000", "a.png", "image/png", &png("w")).unwrap_err(),
     ];
     assert!(matches!(refusals[0], CoreError::InvalidInput(_)), "{}", refusals[0]);
-    assert!(matches!(refusals[5], CoreError::NotFound { .. }), "{}", refusals[5]);
+    assert!(matches!(refusals[6], CoreError::NotFound { .. }), "{}", refusals[6]);
     assert!(attachments_of(&s, &id).is_empty());
     assert_eq!(s.attachments_pending().unwrap(), 0, "no bytes kept for a refused file");
     // A reference the core did not make (a forged hash, a type it does not take) is refused too.
@@ -132,4 +133,29 @@ fn a_fetched_file_is_kept_only_if_it_is_the_file_named() {
     assert!(s.store_fetched_attachment(&reference, &data).unwrap());
     assert_eq!(s.attachment(&reference.sha256).unwrap(), Some(data));
     assert_eq!(s.attachments_pending().unwrap(), 0, "another phone's file is not sent back");
+}
+
+#[test]
+fn a_refused_or_forgotten_file_is_not_sent_on_every_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    let id = case(&mut s);
+    let kept = s.attach(&id, "Biên bản.png", "image/png", &png("giữ")).unwrap();
+    let dropped = s.attach(&id, "Ảnh chụp nhầm.png", "image/png", &png("bỏ")).unwrap();
+    assert_eq!(s.attach(&id, "Biên bản (2).png", "image/png", &png("giữ")).unwrap(), kept, "the same file is one file");
+    // The second reference is edited away before any sync: its bytes are forgotten.
+    let RecordBody::Mediation(mut m) = s.record(&id).unwrap().body else { unreachable!() };
+    m.attachments.retain(|a| a.sha256 != dropped.sha256);
+    s.update_record(&id, RecordBody::Mediation(m)).unwrap();
+    assert_eq!(s.forget_unreferenced_attachments().unwrap(), 1);
+    assert_eq!(s.attachment(&dropped.sha256).unwrap(), None);
+    // The server refuses the first: it waits no more.
+    s.mark_attachment_refused(&kept.sha256).unwrap();
+    assert!(s.attachments_to_send().unwrap().is_empty());
+    assert_eq!(s.attachments_pending().unwrap(), 0);
+    assert!(s.attachment(&kept.sha256).unwrap().is_some(), "still readable on the phone");
+    // Attached to another case, it is sent again (through that case).
+    let other = case(&mut s);
+    s.attach(&other, "Biên bản.png", "image/png", &png("giữ")).unwrap();
+    assert_eq!(s.attachments_pending().unwrap(), 1);
 }

@@ -26,6 +26,10 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.asImageBitmap
@@ -53,6 +57,7 @@ fun AttachmentsSection(store: Store, recordId: String, lang: Lang) {
     var lines by remember { mutableStateOf(model.lines()) }
     var problem by remember { mutableStateOf<String?>(null) }
     var pages by remember { mutableStateOf<List<Bitmap>>(emptyList()) }
+    val scope = rememberCoroutineScope()
     val pick = rememberLauncherForActivityResult(ActivityResultContracts.OpenDocument()) { uri: Uri? ->
         if (uri == null) return@rememberLauncherForActivityResult
         val resolver = context.contentResolver
@@ -66,7 +71,10 @@ fun AttachmentsSection(store: Store, recordId: String, lang: Lang) {
     Column(Modifier.padding(top = 16.dp)) {
         Text(Words.of(lang, "Tệp đính kèm", "Attachments"), style = MaterialTheme.typography.titleLarge)
         lines.forEach { line ->
-            Column(Modifier.fillMaxWidth().heightIn(min = 48.dp).clickable(enabled = line.onPhone) { pages = show(context, model, line) }) {
+            Column(Modifier.fillMaxWidth().heightIn(min = 48.dp).clickable(enabled = line.onPhone) {
+                // Decoding and rendering off the main thread.
+                scope.launch { pages = withContext(Dispatchers.Default) { show(context, model, line) } }
+            }) {
                 Text(line.name, style = MaterialTheme.typography.titleSmall)
                 Text(if (line.onPhone) line.size else "${line.size} · " + Words.of(lang, "chưa tải về (cần Wi-Fi)", "not downloaded yet (needs Wi-Fi)"))
             }
@@ -100,11 +108,22 @@ private fun readUpTo(input: java.io.InputStream, limit: Int): ByteArray {
     return out.toByteArray()
 }
 
-/** A photo as it is; a PDF's first pages rendered (the file exists decrypted only while rendering). */
+/** A side the screen needs no more than. */
+private const val MAX_SIDE = 2048
+
+/**
+ * A photo scaled down to the screen (a 10 MiB JPEG decoded whole would not fit in a cheap phone's
+ * memory); a PDF's first pages rendered (the file exists decrypted only while rendering).
+ */
 private fun show(context: Context, model: AttachmentsModel, line: AttachmentLine): List<Bitmap> {
     val data = model.open(line.sha256) ?: return emptyList()
     if (!data.take(4).toByteArray().contentEquals("%PDF".toByteArray())) {
-        return listOfNotNull(BitmapFactory.decodeByteArray(data, 0, data.size))
+        val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
+        BitmapFactory.decodeByteArray(data, 0, data.size, bounds)
+        var sample = 1
+        while (maxOf(bounds.outWidth, bounds.outHeight) / sample > MAX_SIDE) sample *= 2
+        val options = BitmapFactory.Options().apply { inSampleSize = sample }
+        return listOfNotNull(BitmapFactory.decodeByteArray(data, 0, data.size, options))
     }
     val file = File(context.noBackupFilesDir, "render-${line.sha256}.pdf")
     return try {
@@ -113,7 +132,8 @@ private fun show(context: Context, model: AttachmentsModel, line: AttachmentLine
             PdfRenderer(fd).use { pdf ->
                 (0 until minOf(pdf.pageCount, 10)).map { i ->
                     pdf.openPage(i).use { page ->
-                        Bitmap.createBitmap(page.width * 2, page.height * 2, Bitmap.Config.ARGB_8888).also {
+                        val scale = minOf(2f, MAX_SIDE.toFloat() / maxOf(page.width, page.height))
+                        Bitmap.createBitmap((page.width * scale).toInt(), (page.height * scale).toInt(), Bitmap.Config.ARGB_8888).also {
                             it.eraseColor(AndroidColor.WHITE)
                             page.render(it, null, null, PdfRenderer.Page.RENDER_MODE_FOR_DISPLAY)
                         }

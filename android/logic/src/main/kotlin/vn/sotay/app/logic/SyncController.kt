@@ -5,6 +5,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import vn.sotay.core.SotayException
 import vn.sotay.core.Store
@@ -50,41 +51,36 @@ class SyncController(
 
     fun syncNow(): Job = scope.launch {
         if (mutable.value.running) return@launch
-        val handle = SyncCancel()
-        cancel = handle
         val decision = syncDecision(settings(), network(), SyncMoment(now = System.currentTimeMillis(), manual = true))
         if (decision !is SyncDecision.Now) {
-            mutable.value = mutable.value.copy(problem = Words.of(lang, "Chưa có mạng. Dữ liệu vẫn an toàn trên máy, sẽ gửi khi có mạng.", "No connection. Your records are safe on the phone and will be sent when there is one."))
+            mutable.update { it.copy(problem = Words.of(lang, "Chưa có mạng. Dữ liệu vẫn an toàn trên máy, sẽ gửi khi có mạng.", "No connection. Your records are safe on the phone and will be sent when there is one.")) }
             return@launch
         }
-        mutable.value = mutable.value.copy(running = true, problem = null)
+        val handle = SyncCancel()
+        cancel = handle
+        mutable.update { it.copy(running = true, problem = null) }
+        // Progress arrives on the library's thread: atomic updates, and none once the sync is over.
         val listener = object : SyncListener {
-            override fun onProgress(report: SyncReport) {
-                mutable.value = mutable.value.copy(
-                    recordsSent = report.pushedChanges.toLong(),
-                    recordsReceived = report.receivedChanges.toLong(),
-                    bytes = (report.bytesSent + report.bytesReceived).toLong(),
-                    filesSent = report.attachmentsSent.toLong(),
-                    filesReceived = report.attachmentsReceived.toLong(),
-                )
-            }
+            override fun onProgress(report: SyncReport) = mutable.update { if (it.running) it.shown(report) else it }
         }
-        mutable.value = try {
+        try {
             val report = store.sync(listener, handle, decision.withAttachments)
-            mutable.value.copy(
-                running = false,
-                recordsSent = report.pushedChanges.toLong(),
-                recordsReceived = report.receivedChanges.toLong(),
-                bytes = (report.bytesSent + report.bytesReceived).toLong(),
-                filesSent = report.attachmentsSent.toLong(),
-                filesReceived = report.attachmentsReceived.toLong(),
-                filesWaiting = store.syncStatus().attachmentsPending.toLong(),
-                lastDone = instantText(System.currentTimeMillis(), lang),
-            )
+            val waiting = store.syncStatus().attachmentsPending.toLong()
+            mutable.update { it.shown(report).copy(filesWaiting = waiting, lastDone = instantText(System.currentTimeMillis(), lang)) }
         } catch (e: SotayException) {
-            mutable.value.copy(running = false, problem = Words.problem(e, lang))
+            mutable.update { it.copy(problem = Words.problem(e, lang)) }
+        } finally {
+            mutable.update { it.copy(running = false) }
         }
     }
+
+    private fun SyncUiState.shown(report: SyncReport) = copy(
+        recordsSent = report.pushedChanges.toLong(),
+        recordsReceived = report.receivedChanges.toLong(),
+        bytes = (report.bytesSent + report.bytesReceived).toLong(),
+        filesSent = report.attachmentsSent.toLong(),
+        filesReceived = report.attachmentsReceived.toLong(),
+    )
 
     fun cancel() {
         cancel?.cancel()
