@@ -93,11 +93,8 @@ private fun FormRowView(model: RecordFormModel, row: FormRow, lang: Lang) {
                 singleLine = row.kind != RowKind.LONG_TEXT,
                 minLines = if (row.kind == RowKind.LONG_TEXT) 3 else 1,
                 keyboardOptions = KeyboardOptions(
-                    keyboardType = when (row.kind) {
-                        RowKind.COUNT -> KeyboardType.Number
-                        RowKind.DATE -> KeyboardType.Number
-                        else -> KeyboardType.Text
-                    },
+                    // Dates need '/', which number pads lack.
+                    keyboardType = if (row.kind == RowKind.COUNT) KeyboardType.Number else KeyboardType.Text,
                 ),
                 modifier = Modifier.weight(1f),
             )
@@ -110,32 +107,25 @@ private fun FormRowView(model: RecordFormModel, row: FormRow, lang: Lang) {
             Text(row.label, modifier = Modifier.weight(1f))
             Switch(checked = row.on, onCheckedChange = null)
         }
-        RowKind.CHOICE -> Column {
-            Text(row.label, style = MaterialTheme.typography.labelLarge)
-            // Radio buttons, not a dropdown: every option visible, each a large target.
-            row.options.forEach { option ->
-                Row(
-                    Modifier.fillMaxWidth().heightIn(min = 48.dp).selectable(option.selected, role = Role.RadioButton) { model.choose(row.path, option.code) },
-                    verticalAlignment = Alignment.CenterVertically,
-                ) {
-                    RadioButton(selected = option.selected, onClick = null)
-                    Text(option.label, modifier = Modifier.padding(start = 8.dp))
-                }
-            }
-            row.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-        }
-        RowKind.CHOICES -> Column {
-            Text(row.label, style = MaterialTheme.typography.labelLarge)
-            row.options.forEach { option ->
-                Row(
-                    Modifier.fillMaxWidth().heightIn(min = 48.dp).toggleable(option.selected, role = Role.Checkbox) { model.toggle(row.path, option.code) },
-                    verticalAlignment = Alignment.CenterVertically,
-                ) {
-                    Checkbox(checked = option.selected, onCheckedChange = null)
-                    Text(option.label, modifier = Modifier.padding(start = 8.dp))
-                }
-            }
-            row.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        // Radio buttons and check boxes, not dropdowns: every option visible, each a large target.
+        RowKind.CHOICE -> OptionRows(row, Role.RadioButton) { model.choose(row.path, it) }
+        RowKind.CHOICES -> OptionRows(row, Role.Checkbox) { model.toggle(row.path, it) }
+    }
+}
+
+/** A choice's options, one row each: a radio button or a check box, the whole row a target. */
+@Composable
+private fun OptionRows(row: FormRow, role: Role, pick: (String) -> Unit) = Column {
+    Text(row.label, style = MaterialTheme.typography.labelLarge)
+    row.options.forEach { option ->
+        Row(
+            Modifier.fillMaxWidth().heightIn(min = 48.dp).selectable(option.selected, role = role) { pick(option.code) },
+            verticalAlignment = Alignment.CenterVertically,
+        ) {
+            if (role == Role.RadioButton) RadioButton(selected = option.selected, onClick = null)
+            else Checkbox(checked = option.selected, onCheckedChange = null)
+            Text(option.label, modifier = Modifier.padding(start = 8.dp))
         }
     }
+    row.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
 }
