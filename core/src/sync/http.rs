@@ -75,6 +75,16 @@ impl Transport {
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("sotay/", env!("CARGO_PKG_VERSION")));
+        // Elsewhere the platform's verifier (iOS and macOS Security, the system's roots on Linux);
+        // on Android that verifier needs a JVM context handed over at start, so the phone trusts
+        // the bundled Mozilla roots, and the server's own authority when one is given.
+        #[cfg(any(target_os = "android", feature = "bundled-roots"))]
+        {
+            let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .filter_map(|c| reqwest::Certificate::from_der(c.as_ref()).ok());
+            builder = builder.tls_certs_only(roots);
+        }
         if let Some(pem) = pem {
             let cert = reqwest::Certificate::from_pem(pem).map_err(|e| SyncError::Network(e.to_string()))?;
             builder = builder.add_root_certificate(cert);
