@@ -205,6 +205,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
             let code = accounts::create_code(&conn, &user, ttl, now_ms())?;
             let payload = qr::payload(&code, server_url.as_deref());
+            if !qr::phones_accept(&payload) {
+                eprintln!(
+                    "Cảnh báo: điện thoại chỉ nhận địa chỉ https:// (http:// chỉ cho 127.0.0.1, localhost); mã QR này sẽ bị từ chối / \
+                     warning: phones take https:// addresses only (http:// only for 127.0.0.1, localhost); they will refuse this QR code"
+                );
+            }
             let png = png.unwrap_or_else(|| PathBuf::from(format!("sotay-enroll-{user}.png")));
             qr::png(&payload, &png)?;
             print(cli.json, json!({"code": code, "user": user, "qr": payload, "png": png}), || {

@@ -13,6 +13,12 @@ pub fn payload(code: &str, server_url: Option<&str>) -> String {
     }
 }
 
+/// Whether the phones will take the server address in the payload (they take `https://`, and plain
+/// `http://` only for loopback and the emulator's host; the core's `phone::EnrollmentCode`).
+pub fn phones_accept(payload: &str) -> bool {
+    sotay_core::phone::EnrollmentCode::parse(payload).is_some()
+}
+
 pub fn terminal(data: &str) -> Result<String, qrcode::types::QrError> {
     Ok(QrCode::new(data.as_bytes())?.render::<unicode::Dense1x2>().quiet_zone(true).build())
 }
@@ -26,6 +32,14 @@ pub fn png(data: &str, path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn says_when_the_phones_would_refuse_the_address() {
+        assert!(phones_accept(&payload("ABCDE-12345", Some("https://sotay.tuyenquang.gov.vn"))));
+        assert!(phones_accept(&payload("ABCDE-12345", Some("http://127.0.0.1:8080"))));
+        assert!(phones_accept(&payload("ABCDE-12345", None)));
+        assert!(!phones_accept(&payload("ABCDE-12345", Some("http://192.168.1.10:8080"))));
+    }
 
     #[test]
     fn renders_the_code_in_both_forms() {

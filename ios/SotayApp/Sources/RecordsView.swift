@@ -39,6 +39,5 @@ struct RecordsView: View {
             }
         }
         .task { if model == nil { model = RecordsModel(store: store, kind: kind, lang: app.lang) } }
-        .onDisappear { model?.close() }
     }
 }

@@ -181,10 +181,12 @@ impl RecordForm {
         }
         items.remove(index);
         self.put(list, Value::Array(items))?;
-        // What was typed or wrong in the list's items moved with them: start the list afresh.
-        let under = format!("{list}.");
-        self.typed.retain(|p, _| !p.starts_with(&under));
-        self.problems.retain(|p, _| !p.starts_with(&under));
+        // What was typed, and what is wrong, moves with the items after the one removed.
+        self.typed = renumbered(std::mem::take(&mut self.typed), list, index);
+        self.problems = renumbered(std::mem::take(&mut self.problems), list, index)
+            .into_iter()
+            .map(|(path, e)| (path.clone(), FieldError { path, ..e }))
+            .collect();
         Ok(())
     }
 
@@ -349,6 +351,26 @@ impl RecordForm {
         self.problems.insert(path.to_string(), error.clone());
         error
     }
+}
+
+/// Paths under `list` after item `removed` one position down; those under `removed` gone.
+fn renumbered<T>(by_path: BTreeMap<String, T>, list: &str, removed: usize) -> BTreeMap<String, T> {
+    let under = format!("{list}.");
+    by_path
+        .into_iter()
+        .filter_map(|(path, value)| {
+            let Some(rest) = path.strip_prefix(&under) else { return Some((path, value)) };
+            let (index, tail) = rest.split_once('.').unwrap_or((rest, ""));
+            match index.parse::<usize>() {
+                Ok(i) if i == removed => None,
+                Ok(i) if i > removed => {
+                    let tail = if tail.is_empty() { String::new() } else { format!(".{tail}") };
+                    Some((format!("{under}{}{tail}", i - 1), value))
+                }
+                _ => Some((path, value)),
+            }
+        })
+        .collect()
 }
 
 /// A whole number as people type it: `1200`, or grouped by thousands (`1.200`, `1,200`, `1 200`).

@@ -179,6 +179,21 @@ fn items_are_added_and_removed_in_nested_lists() {
     assert_eq!(m.agenda[0].title, "Sửa chữa nhà văn hóa thôn");
     assert_eq!(m.agenda[0].ballot_rounds[0].households_for, 87);
     assert!(form.remove_item("agenda.5").is_err());
+
+    // What was typed and does not read moves with its item when one before it is removed.
+    let mut mediation = RecordForm::new(RecordKind::Mediation);
+    for _ in 0..3 {
+        mediation.add_item("sessions").unwrap();
+    }
+    mediation.set_text("sessions.0.held_on", "bad").unwrap_err();
+    mediation.set_text("sessions.2.held_on", "27/09/20").unwrap_err();
+    mediation.remove_item("sessions.0").unwrap();
+    let rows = mediation.rows(Lang::Vi);
+    let held = |p: &str| rows.iter().find(|r| r.path == p).map(|r| (r.text.clone(), r.problem.is_some())).unwrap();
+    assert_eq!(held("sessions.1.held_on"), ("27/09/20".to_string(), true));
+    assert_eq!(held("sessions.0.held_on"), (String::new(), false));
+    let errors = mediation.body().unwrap_err();
+    assert_eq!(errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["sessions.1.held_on"]);
     assert!(form.remove_item("agenda").is_err(), "a list is not an item");
 
     let mut consultation = RecordForm::new(RecordKind::Consultation);

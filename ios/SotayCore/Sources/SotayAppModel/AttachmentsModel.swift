@@ -16,7 +16,7 @@ public struct AttachmentLine: Equatable, Identifiable {
 
 @MainActor
 @Observable
-public final class AttachmentsModel {
+public final class AttachmentsModel: Refreshing {
     public private(set) var lines: [AttachmentLine] = []
     public private(set) var problem: String?
     /// The file types a record takes (the core's list), for the pickers.
@@ -25,12 +25,25 @@ public final class AttachmentsModel {
     private let store: Store
     private let recordId: String
     private let lang: Lang
+    @ObservationIgnored private var subscription: Subscription?
 
+    /// Follows the store: a file fetched by sync shows as on the phone without reopening.
     public init(store: Store, recordId: String, lang: Lang = .vi) {
         self.store = store
         self.recordId = recordId
         self.lang = lang
+        subscription = StoreWatch.subscribe(store, self)
         refresh()
+    }
+
+    public func close() {
+        subscription?.cancel()
+        subscription = nil
+    }
+
+    // A screen that goes away (SwiftUI drops its model) stops following the store.
+    deinit {
+        subscription?.cancel()
     }
 
     public func refresh() {

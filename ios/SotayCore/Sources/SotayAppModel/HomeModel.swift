@@ -74,6 +74,11 @@ public final class HomeModel: Refreshing {
         subscription = nil
     }
 
+    // A screen that goes away (SwiftUI drops its model) stops following the store.
+    deinit {
+        subscription?.cancel()
+    }
+
     private static func day(_ iso: String, plus days: Int) -> String? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

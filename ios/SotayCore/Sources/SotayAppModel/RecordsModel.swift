@@ -54,4 +54,9 @@ public final class RecordsModel: Refreshing {
         subscription?.cancel()
         subscription = nil
     }
+
+    // A screen that goes away (SwiftUI drops its model) stops following the store.
+    deinit {
+        subscription?.cancel()
+    }
 }

@@ -162,7 +162,12 @@ final class AppModelTests: XCTestCase {
         form.setText("notice_on", "24/09/2026")
         form.setText("attendance.total", "120")
         form.setText("attendance.women", "54")
+        form.setText("attendance.ethnic_minority", "98")
         guard case let .saved(id) = form.save() else { return XCTFail("a valid dialogue saves: \(form.rows.compactMap(\.problem))") }
+        // The form made the typed record a hand-written one would be.
+        guard case let .dialogue(saved) = try store.record(id: id).body else { return XCTFail("a dialogue") }
+        XCTAssertEqual([saved.title, saved.heldOn, saved.noticeOn], [held.title, held.heldOn, held.noticeOn])
+        XCTAssertEqual(saved.attendance, held.attendance)
         let edit = try RecordFormModel.edit(store: store, id: id)
         edit.setText("attendance.total", "10")
         edit.setText("attendance.women", "11")
@@ -243,14 +248,19 @@ final class AppModelTests: XCTestCase {
         XCTAssertEqual(files.lines.map(\.name), ["Biên bản hòa giải thành.pdf"])
         XCTAssertEqual(files.lines.first?.onPhone, true)
         XCTAssertEqual(files.open(try XCTUnwrap(files.lines.first)), scan)
+        // It follows the store: a file attached elsewhere (another screen, a sync) shows by itself.
+        let photo = Data([0xff, 0xd8, 0xff, 0xe0] + Array("Ảnh hiện trường lối đi chung".utf8))
+        _ = try store.attach(recordId: id, name: "Ảnh hiện trường.jpg", mediaType: "image/jpeg", data: photo)
+        try await eventually("the second file in the list") { files.lines.count == 2 }
+        files.close()
 
         let sync = SyncModel(store: store)
         await sync.syncNow(network: NetworkState(connected: true, metered: true))
         XCTAssertNil(sync.problem, sync.problem ?? "")
         XCTAssertEqual(sync.filesSent, 0, "on mobile data the file waits")
-        XCTAssertEqual(sync.filesWaiting, 1)
+        XCTAssertEqual(sync.filesWaiting, 2)
         await sync.syncNow(network: NetworkState(connected: true, metered: true), settings: SyncSettings(attachmentsOnMetered: true))
-        XCTAssertEqual(sync.filesSent, 1, "the user allowed mobile data for files")
+        XCTAssertEqual(sync.filesSent, 2, "the user allowed mobile data for files")
         XCTAssertEqual(sync.filesWaiting, 0)
         await sync.syncNow(network: NetworkState(connected: false, metered: false))
         XCTAssertTrue(sync.problem?.contains("Chưa có mạng") == true, sync.problem ?? "")
