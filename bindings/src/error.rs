@@ -13,6 +13,9 @@ pub struct FieldProblem {
     pub problem: String,
     /// Bilingual, naming the field by its label.
     pub message: String,
+    /// The same in Vietnamese only, and in English only: what a form shows under the field.
+    pub vi: String,
+    pub en: String,
 }
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -55,14 +58,21 @@ pub enum SotayError {
 impl SotayError {
     /// A date argument that is not a date (the argument is refused before any call is made).
     pub(crate) fn not_a_date() -> SotayError {
-        SotayError::invalid_value("", "ngày phải có dạng YYYY-MM-DD / a date must be written YYYY-MM-DD")
+        SotayError::invalid_value("", "ngày phải có dạng YYYY-MM-DD", "a date must be written YYYY-MM-DD")
     }
 
     /// One argument or field at `path` with a value of the wrong form.
-    pub(crate) fn invalid_value(path: &str, message: &str) -> SotayError {
+    pub(crate) fn invalid_value(path: &str, vi: &str, en: &str) -> SotayError {
+        let message = format!("{vi} / {en}");
         SotayError::InvalidInput {
-            fields: vec![FieldProblem { path: path.into(), problem: "invalid_value".into(), message: message.into() }],
-            reason: message.into(),
+            fields: vec![FieldProblem {
+                path: path.into(),
+                problem: "invalid_value".into(),
+                message: message.clone(),
+                vi: vi.into(),
+                en: en.into(),
+            }],
+            reason: message,
         }
     }
 }
@@ -79,6 +89,8 @@ impl From<CoreError> for SotayError {
                         path: f.path.clone(),
                         problem: f.problem.code().into(),
                         message: f.to_string(),
+                        vi: f.message(sotay_core::Lang::Vi),
+                        en: f.message(sotay_core::Lang::En),
                     })
                     .collect(),
                 reason,

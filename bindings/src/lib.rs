@@ -25,8 +25,8 @@ pub use error::{FieldProblem, SotayError};
 pub use form::RecordForm;
 pub use labels::{field_label, field_value_text, kind_label};
 pub use phone::{
-    date_text, due_in_text, instant_text, number_text, parse_enrollment_code, sync_backoff_ms, sync_decision,
-    today_in_vietnam,
+    attachment_media_types, date_text, days_between, due_in_text, instant_text, number_text, parse_enrollment_code,
+    size_text, sync_backoff_ms, sync_decision, today_in_vietnam,
 };
 pub use report::{ChildReport, ReportRow, ReportSection, ReportValue, UnitReport};
 pub use store::Store;

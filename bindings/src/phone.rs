@@ -108,6 +108,12 @@ pub fn due_in_text(due: String, today: CivilDate, lang: Lang) -> Result<String, 
     Ok(phone::due_in_text(&due, today, lang))
 }
 
+/// Days from `from` to `to` (negative when `to` is earlier): how near a deadline is.
+#[uniffi::export]
+pub fn days_between(from: CivilDate, to: CivilDate) -> Result<i64, SotayError> {
+    Ok(from.days_until(to))
+}
+
 /// Today's date in Vietnam at this instant (the phone's zone setting does not matter).
 #[uniffi::export]
 pub fn today_in_vietnam(now_ms: i64) -> CivilDate {

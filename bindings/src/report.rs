@@ -4,7 +4,7 @@
 //! indicator.
 
 use sotay_core::record::RecordKind;
-use sotay_core::report::{Convention, Period, Value};
+use sotay_core::report::{BadPeriod, Convention, Period, Value};
 
 use crate::error::SotayError;
 use crate::store::Store;
@@ -95,9 +95,8 @@ impl Store {
         period: String,
         convention: Convention,
     ) -> Result<UnitReport, SotayError> {
-        let period: Period = period
-            .parse()
-            .map_err(|e: sotay_core::report::BadPeriod| SotayError::invalid_value("period", &e.to_string()))?;
+        let period: Period =
+            period.parse().map_err(|_: BadPeriod| SotayError::invalid_value("period", BadPeriod::VI, BadPeriod::EN))?;
         let store = self.lock();
         let unit = unit.unwrap_or_else(|| store.profile().unit.clone());
         let r = store.report(&unit, period, convention)?;

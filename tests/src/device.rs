@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sotay_core::record::RecordBody;
 use sotay_core::store::{NewProfile, RecordFilter, Role, Store, StoreKey};
-use sotay_core::sync::http::{Cancel, SyncError, SyncReport, Transport, Unobserved, sync_store, sync_with};
+use sotay_core::sync::http::{SyncError, SyncReport, Transport, sync_store};
 use sotay_core::time::SystemClock;
 
 pub struct Device {
@@ -49,15 +49,13 @@ impl Device {
 
     pub async fn sync(&mut self) -> Result<SyncReport, SyncError> {
         let transport = self.transport.as_ref().expect("enrolled");
-        sync_store(&mut self.store, transport).await
+        sync_store(&mut self.store, transport, true).await
     }
 
     /// Syncs the records only, as a phone on mobile data does: files attached here wait.
     pub async fn sync_holding_attachments(&mut self) -> Result<SyncReport, SyncError> {
         let transport = self.transport.as_ref().expect("enrolled");
-        let store = tokio::sync::Mutex::new(&mut self.store);
-        let access = || async { tokio::sync::MutexGuard::map(store.lock().await, |s| &mut **s) };
-        sync_with(access, transport, &Unobserved, &Cancel::default(), false).await
+        sync_store(&mut self.store, transport, false).await
     }
 
     /// This device's token, for requests made by hand.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 use sotay_core::Lang;
 use sotay_core::store::{NewProfile, Store};
-use sotay_core::sync::http::{Cancel, Transport, Unobserved, sync_with};
+use sotay_core::sync::http::{Transport, sync_store};
 use sotay_core::time::{SystemClock, format_vietnam};
 
 use crate::args::Cli;
@@ -61,11 +61,7 @@ pub fn sync(cli: &Cli, with_attachments: bool) -> Result<(), CliError> {
     let mut store = super::open(cli)?;
     let (url, _, _) = store.enrollment()?.ok_or(sotay_core::CoreError::NotEnrolled)?;
     let transport = Transport::new(&url)?;
-    let report = runtime()?.block_on(async {
-        let lock = tokio::sync::Mutex::new(&mut store);
-        let access = || async { tokio::sync::MutexGuard::map(lock.lock().await, |s| &mut **s) };
-        sync_with(access, &transport, &Unobserved, &Cancel::default(), with_attachments).await
-    })?;
+    let report = runtime()?.block_on(sync_store(&mut store, &transport, with_attachments))?;
     if cli.json {
         render::json(&report);
     } else {

@@ -277,11 +277,16 @@ impl Cancel {
     }
 }
 
-/// Syncs a store the caller holds exclusively until nothing is left to send or receive.
-pub async fn sync_store(store: &mut Store, transport: &Transport) -> Result<SyncReport, SyncError> {
+/// Syncs a store the caller holds exclusively until nothing is left to send or receive; files
+/// too when `with_attachments`.
+pub async fn sync_store(
+    store: &mut Store,
+    transport: &Transport,
+    with_attachments: bool,
+) -> Result<SyncReport, SyncError> {
     let lock = tokio::sync::Mutex::new(store);
     let access = || async { tokio::sync::MutexGuard::map(lock.lock().await, |s| &mut **s) };
-    sync_with(access, transport, &Unobserved, &Cancel::default(), true).await
+    sync_with(access, transport, &Unobserved, &Cancel::default(), with_attachments).await
 }
 
 /// Syncs the store that `lock` gives access to, until nothing is left to send or receive. The
@@ -303,9 +308,13 @@ where
     G: std::ops::DerefMut<Target = Store>,
 {
     let result = async {
-        let mut report = sync_rounds(&lock, transport, observer, cancel).await?;
+        let token = {
+            let store = lock().await;
+            store.enrollment()?.ok_or(CoreError::NotEnrolled)?.2
+        };
+        let mut report = sync_rounds(&lock, transport, &token, observer, cancel).await?;
         if with_attachments {
-            move_attachments(&lock, transport, &mut report, observer, cancel).await?;
+            move_attachments(&lock, transport, &token, &mut report, observer, cancel).await?;
         }
         Ok::<_, SyncError>(report)
     }
@@ -319,6 +328,7 @@ where
 async fn sync_rounds<L, F, G>(
     lock: &L,
     transport: &Transport,
+    token: &str,
     observer: &dyn SyncObserver,
     cancel: &Cancel,
 ) -> Result<SyncReport, SyncError>
@@ -327,21 +337,17 @@ where
     F: Future<Output = G>,
     G: std::ops::DerefMut<Target = Store>,
 {
-    let (token, repair_needed) = {
-        let store = lock().await;
-        let (_, _, token) = store.enrollment()?.ok_or(CoreError::NotEnrolled)?;
-        (token, store.sync_status()?.repair_needed)
-    };
+    let repair_needed = lock().await.sync_status()?.repair_needed;
     let mut report = SyncReport::default();
     if repair_needed {
-        repair(lock, transport, &token, &mut report, cancel).await?;
+        repair(lock, transport, token, &mut report, cancel).await?;
     }
     for _ in 0..MAX_ROUNDS {
         let prepared = lock().await.prepare_sync(DEFAULT_PAGE_BYTES)?;
         let body = prepared.body();
         report.bytes_sent += body.len() as u64;
         report.round_trips += 1;
-        let bytes = match cancel.or_cancelled(transport.post("/v1/sync", &token, body)).await {
+        let bytes = match cancel.or_cancelled(transport.post("/v1/sync", token, body)).await {
             Ok(b) => b,
             Err(SyncError::Refused { doc: Some(doc), message, .. }) if prepared.pushed_ids().any(|p| p == doc) => {
                 // One document is refused; set it aside and sync the rest.
@@ -359,7 +365,7 @@ where
         report.received_docs += progress.received_docs as u64;
         observer.progress(&report);
         if progress.repair {
-            repair(lock, transport, &token, &mut report, cancel).await?;
+            repair(lock, transport, token, &mut report, cancel).await?;
             continue;
         }
         if !progress.more {
@@ -370,10 +376,12 @@ where
 }
 
 /// Sends the files attached here, then fetches those the records here refer to. A file the
-/// server refuses (no record it knows refers to it yet, say) is tried again next time.
+/// server refuses is marked and not sent again unless attached anew; one it does not have yet is
+/// fetched next time.
 async fn move_attachments<L, F, G>(
     lock: &L,
     transport: &Transport,
+    token: &str,
     report: &mut SyncReport,
     observer: &dyn SyncObserver,
     cancel: &Cancel,
@@ -383,16 +391,15 @@ where
     F: Future<Output = G>,
     G: std::ops::DerefMut<Target = Store>,
 {
-    let (token, to_send) = {
+    let to_send = {
         let mut store = lock().await;
-        let (_, _, token) = store.enrollment()?.ok_or(CoreError::NotEnrolled)?;
         store.forget_unreferenced_attachments()?;
-        (token, store.attachments_to_send()?)
+        store.attachments_to_send()?
     };
     for (sha256, media_type) in to_send {
         let Some(data) = lock().await.attachment(&sha256)? else { continue };
         let size = data.len() as u64;
-        match cancel.or_cancelled(transport.put_attachment(&token, &sha256, &media_type, data)).await {
+        match cancel.or_cancelled(transport.put_attachment(token, &sha256, &media_type, data)).await {
             Ok(()) => {
                 lock().await.mark_attachment_sent(&sha256)?;
                 report.attachments_sent += 1;
@@ -407,7 +414,7 @@ where
     }
     let to_fetch = lock().await.attachments_to_fetch()?;
     for reference in to_fetch {
-        match cancel.or_cancelled(transport.get_attachment(&token, &reference.sha256)).await {
+        match cancel.or_cancelled(transport.get_attachment(token, &reference.sha256)).await {
             Ok(Some(data)) => {
                 let size = data.len() as u64;
                 if lock().await.store_fetched_attachment(&reference, &data)? {

@@ -567,6 +567,11 @@ RustBuffer uniffi_sotay_ffi_fn_func_attachment_media_types(RustCallStatus *_Nonn
 RustBuffer uniffi_sotay_ffi_fn_func_date_text(RustBuffer iso, RustBuffer lang, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DAYS_BETWEEN
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DAYS_BETWEEN
+int64_t uniffi_sotay_ffi_fn_func_days_between(RustBuffer from, RustBuffer to, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DUE_IN_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_FN_FUNC_DUE_IN_TEXT
 RustBuffer uniffi_sotay_ffi_fn_func_due_in_text(RustBuffer due, RustBuffer today, RustBuffer lang, RustCallStatus *_Nonnull out_status
@@ -921,6 +926,12 @@ uint16_t uniffi_sotay_ffi_checksum_func_attachment_media_types(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DATE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DATE_TEXT
 uint16_t uniffi_sotay_ffi_checksum_func_date_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DAYS_BETWEEN
+#define UNIFFI_FFIDEF_UNIFFI_SOTAY_FFI_CHECKSUM_FUNC_DAYS_BETWEEN
+uint16_t uniffi_sotay_ffi_checksum_func_days_between(void
     
 );
 #endif

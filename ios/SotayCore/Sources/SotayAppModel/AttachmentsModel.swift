@@ -25,25 +25,19 @@ public final class AttachmentsModel: Refreshing {
     private let store: Store
     private let recordId: String
     private let lang: Lang
-    @ObservationIgnored private var subscription: Subscription?
+    @ObservationIgnored private var following: Following?
 
     /// Follows the store: a file fetched by sync shows as on the phone without reopening.
     public init(store: Store, recordId: String, lang: Lang = .vi) {
         self.store = store
         self.recordId = recordId
         self.lang = lang
-        subscription = StoreWatch.subscribe(store, self)
+        following = StoreWatch.follow(store, self)
         refresh()
     }
 
     public func close() {
-        subscription?.cancel()
-        subscription = nil
-    }
-
-    // A screen that goes away (SwiftUI drops its model) stops following the store.
-    deinit {
-        subscription?.cancel()
+        following = nil
     }
 
     public func refresh() {

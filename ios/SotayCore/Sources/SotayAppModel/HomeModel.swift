@@ -29,7 +29,7 @@ public final class HomeModel: Refreshing {
     private let lang: Lang
     private let today: () -> String
     private let soonDays: Int
-    @ObservationIgnored private var subscription: Subscription?
+    @ObservationIgnored private var following: Following?
 
     /// `today` is Vietnam's date, `YYYY-MM-DD`; tests pass a fixed day.
     public init(store: Store, lang: Lang = .vi, today: @escaping () -> String = { todayInVietnam(nowMs: Int64(Date().timeIntervalSince1970 * 1000)) }, soonDays: Int = 7) {
@@ -37,7 +37,7 @@ public final class HomeModel: Refreshing {
         self.lang = lang
         self.today = today
         self.soonDays = soonDays
-        subscription = StoreWatch.subscribe(store, self)
+        following = StoreWatch.follow(store, self)
         refresh()
     }
 
@@ -45,15 +45,17 @@ public final class HomeModel: Refreshing {
         let now = today()
         do {
             let rows = try store.list(filter: RecordFilter(limit: 5000))
-            let soonLimit = Self.day(now, plus: soonDays)
             var overdue: [DueItem] = []
             var soon: [DueItem] = []
             for r in rows {
                 guard let next = r.nextDue else { continue }
                 let item = DueItem(id: r.id, title: r.title, kind: kindLabel(kind: r.kind, lang: lang), due: dateText(iso: next, lang: lang),
                                    dueText: (try? dueInText(due: next, today: now, lang: lang)) ?? next, overdue: r.overdue)
-                // ISO dates order as text.
-                if r.overdue { overdue.append(item) } else if let limit = soonLimit, next <= limit { soon.append(item) }
+                if r.overdue {
+                    overdue.append(item)
+                } else if let days = try? daysBetween(from: now, to: next), days <= soonDays {
+                    soon.append(item)
+                }
             }
             let status = try store.syncStatus()
             self.overdue = overdue
@@ -70,24 +72,6 @@ public final class HomeModel: Refreshing {
 
     /// Stops following the store (the screen is gone).
     public func close() {
-        subscription?.cancel()
-        subscription = nil
-    }
-
-    // A screen that goes away (SwiftUI drops its model) stops following the store.
-    deinit {
-        subscription?.cancel()
-    }
-
-    private static func day(_ iso: String, plus days: Int) -> String? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parser = DateFormatter()
-        parser.calendar = calendar
-        parser.timeZone = calendar.timeZone
-        parser.locale = Locale(identifier: "en_US_POSIX")
-        parser.dateFormat = "yyyy-MM-dd"
-        guard let date = parser.date(from: iso), let later = calendar.date(byAdding: .day, value: days, to: date) else { return nil }
-        return parser.string(from: later)
+        following = nil
     }
 }

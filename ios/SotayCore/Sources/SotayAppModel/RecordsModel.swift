@@ -25,13 +25,13 @@ public final class RecordsModel: Refreshing {
 
     private let store: Store
     private let lang: Lang
-    @ObservationIgnored private var subscription: Subscription?
+    @ObservationIgnored private var following: Following?
 
     public init(store: Store, kind: RecordKind? = nil, lang: Lang = .vi) {
         self.store = store
         self.kind = kind
         self.lang = lang
-        subscription = StoreWatch.subscribe(store, self)
+        following = StoreWatch.follow(store, self)
         refresh()
     }
 
@@ -51,12 +51,6 @@ public final class RecordsModel: Refreshing {
     }
 
     public func close() {
-        subscription?.cancel()
-        subscription = nil
-    }
-
-    // A screen that goes away (SwiftUI drops its model) stops following the store.
-    deinit {
-        subscription?.cancel()
+        following = nil
     }
 }

@@ -7,13 +7,21 @@ final class StoreWatch: StoreListener, @unchecked Sendable {
     init(_ refresh: @escaping @Sendable () -> Void) { self.refresh = refresh }
     func onChange(ids: [String]) { refresh() }
 
-    /// Subscribes `model.refresh()` to the store's changes; the subscription ends with its handle.
+    /// Refreshes `model` on the store's changes until the returned handle is dropped.
     @MainActor
-    static func subscribe<M: AnyObject & Refreshing>(_ store: Store, _ model: M) -> Subscription {
-        store.subscribe(listener: StoreWatch { [weak model] in
+    static func follow<M: AnyObject & Refreshing>(_ store: Store, _ model: M) -> Following {
+        Following(store.subscribe(listener: StoreWatch { [weak model] in
             Task { @MainActor in model?.refresh() }
-        })
+        }))
     }
+}
+
+/// A model's subscription to the store, ended when the model lets go of it: on `close()`, or when
+/// SwiftUI drops the model with its screen.
+final class Following {
+    private let subscription: Subscription
+    init(_ subscription: Subscription) { self.subscription = subscription }
+    deinit { subscription.cancel() }
 }
 
 /// A model that reloads itself from the store.

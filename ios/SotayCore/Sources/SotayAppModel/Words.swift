@@ -26,7 +26,7 @@ public enum Words {
         case .Refused:
             return words(lang, "Máy chủ không nhận một hồ sơ; xem mục Đồng bộ.", "The server refused a record; see Sync.")
         case let .InvalidInput(fields, reason):
-            return fields.first.map { FormErrors.half($0.message, lang: lang) } ?? FormErrors.half(reason, lang: lang)
+            return fields.first.map { $0.inLanguage(lang) } ?? reason
         case .NotFound:
             return words(lang, "Không tìm thấy hồ sơ.", "Record not found.")
         case .Deleted:
@@ -42,15 +42,14 @@ public enum Words {
 }
 
 /// A form's messages by field: the library names the field at fault (`attendance.women`,
-/// `agenda.0.votes_for`); the form shows the message under it, in the user's language.
+/// `agenda.0.votes_for`) and gives the message in each language; the form shows the user's.
 public enum FormErrors {
     public static func byField(_ fields: [FieldProblem], lang: Lang = .vi) -> [String: String] {
-        Dictionary(fields.map { ($0.path, half($0.message, lang: lang)) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(fields.map { ($0.path, $0.inLanguage(lang)) }, uniquingKeysWith: { first, _ in first })
     }
+}
 
-    /// The Vietnamese or English half of a bilingual message ("… / …").
-    public static func half(_ message: String, lang: Lang) -> String {
-        guard let range = message.range(of: " / ") else { return message }
-        return lang == .vi ? String(message[..<range.lowerBound]) : String(message[range.upperBound...])
-    }
+extension FieldProblem {
+    /// The problem in the user's language.
+    public func inLanguage(_ lang: Lang) -> String { lang == .vi ? vi : en }
 }

@@ -3449,6 +3449,11 @@ public struct FieldProblem: Equatable, Hashable {
      * Bilingual, naming the field by its label.
      */
     public var message: String
+    /**
+     * The same in Vietnamese only, and in English only: what a form shows under the field.
+     */
+    public var vi: String
+    public var en: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3461,10 +3466,15 @@ public struct FieldProblem: Equatable, Hashable {
          */problem: String, 
         /**
          * Bilingual, naming the field by its label.
-         */message: String) {
+         */message: String, 
+        /**
+         * The same in Vietnamese only, and in English only: what a form shows under the field.
+         */vi: String, en: String) {
         self.path = path
         self.problem = problem
         self.message = message
+        self.vi = vi
+        self.en = en
     }
 
     
@@ -3485,7 +3495,9 @@ public struct FfiConverterTypeFieldProblem: FfiConverterRustBuffer {
             try FieldProblem(
                 path: FfiConverterString.read(from: &buf), 
                 problem: FfiConverterString.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf)
+                message: FfiConverterString.read(from: &buf), 
+                vi: FfiConverterString.read(from: &buf), 
+                en: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -3493,6 +3505,8 @@ public struct FfiConverterTypeFieldProblem: FfiConverterRustBuffer {
         FfiConverterString.write(value.path, into: &buf)
         FfiConverterString.write(value.problem, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
+        FfiConverterString.write(value.vi, into: &buf)
+        FfiConverterString.write(value.en, into: &buf)
     }
 }
 
@@ -11040,6 +11054,18 @@ public func dateText(iso: String?, lang: Lang) -> String  {
 })
 }
 /**
+ * Days from `from` to `to` (negative when `to` is earlier): how near a deadline is.
+ */
+public func daysBetween(from: CivilDate, to: CivilDate)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeSotayError_lift) {
+        uniffiCallStatus in
+    uniffi_sotay_ffi_fn_func_days_between(
+        FfiConverterTypeCivilDate_lower(from),
+        FfiConverterTypeCivilDate_lower(to),uniffiCallStatus
+    )
+})
+}
+/**
  * A deadline in words from today: "Còn 3 ngày", "Hạn hôm nay", "Quá hạn 5 ngày". A `today` that
  * is not a date is refused as invalid input (a `due` that is not one is shown as it is).
  */
@@ -11225,6 +11251,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_date_text() != 51387) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_sotay_ffi_checksum_func_days_between() != 8727) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_sotay_ffi_checksum_func_due_in_text() != 47249) {

@@ -112,8 +112,8 @@ private fun readUpTo(input: java.io.InputStream, limit: Int): ByteArray {
 private const val MAX_SIDE = 2048
 
 /**
- * A photo scaled down to the screen (a 10 MiB JPEG decoded whole would not fit in a cheap phone's
- * memory); a PDF's first pages rendered (the file exists decrypted only while rendering).
+ * A photo scaled down to the screen (decoded whole, a large JPEG takes more memory than a cheap
+ * phone may have); a PDF's first pages rendered (the file exists decrypted only while rendering).
  */
 private fun show(context: Context, model: AttachmentsModel, line: AttachmentLine): List<Bitmap> {
     val data = model.open(line.sha256) ?: return emptyList()

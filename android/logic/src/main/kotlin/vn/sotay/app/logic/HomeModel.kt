@@ -8,10 +8,10 @@ import vn.sotay.core.Store
 import vn.sotay.core.StoreListener
 import vn.sotay.core.Subscription
 import vn.sotay.core.dateText
+import vn.sotay.core.daysBetween
 import vn.sotay.core.dueInText
 import vn.sotay.core.instantText
 import vn.sotay.core.todayInVietnam
-import java.time.LocalDate
 
 /** A record with a deadline, as the home screen lists it. */
 data class DueItem(val id: String, val title: String, val kind: String, val due: String, val dueText: String, val overdue: Boolean)
@@ -50,15 +50,14 @@ class HomeModel(
     fun refresh() {
         val now = today()
         val rows = store.list(RecordFilter(kinds = emptyList(), unit = null, status = null, from = null, to = null, overdue = false, includeDeleted = false, limit = 5000u))
-        val soonLimit = LocalDate.parse(now).plusDays(soonDays)
         val due = rows.mapNotNull { r ->
             val next = r.nextDue ?: return@mapNotNull null
-            LocalDate.parse(next) to DueItem(r.id, r.title, r.kind.label(lang), dateText(next, lang), dueInText(next, now, lang), r.overdue)
+            daysBetween(now, next) to DueItem(r.id, r.title, r.kind.label(lang), dateText(next, lang), dueInText(next, now, lang), r.overdue)
         }
         val status = store.syncStatus()
         mutable.value = HomeState(
             overdue = due.map { it.second }.filter { it.overdue },
-            dueSoon = due.filter { (date, item) -> !item.overdue && date <= soonLimit }.map { it.second },
+            dueSoon = due.filter { (days, item) -> !item.overdue && days <= soonDays }.map { it.second },
             conflicts = store.conflicts().sumOf { it.conflicts.size },
             pending = status.pending.toLong(),
             lastSync = status.lastSyncAt?.let { instantText(it, lang) },

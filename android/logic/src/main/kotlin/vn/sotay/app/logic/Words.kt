@@ -15,7 +15,7 @@ object Words {
         is SotayException.Cancelled -> of(lang, "Đã dừng đồng bộ. Phần đã nhận vẫn được giữ.", "Sync stopped. What arrived is kept.")
         is SotayException.WrongKey -> of(lang, "Không mở được kho dữ liệu: khóa không đúng.", "Cannot open the records: wrong key.")
         is SotayException.Refused -> of(lang, "Máy chủ không nhận một hồ sơ; xem mục Đồng bộ.", "The server refused a record; see Sync.")
-        is SotayException.InvalidInput -> e.fields.firstOrNull()?.message ?: e.reason
+        is SotayException.InvalidInput -> e.fields.firstOrNull()?.inLanguage(lang) ?: e.reason
         is SotayException.NotFound -> of(lang, "Không tìm thấy hồ sơ.", "Record not found.")
         is SotayException.Deleted -> of(lang, "Hồ sơ đã bị xóa.", "The record was deleted.")
         is SotayException.Conflict -> of(lang, "Xung đột đã được xử lý ở nơi khác.", "The conflict was already resolved elsewhere.")
