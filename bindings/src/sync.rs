@@ -71,7 +71,7 @@ pub async fn enroll_new_store(
         return Err(sotay_core::CoreError::StoreExists { path: path.clone() }.into());
     }
     let transport = Transport::new(&server_url)?;
-    let enrollment = transport.enroll(&code, &device_name).await?;
+    let enrollment = transport.enroll(&code, &device_name, None).await?;
     let profile = sotay_core::store::NewProfile {
         user_id: enrollment.login.clone(),
         display_name: enrollment.display_name.clone(),
@@ -89,7 +89,8 @@ impl Store {
     /// unit) comes from the server.
     pub async fn enroll(&self, server_url: String, code: String, device_name: String) -> Result<(), SotayError> {
         let transport = Transport::new(&server_url)?;
-        let enrollment = transport.enroll(&code, &device_name).await?;
+        let former = self.lock().profile().device_id.clone();
+        let enrollment = transport.enroll(&code, &device_name, Some(&former)).await?;
         self.lock().set_enrollment(&enrollment)?;
         Ok(())
     }

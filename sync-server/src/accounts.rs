@@ -68,6 +68,12 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// Whether two secrets are equal, compared in constant time (through their hashes).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (hash_secret(a), hash_secret(b));
+    a.iter().zip(&b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Letters that cannot be misread on paper or a phone screen (Crockford's base 32).
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -200,7 +206,13 @@ pub struct Enrolled {
 }
 
 /// Exchanges a code for a device token, once. Run it in a transaction (the server's worker does).
-pub fn enroll(tx: &Connection, code: &str, device_name: &str, now: i64) -> Result<Enrolled, AccountError> {
+pub fn enroll(
+    tx: &Connection,
+    code: &str,
+    device_name: &str,
+    former_id: Option<&str>,
+    now: i64,
+) -> Result<Enrolled, AccountError> {
     let row: Option<(String, i64, Option<i64>)> = tx
         .query_row(
             "SELECT login, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
@@ -222,9 +234,19 @@ pub fn enroll(tx: &Connection, code: &str, device_name: &str, now: i64) -> Resul
     let device_id = uuid::Uuid::now_v7().to_string();
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
     let name: String = sotay_core::text::nfc(device_name.trim()).chars().take(80).collect();
+    // The id the store wrote under before it enrolled, which its changes carry: a UUID no device
+    // of this server already has (a device cannot claim another's).
+    let former = former_id.filter(|f| uuid::Uuid::try_parse(f).is_ok());
+    let taken = match former {
+        Some(f) => tx
+            .query_row("SELECT 1 FROM devices WHERE device_id = ?1 OR former_id = ?1", [f], |_| Ok(()))
+            .optional()?
+            .is_some(),
+        None => false,
+    };
     tx.execute(
-        "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![device_id, login, name, hash_secret(&token), now],
+        "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at, former_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![device_id, login, name, hash_secret(&token), now, former.filter(|_| !taken)],
     )?;
     tx.execute(
         "UPDATE enrollment_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
@@ -303,9 +325,9 @@ mod tests {
         assert_eq!(code.len(), 11);
         // Typed in lower case, with O for 0: still the code.
         let typed = code.to_lowercase().replace('0', "o");
-        let enrolled = enroll(&conn, &typed, "Điện thoại A", 2000).unwrap();
+        let enrolled = enroll(&conn, &typed, "Điện thoại A", None, 2000).unwrap();
         assert!(enrolled.token.len() >= 43, "256 bits");
-        assert!(matches!(enroll(&conn, &code, "again", 3000), Err(AccountError::BadCode)));
+        assert!(matches!(enroll(&conn, &code, "again", None, 3000), Err(AccountError::BadCode)));
         let auth = authenticate(&conn, &enrolled.token).unwrap().unwrap();
         assert_eq!(auth.user.login, "can.bo.a");
         assert!(authenticate(&conn, "forged").unwrap().is_none());
@@ -321,6 +343,6 @@ mod tests {
         let (_dir, conn) = db();
         add_user(&conn, "can.bo.a", "A", "mediator", "02233", 0).unwrap();
         let code = create_code(&conn, "can.bo.a", 60_000, 0).unwrap();
-        assert!(matches!(enroll(&conn, &code, "d", 60_001), Err(AccountError::BadCode)));
+        assert!(matches!(enroll(&conn, &code, "d", None, 60_001), Err(AccountError::BadCode)));
     }
 }

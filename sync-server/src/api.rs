@@ -2,13 +2,14 @@
 //! bodies), `PUT` and `GET /v1/attachments/{sha256}` (files attached to records), `GET /healthz`,
 //! `GET /metrics`. Errors are JSON with a code and a bilingual message.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,14 +19,17 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::json;
 use sotay_core::sync::protocol::{
-    self, CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_BYTES, RepairRequest, SyncRequest, SyncResponse, WireError,
+    self, CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_BYTES, RepairRequest, RepairResponse, SyncRequest, SyncResponse,
+    WireError,
 };
 
 use crate::accounts::{self, AccountError, DeviceAuth};
 use crate::attachments::{self, AttachmentError};
 use crate::db::DocCache;
-use crate::ingest::{self, IngestError};
+use crate::ingest::{self, IngestError, Pusher, Staged};
+use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::untrusted::{PoolError, UntrustedPool};
 use crate::worker::{DbWorker, Deliver, Job};
 use crate::{feed, now_ms, repair};
 use sotay_core::record::attachment::MAX_ATTACHMENT_BYTES;
@@ -33,20 +37,48 @@ use sotay_core::record::attachment::MAX_ATTACHMENT_BYTES;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbWorker,
+    pub pool: UntrustedPool,
+    pub cache: Arc<DocCache>,
+    pub limits: Arc<Limits>,
     pub metrics: Arc<Metrics>,
     pub enroll_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    device_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    in_flight: Arc<Mutex<HashMap<String, usize>>>,
     /// Take the client's address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_forwarded_for: bool,
+    /// `/metrics` answers this bearer token, or else only clients on this machine.
+    pub metrics_token: Option<String>,
 }
 
+/// Requests one device may have in flight at once: one device holds at most this many of the
+/// pool's threads, whatever it sends.
+const PER_DEVICE_IN_FLIGHT: usize = 2;
+/// Stagings tried when other requests keep writing the same documents meanwhile.
+const STAGE_ATTEMPTS: usize = 3;
+
 impl AppState {
-    pub fn new(conn: Connection, trust_forwarded_for: bool, enrollments_per_minute: u32) -> std::io::Result<AppState> {
+    pub fn new(
+        data_dir: &std::path::Path,
+        conn: Connection,
+        limits: Limits,
+        trust_forwarded_for: bool,
+        enrollments_per_minute: u32,
+        metrics_token: Option<String>,
+    ) -> std::io::Result<AppState> {
         let quota = Quota::per_minute(NonZeroU32::new(enrollments_per_minute).unwrap_or(NonZeroU32::MIN));
+        let per_device =
+            Quota::per_minute(NonZeroU32::new(limits.device_requests_per_minute).unwrap_or(NonZeroU32::MIN));
         Ok(AppState {
-            db: DbWorker::start(conn, 4096)?,
+            db: DbWorker::start(conn)?,
+            pool: UntrustedPool::start(crate::db::path(data_dir), limits.pool_threads, limits.pool_queue)?,
+            cache: Arc::new(DocCache::new(limits.cache_bytes)),
+            limits: Arc::new(limits),
             metrics: Arc::new(Metrics::default()),
             enroll_limiter: Arc::new(RateLimiter::keyed(quota)),
+            device_limiter: Arc::new(RateLimiter::keyed(per_device)),
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
             trust_forwarded_for,
+            metrics_token,
         })
     }
 }
@@ -77,12 +109,33 @@ impl ApiError {
         tracing::error!(error = %e, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "lỗi máy chủ / server error")
     }
+
+    fn rate_limited() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "thiết bị gửi quá nhiều yêu cầu, hãy đợi một lát / too many requests from this device, wait a moment",
+        )
+    }
+
+    fn body_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "thân yêu cầu đến quá chậm / the request body arrived too slowly",
+        )
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message, "doc": self.doc}});
-        (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        let mut response =
+            (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+        if matches!(self.status, StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS) {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+        }
+        response
     }
 }
 
@@ -97,14 +150,34 @@ impl From<WireError> for ApiError {
     }
 }
 
+impl From<PoolError> for ApiError {
+    fn from(e: PoolError) -> Self {
+        match e {
+            PoolError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e),
+            PoolError::Panicked => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", e),
+        }
+    }
+}
+
 impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> Self {
         let (status, code) = match &e {
             IngestError::OutOfScope { .. } | IngestError::ForgedAuthor { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+            IngestError::IdentityBinding { .. } => (StatusCode::FORBIDDEN, "identity_binding"),
             IngestError::ChangeTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            IngestError::BadId | IngestError::BadChange { .. } => (StatusCode::BAD_REQUEST, "malformed"),
+            IngestError::DocumentTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "document_too_large"),
+            IngestError::TooMany { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_many"),
+            IngestError::QuotaExceeded { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
+            IngestError::TooDeep { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "too_deep"),
+            IngestError::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            IngestError::BadId | IngestError::BadChange { .. } | IngestError::Duplicate { .. } => {
+                (StatusCode::BAD_REQUEST, "malformed")
+            }
             IngestError::MissingDependencies { .. } => (StatusCode::CONFLICT, "missing_dependencies"),
             IngestError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_document"),
+            // The server's own trouble: the device keeps its changes and tries again later.
+            IngestError::Damaged { .. } => (StatusCode::SERVICE_UNAVAILABLE, "damaged"),
+            IngestError::Concurrent { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             IngestError::Storage(_) => return ApiError::internal(e),
         };
         ApiError { status, code, doc: e.doc().map(str::to_string), message: e.to_string() }
@@ -119,6 +192,7 @@ impl From<AttachmentError> for ApiError {
             AttachmentError::Size => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AttachmentError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
             AttachmentError::NotYours => (StatusCode::FORBIDDEN, "forbidden"),
+            AttachmentError::Quota { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
             AttachmentError::Storage(_) => return ApiError::internal(e),
         };
         ApiError::new(status, code, e)
@@ -142,6 +216,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/repair", post(repair))
         .route("/v1/attachments/{sha256}", put(put_attachment).get(get_attachment))
         .route("/healthz", get(healthz))
+        .route("/livez", get(livez))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -151,11 +226,11 @@ pub fn router(state: AppState) -> Router {
 /// the group has committed.
 async fn with_db<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&Connection, &mut DocCache) -> Result<T, ApiError> + Send + 'static,
+    work: impl FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
-    let job: Job = Box::new(move |conn, cache| {
-        let result = work(conn, cache);
+    let job: Job = Box::new(move |conn| {
+        let result = work(conn);
         let keep = result.is_ok();
         let deliver: Deliver = Box::new(move |committed| {
             let _ = tx.send(match committed {
@@ -169,6 +244,18 @@ async fn with_db<T: Send + 'static>(
     rx.await.map_err(ApiError::internal)?
 }
 
+/// Runs work on what a device sent on the untrusted pool.
+async fn on_pool<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+) -> Result<T, ApiError> {
+    let result = state.pool.run(work).await;
+    if result.is_err() {
+        state.metrics.pool_refusals.inc();
+    }
+    result?.map_err(Into::into)
+}
+
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
     headers
         .get(header::AUTHORIZATION)
@@ -179,8 +266,72 @@ fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or_else(ApiError::unauthorized)
 }
 
-fn authenticate(conn: &Connection, token: &str) -> Result<DeviceAuth, ApiError> {
-    accounts::authenticate(conn, token)?.ok_or_else(ApiError::unauthorized)
+/// A request slot of one device, given back when the request ends.
+struct InFlight {
+    map: Arc<Mutex<HashMap<String, usize>>>,
+    device: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.device) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.device);
+            }
+        }
+    }
+}
+
+/// The device a request comes from, checked before a byte of its body is read, within its rate
+/// and its share of requests in flight.
+async fn admit(state: &AppState, headers: &HeaderMap) -> Result<(DeviceAuth, InFlight), ApiError> {
+    let token = bearer(headers)?;
+    let device =
+        with_db(state, move |conn| accounts::authenticate(conn, &token)?.ok_or_else(ApiError::unauthorized)).await?;
+    state.device_limiter.retain_recent();
+    if state.device_limiter.check_key(&device.device_id).is_err() {
+        return Err(ApiError::rate_limited());
+    }
+    let mut map = state.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+    let n = map.entry(device.device_id.clone()).or_insert(0);
+    if *n >= PER_DEVICE_IN_FLIGHT {
+        return Err(ApiError::rate_limited());
+    }
+    *n += 1;
+    let slot = InFlight { map: state.in_flight.clone(), device: device.device_id.clone() };
+    Ok((device, slot))
+}
+
+/// Reads a body of at most `limit` bytes that never pauses longer than the idle timeout and
+/// arrives within the total one.
+async fn read_body(state: &AppState, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    let too_large = || ApiError::from(WireError::TooLarge);
+    let deadline = tokio::time::Instant::now() + state.limits.body_timeout;
+    let idle = state.limits.body_idle_timeout;
+    let mut body = body;
+    let mut out = Vec::new();
+    loop {
+        let wait = idle.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        let frame = match tokio::time::timeout(wait, body.frame()).await {
+            Err(_) => {
+                state.metrics.refused("body_timeout");
+                return Err(ApiError::body_timeout());
+            }
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Err(ApiError::from(WireError::Malformed)),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > limit {
+                return Err(too_large());
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(Bytes::from(out))
 }
 
 fn sync_body(bytes: Vec<u8>) -> Response {
@@ -190,7 +341,12 @@ fn sync_body(bytes: Vec<u8>) -> Response {
 fn record(state: &AppState, route: &'static str, result: &Result<Response, ApiError>) {
     let status = match result {
         Ok(r) => r.status().as_u16(),
-        Err(e) => e.status.as_u16(),
+        Err(e) => {
+            if e.status.is_client_error() || e.status == StatusCode::SERVICE_UNAVAILABLE {
+                state.metrics.refused(e.code);
+            }
+            e.status.as_u16()
+        }
     };
     state.metrics.count(route, status);
 }
@@ -200,6 +356,9 @@ struct EnrollBody {
     code: String,
     #[serde(default)]
     device_name: String,
+    /// The id the device's store wrote under before it enrolled.
+    #[serde(default)]
+    former_id: Option<String>,
 }
 
 /// The client's address: the peer's, or behind a trusted proxy the last entry of
@@ -215,13 +374,28 @@ pub(crate) fn client_ip(trust_forwarded_for: bool, headers: &HeaderMap, peer: So
     peer.ip()
 }
 
+/// The key a rate limit counts a client under: its IPv4 address, or its IPv6 /64 (one
+/// subscriber's whole prefix; each of its addresses is not a fresh limit).
+pub(crate) fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
 async fn enroll(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
-    let ip = client_ip(state.trust_forwarded_for, &headers, peer);
+    let ip = limit_key(client_ip(state.trust_forwarded_for, &headers, peer));
     let result: Result<Response, ApiError> = async {
         state.enroll_limiter.retain_recent();
         if state.enroll_limiter.check_key(&ip).is_err() {
@@ -231,11 +405,14 @@ async fn enroll(
                 "quá nhiều lần thử đăng ký, hãy đợi một phút / too many enrollment attempts, wait a minute",
             ));
         }
+        let body = read_body(&state, body, 4096).await?;
         let req: EnrollBody = serde_json::from_slice(&body).map_err(|_| {
             ApiError::new(StatusCode::BAD_REQUEST, "malformed", "cần {\"code\": ...} / expected {\"code\": ...}")
         })?;
-        let enrolled =
-            with_db(&state, move |conn, _| Ok(accounts::enroll(conn, &req.code, &req.device_name, now_ms())?)).await?;
+        let enrolled = with_db(&state, move |conn| {
+            Ok(accounts::enroll(conn, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?)
+        })
+        .await?;
         tracing::info!(route = "enroll", device = %enrolled.device_id, "device enrolled");
         let body = json!({
             "device_id": enrolled.device_id,
@@ -252,38 +429,96 @@ async fn enroll(
     result
 }
 
-async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+/// Stages `stage` on the pool and commits it on the database thread, staging again (a few
+/// times) when another request wrote one of its documents in between. Returns what the
+/// staging returned beside the documents, once committed.
+async fn stage_and_commit<X: Send + 'static>(
+    state: &AppState,
+    device: &Arc<DeviceAuth>,
+    stage: impl Fn(&Connection, &DocCache, &Pusher<'_>, &Limits) -> Result<(Vec<Staged>, X), IngestError>
+    + Send
+    + Sync
+    + 'static,
+) -> Result<(usize, X), ApiError> {
+    let stage = Arc::new(stage);
+    for attempt in 1..=STAGE_ATTEMPTS {
+        let (cache, limits, d, stage) = (state.cache.clone(), state.limits.clone(), device.clone(), stage.clone());
+        let (staged, extra) = on_pool(state, move |conn| {
+            let pusher = Pusher::new(conn, &d)?;
+            stage(conn, &cache, &pusher, &limits)
+        })
+        .await?;
+        let pushed: usize = staged.iter().map(|s| s.new_changes.len()).sum();
+        if staged.is_empty() {
+            return Ok((0, extra));
+        }
+        let (d, limits) = (device.clone(), state.limits.clone());
+        let committed = with_db(state, move |conn| {
+            ingest::commit(conn, &d, &limits, &staged, now_ms())?;
+            Ok(staged)
+        })
+        .await;
+        match committed {
+            Ok(staged) => {
+                ingest::remember(&state.cache, staged);
+                return Ok((pushed, extra));
+            }
+            Err(e) if e.code == "busy" && attempt < STAGE_ATTEMPTS => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(IngestError::Concurrent { doc: String::new() }.into())
+}
+
+async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let bytes_in = body.len();
     let metrics = state.metrics.clone();
     let result: Result<Response, ApiError> = async {
-        let token = bearer(&headers)?;
-        let (response, device, pushed, entries) = with_db(&state, move |conn, cache| {
-            let device = authenticate(conn, &token)?;
-            let req: SyncRequest = protocol::decode(&body)?;
-            let now = now_ms();
-            if !feed::knows(conn, req.cursor)? || req.cursor.seq < device.confirmed_cursor {
-                // The server was restored from a backup (the cursor is past its feed), or the device
-                // was (it went back before a cursor it had confirmed): reconcile document by
-                // document first.
-                let r =
-                    SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
-                return Ok((protocol::encode(&r), device.device_id, 0, 0));
+        let (device, _slot) = admit(&state, &headers).await?;
+        let body = read_body(&state, body, MAX_BODY_BYTES).await?;
+        let bytes_in = body.len();
+        let device = Arc::new(device);
+        let req: Arc<SyncRequest> = Arc::new(on_pool(&state, move |_| protocol::decode::<SyncRequest>(&body)).await?);
+        let now = now_ms();
+        let r = req.clone();
+        let (pushed, repair_needed) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
+            if !feed::knows(conn, r.cursor)? || r.cursor.seq < pusher.device.confirmed_cursor {
+                // The server was restored from a backup (the cursor is past its feed), or the
+                // device was (it went back before a cursor it had confirmed): reconcile
+                // document by document first.
+                return Ok((Vec::new(), true));
             }
-            let staged = ingest::stage_push(conn, cache, &device, &req.pushes)?;
-            let pushed: usize = staged.iter().map(|s| s.new_changes.len()).sum();
-            // The pushed documents, their feed entries and the device's cursors commit together,
-            // with whatever else the worker's group holds.
-            ingest::write(conn, cache, &device.device_id, staged, now)?;
-            let page = req.max_response_bytes.clamp(16 * 1024, MAX_PAGE_BYTES);
-            // Behind the cursor it was last given: the device lost that response, or was restored
-            // to just before it. Either way its own changes since are sent back too.
-            let echo_own = req.cursor.seq < device.issued_cursor;
-            let (entries, cursor, more) = feed::pull(conn, &device, req.cursor, page, echo_own)?;
-            accounts::record_cursors(conn, &device.device_id, req.cursor.seq, cursor.seq, now)?;
-            let n = entries.len();
-            let r = SyncResponse { server_time: now, entries, cursor, more, repair: false };
-            Ok((protocol::encode(&r), device.device_id, pushed, n))
+            Ok((ingest::stage_push(conn, cache, pusher, limits, &r.pushes)?, false))
+        })
+        .await?;
+        if repair_needed {
+            let r = SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
+            return Ok(sync_body(protocol::encode(&r)));
+        }
+        let page_bytes = req.max_response_bytes.clamp(16 * 1024, MAX_PAGE_BYTES);
+        // Behind the cursor it was last given: the device lost that response, or was restored
+        // to just before it. Either way its own changes since are sent back too.
+        let echo_own = req.cursor.seq < device.issued_cursor;
+        let (d, cursor) = (device.clone(), req.cursor);
+        let (response, page_cursor, entries, damaged) = on_pool(&state, move |conn| {
+            let page = feed::pull(conn, &d, cursor, page_bytes, echo_own)?;
+            let n = page.entries.len();
+            let r = SyncResponse {
+                server_time: now,
+                entries: page.entries,
+                cursor: page.cursor,
+                more: page.more,
+                repair: false,
+            };
+            Ok::<_, IngestError>((protocol::encode(&r), page.cursor, n, page.damaged))
+        })
+        .await?;
+        let d = device.clone();
+        with_db(&state, move |conn| {
+            let refs: Vec<String> = damaged.iter().map(|s| s.to_string()).collect();
+            feed::quarantine(conn, "feed", &refs, now).map_err(ApiError::internal)?;
+            accounts::record_cursors(conn, &d.device_id, cursor.seq, page_cursor.seq, now)?;
+            Ok(())
         })
         .await?;
         metrics.changes_in.inc_by(pushed as u64);
@@ -291,33 +526,56 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
         metrics.bytes_in.inc_by(bytes_in as u64);
         metrics.bytes_out.inc_by(response.len() as u64);
         tracing::info!(
-            route = "sync", device = %device, changes_in = pushed, entries_out = entries, bytes_in,
+            route = "sync", device = %device.device_id, changes_in = pushed, entries_out = entries, bytes_in,
             bytes_out = response.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "sync"
         );
         Ok(sync_body(response))
     }
     .await;
     if let Err(e) = &result {
-        tracing::info!(route = "sync", status = e.status.as_u16(), code = e.code, "sync refused");
+        tracing::info!(route = "sync", status = e.status.as_u16(), code = e.code, doc = ?e.doc, "sync refused");
     }
     metrics.sync_seconds.observe(started.elapsed().as_secs_f64());
     record(&state, "sync", &result);
     result
 }
 
-async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let started = Instant::now();
     let result: Result<Response, ApiError> = async {
-        let token = bearer(&headers)?;
-        let response = with_db(&state, move |conn, cache| {
-            let device = authenticate(conn, &token)?;
-            let req: RepairRequest = protocol::decode(&body)?;
-            let r = repair::repair(conn, cache, &device, &req, now_ms())?;
-            tracing::info!(route = "repair", device = %device.device_id, docs = r.docs.len(), missing = r.missing.len(), "repair round");
-            Ok(protocol::encode(&r))
+        let (device, _slot) = admit(&state, &headers).await?;
+        let body = read_body(&state, body, MAX_BODY_BYTES).await?;
+        let device = Arc::new(device);
+        let req: Arc<RepairRequest> =
+            Arc::new(on_pool(&state, move |_| protocol::decode::<RepairRequest>(&body)).await?);
+        let now = now_ms();
+        let r = req.clone();
+        let (_, (replies, listed)) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
+            let s = repair::stage(conn, cache, pusher, limits, &r)?;
+            Ok((s.staged, (s.replies, s.listed)))
         })
         .await?;
-        Ok(sync_body(response))
+        let (d, first_round) = (device.clone(), req.first_round);
+        let (missing, damaged, cursor) = on_pool(&state, move |conn| {
+            let cursor = feed::head(conn)?;
+            let (missing, damaged) =
+                if first_round { repair::missing(conn, &d, &listed, now)? } else { (Vec::new(), Vec::new()) };
+            Ok::<_, IngestError>((missing, damaged, cursor))
+        })
+        .await?;
+        let d = device.clone();
+        with_db(&state, move |conn| {
+            feed::quarantine(conn, "document", &damaged, now).map_err(ApiError::internal)?;
+            if first_round {
+                accounts::reset_cursor(conn, &d.device_id, cursor.seq)?;
+            }
+            Ok(())
+        })
+        .await?;
+        tracing::info!(route = "repair", device = %device.device_id, docs = replies.len(), missing = missing.len(), "repair round");
+        let r = RepairResponse { server_time: now, docs: replies, missing, cursor };
+        let encoded = on_pool(&state, move |_| Ok::<_, ApiError>(protocol::encode(&r))).await?;
+        Ok(sync_body(encoded))
     }
     .await;
     state.metrics.sync_seconds.observe(started.elapsed().as_secs_f64());
@@ -329,10 +587,9 @@ async fn put_attachment(
     State(state): State<AppState>,
     Path(sha256): Path<String>,
     headers: HeaderMap,
-    body: axum::body::Body,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let result: Result<Response, ApiError> = async {
-        let token = bearer(&headers)?;
         // Refused on what is announced, before a byte of the body is read: a phone on a slow link
         // is not made to send 10 MiB to hear no, nor is anyone without a device token.
         let announced =
@@ -340,35 +597,29 @@ async fn put_attachment(
         if announced.is_some_and(|n| n > MAX_ATTACHMENT_BYTES) {
             return Err(AttachmentError::Size.into());
         }
+        let (device, _slot) = admit(&state, &headers).await?;
+        let device = Arc::new(device);
         let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         {
-            let (token, sha256, media_type) = (token.clone(), sha256.clone(), media_type.clone());
-            with_db(&state, move |conn, _| {
-                let device = authenticate(conn, &token)?;
-                Ok(attachments::may_send(conn, &device, &sha256, &media_type)?)
-            })
-            .await?;
+            let (d, sha256, media_type) = (device.clone(), sha256.clone(), media_type.clone());
+            with_db(&state, move |conn| Ok(attachments::may_send(conn, &d, &sha256, &media_type)?)).await?;
         }
-        let body = axum::body::to_bytes(body, MAX_ATTACHMENT_BYTES as usize)
-            .await
-            .map_err(|_| ApiError::from(AttachmentError::Size))?;
-        // Hashing up to 10 MiB is kept off the database thread and the async workers.
-        let checked = {
+        let body = read_body(&state, body, MAX_ATTACHMENT_BYTES as usize).await.map_err(|e| {
+            if e.code == "too_large" { ApiError::from(AttachmentError::Size) } else { e }
+        })?;
+        // Hashing up to 10 MiB runs on the pool, off the database thread and the async workers.
+        {
             let (sha256, media_type, body) = (sha256.clone(), media_type.clone(), body.clone());
-            tokio::task::spawn_blocking(move || attachments::check_upload(&sha256, &media_type, &body))
-                .await
-                .map_err(ApiError::internal)?
-        };
-        checked?;
+            on_pool(&state, move |_| attachments::check_upload(&sha256, &media_type, &body)).await?;
+        }
         let size = body.len();
-        let (device, added) = with_db(&state, move |conn, _| {
-            let device = authenticate(conn, &token)?;
-            let added = attachments::store(conn, &device, &sha256, &media_type, &body, now_ms())?;
-            Ok((device.device_id, added))
+        let (d, limits) = (device.clone(), state.limits.clone());
+        let added = with_db(&state, move |conn| {
+            Ok(attachments::store(conn, &d, &sha256, &media_type, &body, limits.device_quota_bytes, now_ms())?)
         })
         .await?;
         state.metrics.bytes_in.inc_by(size as u64);
-        tracing::info!(route = "attachment_put", device = %device, bytes = size, new = added, "attachment received");
+        tracing::info!(route = "attachment_put", device = %device.device_id, bytes = size, new = added, "attachment received");
         Ok(StatusCode::NO_CONTENT.into_response())
     }
     .await;
@@ -382,12 +633,9 @@ async fn get_attachment(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let result: Result<Response, ApiError> = async {
-        let token = bearer(&headers)?;
-        let found = with_db(&state, move |conn, _| {
-            let device = authenticate(conn, &token)?;
-            Ok(attachments::load(conn, &device, &sha256)?)
-        })
-        .await?;
+        let (device, _slot) = admit(&state, &headers).await?;
+        // Reading up to 10 MiB runs on the pool's reader, not the database thread.
+        let found = on_pool(&state, move |conn| attachments::load(conn, &device, &sha256)).await?;
         let Some((media_type, data)) = found else {
             return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có tệp này / no such file"));
         };
@@ -408,18 +656,52 @@ async fn get_attachment(
     result
 }
 
-async fn healthz(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let result = with_db(&state, |conn, _| {
-        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map_err(ApiError::internal)?;
-        Ok("ok\n".into_response())
-    })
-    .await;
-    record(&state, "healthz", &result);
-    result
+/// Ready: the database takes a write (a heartbeat row, committed) within a few seconds. A
+/// server whose disk is full, or whose database thread is stuck, answers 503.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let write = with_db(&state, |conn| {
+        conn.prepare_cached("INSERT INTO heartbeat (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = ?1")
+            .and_then(|mut s| s.execute([now_ms()]))
+            .map_err(ApiError::internal)?;
+        Ok(())
+    });
+    let ready = matches!(tokio::time::timeout(std::time::Duration::from_secs(5), write).await, Ok(Ok(())));
+    state.metrics.count("healthz", if ready { 200 } else { 503 });
+    if ready {
+        "ok\n".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready: the database cannot be written\n").into_response()
+    }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Live: the process answers. Nothing else is checked.
+async fn livez() -> &'static str {
+    "ok\n"
+}
+
+/// Prometheus text, for a client on this machine (not through a proxy) or one that presents
+/// the metrics token (`serve --metrics-token`).
+async fn metrics(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let local = peer.ip().is_loopback() && !headers.contains_key("x-forwarded-for");
+    let allowed = match &state.metrics_token {
+        Some(token) => bearer(&headers).is_ok_and(|t| accounts::same_secret(&t, token)),
+        None => local,
+    };
+    if !allowed {
+        state.metrics.count("metrics", 403);
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "chỉ xem được từ máy chủ hoặc với mã metrics / only from this machine, or with the metrics token",
+        )
+        .into_response();
+    }
     state.metrics.count("metrics", 200);
+    state.metrics.set_gauges(state.cache.bytes() as i64, state.pool.panics.load(std::sync::atomic::Ordering::Relaxed));
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
         .into_response()
 }

@@ -26,6 +26,10 @@ pub enum AttachmentError {
     /// No record this device may write refers to the file (or, reading, may read).
     #[error("không có hồ sơ nào của bạn tham chiếu tệp này / no record of yours refers to this file")]
     NotYours,
+    #[error(
+        "thiết bị đã dùng hết {limit} byte lưu trữ trên máy chủ / this device has used its {limit} bytes of storage on the server"
+    )]
+    Quota { limit: u64 },
     #[error(transparent)]
     Storage(#[from] IngestError),
 }
@@ -104,6 +108,7 @@ pub fn store(
     sha256: &str,
     media_type: &str,
     data: &[u8],
+    quota: u64,
     now: i64,
 ) -> Result<bool, AttachmentError> {
     let user = ingest::user_scope(device);
@@ -123,6 +128,17 @@ pub fn store(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
         )?
         .execute(params![sha256, media_type, data.len() as i64, data, now, device.device_id])?;
+    if added > 0 {
+        // A new file counts against the sender's quota, in the same transaction.
+        let within = conn
+            .prepare_cached(
+                "UPDATE devices SET stored_bytes = stored_bytes + ?2 WHERE device_id = ?1 AND stored_bytes + ?2 <= ?3",
+            )?
+            .execute(params![device.device_id, data.len() as i64, quota as i64])?;
+        if within == 0 {
+            return Err(AttachmentError::Quota { limit: quota });
+        }
+    }
     Ok(added > 0)
 }
 

@@ -51,6 +51,11 @@ enum Command {
         /// Số lần thử đăng ký mỗi phút cho mỗi địa chỉ / enrollment attempts per minute per client address
         #[arg(long, default_value_t = 10)]
         enrollments_per_minute: u32,
+        /// Mã mở /metrics cho máy khác / bearer token that opens /metrics to other machines
+        #[arg(long, env = "SOTAY_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Người dùng / users
     #[command(subcommand)]
@@ -61,6 +66,80 @@ enum Command {
     /// Mã đăng ký thiết bị / enrollment codes
     #[command(subcommand)]
     Code(CodeCommand),
+}
+
+/// The bounds of `crate::limits::Limits`, as options; defaults in docs/protocol.md.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Số tài liệu tối đa mỗi lần gửi / documents per push
+    #[arg(long)]
+    max_push_docs: Option<usize>,
+    /// Số thay đổi tối đa mỗi lần gửi / changes per push
+    #[arg(long)]
+    max_push_changes: Option<usize>,
+    /// Dung lượng tối đa của một tài liệu (byte) / stored bytes one document may reach
+    #[arg(long)]
+    max_document_bytes: Option<usize>,
+    /// Dung lượng mỗi thiết bị được thêm (MiB) / MiB of changes and files one device may add
+    #[arg(long)]
+    device_quota_mib: Option<u64>,
+    /// Yêu cầu mỗi phút của một thiết bị / requests per minute per device
+    #[arg(long)]
+    device_requests_per_minute: Option<u32>,
+    /// Luồng xử lý dữ liệu gửi lên / threads of the pool that works on what devices send
+    #[arg(long)]
+    pool_threads: Option<usize>,
+    /// Kết nối mở cùng lúc / open connections at once
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Thời gian chờ tiêu đề và kết nối rỗi (giây) / header and idle keep-alive timeout (seconds)
+    #[arg(long)]
+    header_timeout_secs: Option<u64>,
+    /// Thời gian chờ thân yêu cầu (giây) / body timeout, all told (seconds)
+    #[arg(long)]
+    body_timeout_secs: Option<u64>,
+    /// Bộ nhớ đệm tài liệu (MiB) / MiB (stored size) of documents kept loaded
+    #[arg(long)]
+    cache_mib: Option<usize>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> crate::limits::Limits {
+        let mut l = crate::limits::Limits::default();
+        let secs = std::time::Duration::from_secs;
+        if let Some(v) = self.max_push_docs {
+            l.max_push_docs = v;
+        }
+        if let Some(v) = self.max_push_changes {
+            l.max_push_changes = v;
+        }
+        if let Some(v) = self.max_document_bytes {
+            l.max_document_bytes = v;
+        }
+        if let Some(v) = self.device_quota_mib {
+            l.device_quota_bytes = v.saturating_mul(1024 * 1024);
+        }
+        if let Some(v) = self.device_requests_per_minute {
+            l.device_requests_per_minute = v;
+        }
+        if let Some(v) = self.pool_threads {
+            l.pool_threads = v.max(1);
+        }
+        if let Some(v) = self.max_connections {
+            l.max_connections = v.max(1);
+        }
+        if let Some(v) = self.header_timeout_secs {
+            l.header_timeout = secs(v.max(1));
+        }
+        if let Some(v) = self.body_timeout_secs {
+            l.body_timeout = secs(v.max(1));
+            l.body_idle_timeout = l.body_idle_timeout.min(l.body_timeout);
+        }
+        if let Some(v) = self.cache_mib {
+            l.cache_bytes = v.saturating_mul(1024 * 1024);
+        }
+        l
+    }
 }
 
 #[derive(Subcommand)]
@@ -135,20 +214,32 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Serve { listen, tls_cert, tls_key, trust_forwarded_for, log_json, enrollments_per_minute } => {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            trust_forwarded_for,
+            log_json,
+            enrollments_per_minute,
+            metrics_token,
+            limits,
+        } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
             if log_json {
-                tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+                tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(serve::LogWriter).init();
             } else {
-                tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+                tracing_subscriber::fmt().with_env_filter(filter).with_writer(serve::LogWriter).init();
             }
+            serve::install_panic_hook();
             let config = serve::ServeConfig {
                 data_dir: cli.data,
                 listen,
                 tls: tls_cert.zip(tls_key),
                 trust_forwarded_for,
                 enrollments_per_minute,
+                limits: limits.limits(),
+                metrics_token: metrics_token.filter(|t| !t.is_empty()),
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(serve::run(config, serve::shutdown_signal()))?;

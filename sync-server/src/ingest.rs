@@ -1,20 +1,32 @@
-//! Changes a device sends, checked and stored. A push is all or nothing: every document is
-//! checked in memory first (well-formed automerge, authored by the device's user, a valid
-//! envelope and body, a known unit, within the device's scope before and after), and only then
-//! are they all written, with their feed entries, in one transaction.
+//! Changes a device sends, checked and stored, in two steps that run in two places.
+//!
+//! [`stage_push`] runs on the untrusted pool ([`crate::untrusted`]) over a read-only connection:
+//! it applies the changes to the server's copy of each document in memory and checks everything
+//! (well-formed automerge, nesting depth, size, authored by the device's user from one of its
+//! devices, a valid envelope and body, a known unit, the device's scope before and after, the
+//! binding of a denouncer's identity to its petition), and prepares the bytes to write. Nothing
+//! of that touches the database thread, so no crafted change can stop it.
+//!
+//! [`commit`] runs on the database thread: short SQL only. It checks that every document is
+//! still as the staging read it (another request may have written it meanwhile: the caller
+//! stages again), then writes the documents, their feed entries and receipts in the caller's
+//! transaction. A push is all or nothing.
+
+use std::collections::HashSet;
 
 use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_bytes::ByteBuf;
-use sotay_core::document::{Document, Envelope};
+use sotay_core::document::{Document, DocumentError, Envelope};
 use sotay_core::record::{DenouncerIdentity, DocumentKind, RecordBody, SCHEMA_VERSION, Village, attachment};
-use sotay_core::store::documents;
-use sotay_core::sync::protocol::{self, DocChanges, MAX_CHANGE_BYTES};
+use sotay_core::store::documents::{self, COMPACT_AFTER};
+use sotay_core::sync::protocol::{self, DocChanges, MAX_CHANGE_BYTES, MAX_ENTRY_BYTES};
 use sotay_core::sync::scope::{DocScope, UserScope};
 use sotay_core::units::{UnitLevel, catalogue};
 
 use crate::accounts::DeviceAuth;
 use crate::db::DocCache;
+use crate::limits::Limits;
 
 /// Why a push was refused. Nothing of it was stored.
 #[derive(Debug, thiserror::Error)]
@@ -23,8 +35,28 @@ pub enum IngestError {
     BadId,
     #[error("tài liệu {doc}: thay đổi không phải automerge hợp lệ / document {doc}: a change is not valid automerge")]
     BadChange { doc: String },
+    #[error(
+        "tài liệu {doc}: máy chủ không xử lý được các thay đổi này / document {doc}: the server could not process these changes"
+    )]
+    Unprocessable { doc: String },
     #[error("tài liệu {doc}: một thay đổi quá lớn / document {doc}: a change is too large")]
     ChangeTooLarge { doc: String },
+    #[error(
+        "tài liệu {doc}: các đối tượng lồng nhau quá {depth} cấp / document {doc}: objects nest deeper than {depth} levels"
+    )]
+    TooDeep { doc: String, depth: usize },
+    #[error("tài liệu {doc} vượt quá {limit} byte / document {doc} would exceed {limit} bytes on the server")]
+    DocumentTooLarge { doc: String, limit: usize },
+    #[error(
+        "lần gửi có {found} tài liệu hoặc thay đổi, nhiều hơn giới hạn {limit} / the push names {found} documents or changes, more than the limit of {limit}"
+    )]
+    TooMany { found: usize, limit: usize },
+    #[error("tài liệu {doc} được gửi hai lần trong một lần gửi / document {doc} is listed twice in one push")]
+    Duplicate { doc: String },
+    #[error(
+        "thiết bị đã dùng hết {limit} byte lưu trữ trên máy chủ / this device has used its {limit} bytes of storage on the server"
+    )]
+    QuotaExceeded { limit: u64 },
     #[error(
         "tài liệu {doc}: thiếu các thay đổi mà thay đổi gửi lên phụ thuộc / document {doc}: changes arrived without the changes they depend on"
     )]
@@ -35,6 +67,17 @@ pub enum IngestError {
     OutOfScope { doc: String },
     #[error("tài liệu {doc}: thay đổi ghi tên người khác / document {doc}: changes claim another author")]
     ForgedAuthor { doc: String },
+    #[error(
+        "tài liệu {doc}: liên kết giữa đơn tố cáo và danh tính người tố cáo không hợp lệ / document {doc}: the link between a denunciation and its denouncer's identity is not valid"
+    )]
+    IdentityBinding { doc: String },
+    #[error(
+        "tài liệu {doc} trên máy chủ bị hỏng và đã được cách ly / document {doc} is damaged on the server and quarantined"
+    )]
+    Damaged { doc: String },
+    /// Another request wrote one of the documents after this one read it: stage again.
+    #[error("tài liệu {doc} vừa được thay đổi, hãy thử lại / document {doc} was just changed, try again")]
+    Concurrent { doc: String },
     #[error("lỗi lưu trữ / storage error: {0}")]
     Storage(String),
 }
@@ -47,7 +90,10 @@ impl From<rusqlite::Error> for IngestError {
 
 impl From<sotay_core::CoreError> for IngestError {
     fn from(e: sotay_core::CoreError) -> Self {
-        IngestError::Storage(e.to_string())
+        match e {
+            sotay_core::CoreError::DamagedDocument { id, .. } => IngestError::Damaged { doc: id },
+            e => IngestError::Storage(e.to_string()),
+        }
     }
 }
 
@@ -56,14 +102,44 @@ impl IngestError {
     pub fn doc(&self) -> Option<&str> {
         match self {
             IngestError::BadChange { doc }
+            | IngestError::Unprocessable { doc }
             | IngestError::ChangeTooLarge { doc }
+            | IngestError::TooDeep { doc, .. }
+            | IngestError::DocumentTooLarge { doc, .. }
+            | IngestError::Duplicate { doc }
             | IngestError::MissingDependencies { doc }
             | IngestError::Invalid { doc, .. }
             | IngestError::OutOfScope { doc }
-            | IngestError::ForgedAuthor { doc } => Some(doc),
-            IngestError::BadId | IngestError::Storage(_) => None,
+            | IngestError::ForgedAuthor { doc }
+            | IngestError::IdentityBinding { doc }
+            | IngestError::Damaged { doc }
+            | IngestError::Concurrent { doc } => Some(doc),
+            IngestError::BadId | IngestError::TooMany { .. } | IngestError::QuotaExceeded { .. } => None,
+            IngestError::Storage(_) => None,
         }
     }
+}
+
+/// A document as the server holds it, read for an update.
+pub struct Stored {
+    pub doc: Document,
+    pub scope: DocScope,
+    /// The petition of an identity, or the identity of a petition, as bound on the server.
+    pub linked: Option<String>,
+    /// What the database holds now: the staging is written only if these are unchanged.
+    pub heads: String,
+    pub chunk_count: i64,
+    pub size: i64,
+    /// Who created it (the envelope's author), for identities.
+    pub created_by: String,
+}
+
+/// The bytes that bring the stored document to its new state.
+pub enum Write {
+    /// A new document, or one compacted: its whole snapshot (the chunks are dropped).
+    Snapshot(Vec<u8>),
+    /// The changes since the stored state, as the next chunk.
+    Chunk(Vec<u8>),
 }
 
 /// A document checked and ready to be written.
@@ -71,6 +147,13 @@ pub struct Staged {
     pub id: String,
     pub doc: Document,
     pub is_new: bool,
+    /// What the staging read: heads and chunk count of the stored row (empty and 0 when new).
+    pub base_heads: String,
+    pub base_chunks: i64,
+    pub write: Write,
+    pub heads: String,
+    /// The stored size after the write.
+    pub size: i64,
     pub new_changes: Vec<(ChangeHash, Vec<u8>)>,
     pub scope: DocScope,
     /// Where it stood before (to notice a scope change).
@@ -79,42 +162,102 @@ pub struct Staged {
     pub linked: Option<String>,
     /// The files the document refers to (SHA-256).
     pub attachments: Vec<String>,
+    /// Every change of the document, when it must be sent whole again (it moved, or its
+    /// handlers changed), so that devices newly in its scope receive all of it.
+    pub resend: Option<Vec<Vec<u8>>>,
+    /// The denouncer identity whose handlers follow this petition's: its id, its heads as read,
+    /// and all its changes to send to the new handlers.
+    pub identity_update: Option<IdentityUpdate>,
+}
+
+pub struct IdentityUpdate {
+    pub id: String,
+    pub heads: String,
+    pub handlers: Vec<String>,
+    pub changes: Vec<Vec<u8>>,
 }
 
 fn invalid(doc: &str, detail: impl Into<String>) -> IngestError {
     IngestError::Invalid { doc: doc.to_string(), detail: detail.into() }
 }
 
-/// The server's copy of a document (from the cache, or the database) and where it is filed.
-pub fn load(conn: &Connection, cache: &mut DocCache, id: &str) -> Result<Option<(Document, DocScope)>, IngestError> {
-    let doc = match cache.take(id) {
-        Some(doc) => doc,
-        None => match documents::load(conn, id)? {
-            Some(doc) => doc,
-            None => return Ok(None),
-        },
-    };
-    let scope = scope_of(conn, id)?.ok_or_else(|| IngestError::Storage("document without its row".into()))?;
-    Ok(Some((doc, scope)))
+fn document_error(doc: &str, e: DocumentError) -> IngestError {
+    match e {
+        DocumentError::TooDeep => IngestError::TooDeep { doc: doc.to_string(), depth: sotay_core::document::MAX_DEPTH },
+        _ => IngestError::BadChange { doc: doc.to_string() },
+    }
 }
 
-pub fn scope_of(conn: &Connection, id: &str) -> Result<Option<DocScope>, IngestError> {
+fn parse_handlers(text: &str) -> Vec<String> {
+    text.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect()
+}
+
+/// Runs work on one document, turning a panic (automerge's, on crafted bytes) into a refusal
+/// that names the document.
+pub fn guarded<T>(doc: &str, work: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .unwrap_or_else(|_| Err(IngestError::Unprocessable { doc: doc.to_string() }))
+}
+
+const ROW_SQL: &str = "SELECT kind, unit, commune, district, province, handlers, heads, chunk_count, size, linked_doc
+                       FROM documents WHERE doc_id = ?1";
+
+struct Row {
+    scope: DocScope,
+    heads: String,
+    chunk_count: i64,
+    size: i64,
+    linked: Option<String>,
+}
+
+fn row(conn: &Connection, id: &str) -> Result<Option<Row>, IngestError> {
     Ok(conn
-        .prepare_cached("SELECT kind, unit, commune, district, province, handlers FROM documents WHERE doc_id = ?1")?
+        .prepare_cached(ROW_SQL)?
         .query_row([id], |r| {
             let kind: String = r.get(0)?;
             let handlers: String = r.get(5)?;
-            Ok(DocScope {
-                id: id.to_string(),
-                kind: DocumentKind::from_code(&kind).unwrap_or(DocumentKind::DenouncerIdentity),
-                unit: r.get(1)?,
-                commune: r.get(2)?,
-                district: r.get(3)?,
-                province: r.get(4)?,
-                handlers: handlers.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect(),
+            Ok(Row {
+                scope: DocScope {
+                    id: id.to_string(),
+                    kind: DocumentKind::from_code(&kind).unwrap_or(DocumentKind::DenouncerIdentity),
+                    unit: r.get(1)?,
+                    commune: r.get(2)?,
+                    district: r.get(3)?,
+                    province: r.get(4)?,
+                    handlers: parse_handlers(&handlers),
+                },
+                heads: r.get(6)?,
+                chunk_count: r.get(7)?,
+                size: r.get(8)?,
+                linked: r.get(9)?,
             })
         })
         .optional()?)
+}
+
+/// The server's copy of a document, from the cache if it holds the database's state, or from
+/// the database. A document that cannot be loaded is reported damaged.
+pub fn load(conn: &Connection, cache: &DocCache, id: &str) -> Result<Option<Stored>, IngestError> {
+    let Some(row) = row(conn, id)? else { return Ok(None) };
+    let doc = match cache.take(id, &row.heads) {
+        Some(doc) => doc,
+        None => guarded(id, || documents::load(conn, id).map_err(IngestError::from))?
+            .ok_or_else(|| IngestError::Storage("document row without its bytes".into()))?,
+    };
+    let created_by = guarded(id, || Ok(doc.envelope().map(|e| e.created_by.user).unwrap_or_default()))?;
+    Ok(Some(Stored {
+        doc,
+        scope: row.scope,
+        linked: row.linked,
+        heads: row.heads,
+        chunk_count: row.chunk_count,
+        size: row.size,
+        created_by,
+    }))
+}
+
+pub fn scope_of(conn: &Connection, id: &str) -> Result<Option<DocScope>, IngestError> {
+    Ok(row(conn, id)?.map(|r| r.scope))
 }
 
 pub fn user_scope(device: &DeviceAuth) -> UserScope {
@@ -159,27 +302,65 @@ fn placement(
     Ok((commune, district, province))
 }
 
-fn handlers_of(conn: &Connection, petition: &str, batch: &[Staged]) -> Result<Vec<String>, IngestError> {
-    if let Some(s) = batch.iter().find(|s| s.id == petition) {
-        return Ok(s.scope.handlers.clone());
-    }
-    Ok(scope_of(conn, petition)?.map(|s| s.handlers).unwrap_or_default())
+/// A petition as this push leaves it (staged) or as the server holds it.
+struct PetitionView {
+    scope: DocScope,
+    identity: Option<String>,
 }
 
-/// Checks a document after new changes were applied to it in memory. `None` when nothing is new.
+fn petition_view(conn: &Connection, id: &str, batch: &[Staged]) -> Result<Option<PetitionView>, IngestError> {
+    if let Some(s) = batch.iter().find(|s| s.id == id) {
+        return Ok(Some(PetitionView { scope: s.scope.clone(), identity: s.linked.clone() }));
+    }
+    Ok(row(conn, id)?.map(|r| PetitionView { scope: r.scope, identity: r.linked }))
+}
+
+/// The devices whose ids a change of this user may carry: the user's devices on this server, and
+/// the ids they wrote under before they enrolled.
+pub fn user_devices(conn: &Connection, login: &str) -> Result<HashSet<String>, IngestError> {
+    let mut stmt = conn.prepare_cached("SELECT device_id, former_id FROM devices WHERE login = ?1")?;
+    let rows = stmt.query_map([login], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    let mut out = HashSet::new();
+    for row in rows {
+        let (id, former) = row?;
+        out.insert(id);
+        out.extend(former);
+    }
+    Ok(out)
+}
+
+/// What one staging needs to know about the pushing device.
+pub struct Pusher<'a> {
+    pub device: &'a DeviceAuth,
+    pub devices: HashSet<String>,
+}
+
+impl<'a> Pusher<'a> {
+    pub fn new(conn: &Connection, device: &'a DeviceAuth) -> Result<Pusher<'a>, IngestError> {
+        Ok(Pusher { device, devices: user_devices(conn, &device.user.login)? })
+    }
+}
+
+/// Checks a document after new changes were applied to it in memory, and prepares its write.
+/// `None` when nothing is new.
 pub fn check(
     conn: &Connection,
-    device: &DeviceAuth,
+    pusher: &Pusher<'_>,
+    limits: &Limits,
     id: &str,
-    before: Option<DocScope>,
+    stored: Option<Stored>,
     mut doc: Document,
-    before_heads: &[ChangeHash],
     batch: &[Staged],
 ) -> Result<Option<Staged>, IngestError> {
+    let device = pusher.device;
     if !doc.missing_dependencies().is_empty() {
         return Err(IngestError::MissingDependencies { doc: id.to_string() });
     }
-    let new_changes = doc.changes_since(before_heads);
+    let base_heads: Vec<ChangeHash> = match &stored {
+        Some(s) => parse_heads(&s.heads),
+        None => Vec::new(),
+    };
+    let new_changes = doc.changes_since(&base_heads);
     if new_changes.is_empty() {
         return Ok(None);
     }
@@ -187,11 +368,15 @@ pub fn check(
         if bytes.len() > MAX_CHANGE_BYTES {
             return Err(IngestError::ChangeTooLarge { doc: id.to_string() });
         }
-        // A device writes in its own user's name only.
-        if doc.change_author(hash).map(|a| a.user) != Some(device.user.login.clone()) {
-            return Err(IngestError::ForgedAuthor { doc: id.to_string() });
+        // A device writes in its own user's name, from one of that user's devices.
+        match doc.change_author(hash) {
+            Some(a) if a.user == device.user.login && pusher.devices.contains(&a.device) => {}
+            _ => return Err(IngestError::ForgedAuthor { doc: id.to_string() }),
         }
     }
+    let hashes: Vec<ChangeHash> = new_changes.iter().map(|(h, _)| *h).collect();
+    // Before any read of the tree: a crafted nesting would exhaust the stack.
+    doc.check_depth(&hashes).map_err(|e| document_error(id, e))?;
     let (env, body) = doc.contents().map_err(|e| invalid(id, e.to_string()))?;
     if env.id != id {
         return Err(invalid(id, "id differs from the id it was sent under / mã không khớp"));
@@ -200,9 +385,12 @@ pub fn check(
     if env.schema > SCHEMA_VERSION {
         return Err(invalid(id, "written by a newer version / do phiên bản mới hơn ghi"));
     }
+    let before = stored.as_ref().map(|s| s.scope.clone());
     if before.as_ref().is_some_and(|b| b.kind != kind) {
         return Err(invalid(id, "a document's kind cannot change / không thể đổi loại"));
     }
+    let (commune, district, province) = placement(conn, &env, batch)?;
+    let mut identity_update = None;
     let (handlers, linked, attachments) = match kind {
         DocumentKind::Village => {
             serde_json::from_value::<Village>(body).map_err(|_| invalid(id, "not a village / không phải thôn"))?;
@@ -211,7 +399,8 @@ pub fn check(
         DocumentKind::DenouncerIdentity => {
             let identity: DenouncerIdentity =
                 serde_json::from_value(body).map_err(|_| invalid(id, "not a denouncer identity"))?;
-            (handlers_of(conn, &identity.petition_id, batch)?, Some(identity.petition_id), Vec::new())
+            let handlers = identity_handlers(conn, device, id, &identity, &commune, stored.as_ref(), batch)?;
+            (handlers, Some(identity.petition_id), Vec::new())
         }
         other => {
             let record_kind = other.record_kind().ok_or_else(|| invalid(id, "unknown kind"))?;
@@ -219,7 +408,10 @@ pub fn check(
                 .map_err(|e| invalid(id, sotay_core::error::FieldErrors(e).to_string()))?;
             match body {
                 RecordBody::Petition(p) => {
-                    (p.handlers, (!p.identity_ref.is_empty()).then_some(p.identity_ref), Vec::new())
+                    let identity = (!p.identity_ref.is_empty()).then_some(p.identity_ref);
+                    identity_update =
+                        petition_identity(conn, id, identity.as_deref(), &commune, &p.handlers, stored.as_ref())?;
+                    (p.handlers, identity, Vec::new())
                 }
                 RecordBody::Mediation(m) => {
                     // A reference that is not one would stop every phone from editing the case.
@@ -243,73 +435,190 @@ pub fn check(
             }
         }
     };
-    let (commune, district, province) = placement(conn, &env, batch)?;
     let scope = DocScope { id: id.to_string(), kind, unit: env.unit.clone(), commune, district, province, handlers };
     let user = user_scope(device);
     if before.as_ref().is_some_and(|b| !user.may_push(b)) || !user.may_push(&scope) {
         return Err(IngestError::OutOfScope { doc: id.to_string() });
     }
+    // The bytes to write, and the size the document will have on the server.
+    let (base_chunks, base_size) = stored.as_ref().map(|s| (s.chunk_count, s.size)).unwrap_or((0, 0));
+    let (write, size) = if stored.is_none() || base_chunks + 1 >= COMPACT_AFTER {
+        let snapshot = doc.save();
+        let size = snapshot.len() as i64;
+        (Write::Snapshot(snapshot), size)
+    } else {
+        let chunk = doc.save_incremental();
+        let size = base_size + chunk.len() as i64;
+        (Write::Chunk(chunk), size)
+    };
+    if size as usize > limits.max_document_bytes {
+        return Err(IngestError::DocumentTooLarge { doc: id.to_string(), limit: limits.max_document_bytes });
+    }
+    let moved = before
+        .as_ref()
+        .is_some_and(|b| (&b.unit, &b.commune, &b.handlers) != (&scope.unit, &scope.commune, &scope.handlers));
+    let resend = moved.then(|| doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect());
+    let heads = heads_text(&doc.heads());
     Ok(Some(Staged {
         id: id.to_string(),
         doc,
-        is_new: before.is_none(),
+        is_new: stored.is_none(),
+        base_heads: stored.as_ref().map(|s| s.heads.clone()).unwrap_or_default(),
+        base_chunks,
+        write,
+        heads,
+        size,
         new_changes,
         scope,
         before,
         linked,
         attachments,
+        resend,
+        identity_update,
+    }))
+}
+
+/// A denouncer's identity is bound to its petition when it is created, for good: the petition
+/// must name it back and lie in the same commune. Its handlers are the petition's. Only its
+/// handlers and whoever recorded it may change it.
+fn identity_handlers(
+    conn: &Connection,
+    device: &DeviceAuth,
+    id: &str,
+    identity: &DenouncerIdentity,
+    commune: &str,
+    stored: Option<&Stored>,
+    batch: &[Staged],
+) -> Result<Vec<String>, IngestError> {
+    let refused = || IngestError::IdentityBinding { doc: id.to_string() };
+    if let Some(s) = stored {
+        if s.linked.as_deref() != Some(identity.petition_id.as_str()) {
+            return Err(refused());
+        }
+        let login = &device.user.login;
+        if !s.scope.handlers.iter().any(|h| h == login) && &s.created_by != login {
+            return Err(IngestError::OutOfScope { doc: id.to_string() });
+        }
+    }
+    let petition = petition_view(conn, &identity.petition_id, batch)?.ok_or_else(refused)?;
+    if petition.scope.kind != DocumentKind::Petition
+        || petition.identity.as_deref() != Some(id)
+        || petition.scope.commune != commune
+    {
+        return Err(refused());
+    }
+    Ok(petition.scope.handlers)
+}
+
+/// A petition names at most one identity, for good once that identity exists; an identity that
+/// names another petition is refused. When the petition's handlers change, its identity's follow.
+fn petition_identity(
+    conn: &Connection,
+    id: &str,
+    identity: Option<&str>,
+    commune: &str,
+    handlers: &[String],
+    stored: Option<&Stored>,
+) -> Result<Option<IdentityUpdate>, IngestError> {
+    let refused = || IngestError::IdentityBinding { doc: id.to_string() };
+    // Once the identity it named exists and names it back, the petition keeps it.
+    if let Some(was) = stored.and_then(|s| s.linked.as_deref()).filter(|w| Some(*w) != identity) {
+        if row(conn, was)?.is_some_and(|r| r.linked.as_deref() == Some(id)) {
+            return Err(refused());
+        }
+    }
+    let Some(identity) = identity else { return Ok(None) };
+    let Some(row) = row(conn, identity)? else { return Ok(None) };
+    if row.scope.kind != DocumentKind::DenouncerIdentity || row.linked.as_deref() != Some(id) {
+        return Err(refused());
+    }
+    if row.scope.commune != commune {
+        return Err(refused());
+    }
+    if row.scope.handlers == handlers {
+        return Ok(None);
+    }
+    let mut doc = documents::load(conn, identity)?.ok_or_else(refused)?;
+    Ok(Some(IdentityUpdate {
+        id: identity.to_string(),
+        heads: row.heads,
+        handlers: handlers.to_vec(),
+        changes: doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect(),
     }))
 }
 
 /// Checks a whole push; nothing is written unless every document passes.
 pub fn stage_push(
     conn: &Connection,
-    cache: &mut DocCache,
-    device: &DeviceAuth,
+    cache: &DocCache,
+    pusher: &Pusher<'_>,
+    limits: &Limits,
     pushes: &[DocChanges],
 ) -> Result<Vec<Staged>, IngestError> {
+    if pushes.len() > limits.max_push_docs {
+        return Err(IngestError::TooMany { found: pushes.len(), limit: limits.max_push_docs });
+    }
+    let changes: usize = pushes.iter().map(|p| p.changes.len()).sum();
+    if changes > limits.max_push_changes {
+        return Err(IngestError::TooMany { found: changes, limit: limits.max_push_changes });
+    }
+    let mut seen = HashSet::with_capacity(pushes.len());
+    for p in pushes {
+        if !seen.insert(p.doc) {
+            return Err(IngestError::Duplicate { doc: protocol::doc_id_string(&p.doc) });
+        }
+    }
     let mut staged: Vec<Staged> = Vec::new();
     for p in pushes {
         let id = protocol::doc_id_string(&p.doc);
-        let doc_err = || IngestError::BadChange { doc: id.clone() };
         if p.changes.iter().any(|c| c.len() > MAX_CHANGE_BYTES) {
             return Err(IngestError::ChangeTooLarge { doc: id });
         }
-        // A document pushed twice in one request is taken from the first staging.
-        let (mut doc, before) = match staged.iter().position(|s| s.id == id) {
-            Some(i) => {
-                let s = staged.remove(i);
-                (s.doc, s.before)
-            }
-            None => match load(conn, cache, &id)? {
-                Some((doc, scope)) => (doc, Some(scope)),
+        let stored = load(conn, cache, &id)?;
+        let next = guarded(&id, || {
+            let (mut doc, stored) = match stored {
+                Some(mut s) => (std::mem::replace(&mut s.doc, Document::empty()), Some(s)),
                 None => (Document::empty(), None),
-            },
-        };
-        let before_heads = match &before {
-            Some(_) => doc.heads(),
-            None => Vec::new(),
-        };
-        doc.apply_encoded_changes(p.changes.iter().map(|c| c.as_slice())).map_err(|_| doc_err())?;
-        if let Some(s) = check(conn, device, &id, before, doc, &before_heads, &staged)? {
-            staged.push(s);
-        }
+            };
+            doc.apply_encoded_changes(p.changes.iter().map(|c| c.as_slice()))
+                .map_err(|_| IngestError::BadChange { doc: id.clone() })?;
+            check(conn, pusher, limits, &id, stored, doc, &staged)
+        })?;
+        staged.extend(next);
     }
     Ok(staged)
 }
 
-fn heads_text(heads: &[ChangeHash]) -> String {
+pub fn heads_text(heads: &[ChangeHash]) -> String {
     heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(",")
 }
 
-fn append_feed(tx: &Connection, id: &str, device: &str, now: i64, changes: &[Vec<u8>]) -> Result<(), IngestError> {
-    let list: Vec<ByteBuf> = changes.iter().cloned().map(ByteBuf::from).collect();
-    let blob = postcard::to_stdvec(&list).map_err(|e| IngestError::Storage(e.to_string()))?;
-    let tag = getrandom::u64().map_err(|e| IngestError::Storage(e.to_string()))? as i64;
-    tx.prepare_cached(
-        "INSERT INTO feed (doc_id, device_id, received_at, changes, size, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![id, device, now, blob, blob.len() as i64 + 24, tag])?;
+pub fn parse_heads(text: &str) -> Vec<ChangeHash> {
+    text.split(',').filter_map(|h| h.parse().ok()).collect()
+}
+
+/// Appends changes to the feed, split into entries of at most [`MAX_ENTRY_BYTES`] (or one change).
+pub fn append_feed(tx: &Connection, id: &str, device: &str, now: i64, changes: &[Vec<u8>]) -> Result<(), IngestError> {
+    let mut start = 0;
+    while start < changes.len() {
+        let mut end = start;
+        let mut size = 0;
+        while end < changes.len() && (end == start || size + changes[end].len() <= MAX_ENTRY_BYTES) {
+            size += changes[end].len();
+            end += 1;
+        }
+        let list: Vec<ByteBuf> = changes[start..end].iter().cloned().map(ByteBuf::from).collect();
+        let blob = postcard::to_stdvec(&list).map_err(|e| IngestError::Storage(e.to_string()))?;
+        let tag = getrandom::u64().map_err(|e| IngestError::Storage(e.to_string()))? as i64;
+        // Read back, the entry is checked against this before it is served.
+        let digest = crate::feed::digest(&blob);
+        tx.prepare_cached(
+            "INSERT INTO feed (doc_id, device_id, received_at, changes, size, tag, digest)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![id, device, now, blob, blob.len() as i64 + 24, tag, digest])?;
+        start = end;
+    }
     Ok(())
 }
 
@@ -317,25 +626,53 @@ fn append_feed(tx: &Connection, id: &str, device: &str, now: i64, changes: &[Vec
 /// came into its scope): no device is excluded from them.
 pub const SERVER_DEVICE: &str = "server";
 
-/// Writes checked documents, their feed entries and receipts, in one transaction.
-/// Writes checked documents within the caller's transaction, and keeps them in the cache.
-pub fn write(
+/// Writes checked documents, their feed entries and receipts, within the caller's transaction,
+/// after checking that each is still as its staging read it. Short SQL only: every byte was
+/// prepared by the staging.
+pub fn commit(
     tx: &Connection,
-    cache: &mut DocCache,
-    device_id: &str,
-    staged: Vec<Staged>,
+    device: &DeviceAuth,
+    limits: &Limits,
+    staged: &[Staged],
     now: i64,
 ) -> Result<(), IngestError> {
-    for mut s in staged {
-        if s.is_new {
-            documents::insert_snapshot(tx, &s.id, s.scope.kind.code(), &mut s.doc)?;
-        } else {
-            documents::write_changes(tx, &s.id, &mut s.doc)?;
+    let mut added: i64 = 0;
+    for s in staged {
+        let current: Option<(String, i64)> = tx
+            .prepare_cached("SELECT heads, chunk_count FROM documents WHERE doc_id = ?1")?
+            .query_row([&s.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let as_read = match &current {
+            None => s.is_new,
+            Some((heads, chunks)) => !s.is_new && heads == &s.base_heads && *chunks == s.base_chunks,
+        };
+        if !as_read {
+            return Err(IngestError::Concurrent { doc: s.id.clone() });
         }
-        let heads = s.doc.heads();
+        match (&s.write, s.is_new) {
+            (Write::Snapshot(snapshot), true) => {
+                tx.prepare_cached(
+                    "INSERT INTO documents (doc_id, kind, snapshot, chunk_count) VALUES (?1, ?2, ?3, 0)",
+                )?
+                .execute(params![s.id, s.scope.kind.code(), snapshot])?;
+            }
+            (Write::Snapshot(snapshot), false) => {
+                tx.prepare_cached("UPDATE documents SET snapshot = ?2, chunk_count = 0 WHERE doc_id = ?1")?
+                    .execute(params![s.id, snapshot])?;
+                tx.prepare_cached("DELETE FROM document_chunks WHERE doc_id = ?1")?.execute([&s.id])?;
+            }
+            (Write::Chunk(chunk), _) => {
+                if !chunk.is_empty() {
+                    tx.prepare_cached("INSERT INTO document_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?
+                        .execute(params![s.id, s.base_chunks + 1, chunk])?;
+                    tx.prepare_cached("UPDATE documents SET chunk_count = ?2 WHERE doc_id = ?1")?
+                        .execute(params![s.id, s.base_chunks + 1])?;
+                }
+            }
+        }
         tx.prepare_cached(
             "UPDATE documents SET unit = ?2, commune = ?3, district = ?4, province = ?5, handlers = ?6,
-             linked_doc = ?7, heads = ?8 WHERE doc_id = ?1",
+             linked_doc = ?7, heads = ?8, size = ?9 WHERE doc_id = ?1",
         )?
         .execute(params![
             s.id,
@@ -345,36 +682,48 @@ pub fn write(
             s.scope.province,
             s.scope.handlers.join(","),
             s.linked,
-            heads_text(&heads)
+            s.heads,
+            s.size
         ])?;
         crate::attachments::note_refs(tx, &s.id, &s.attachments)?;
         let bytes: Vec<Vec<u8>> = s.new_changes.iter().map(|(_, b)| b.clone()).collect();
-        append_feed(tx, &s.id, device_id, now, &bytes)?;
+        added += bytes.iter().map(|b| b.len() as i64).sum::<i64>();
+        append_feed(tx, &s.id, &device.device_id, now, &bytes)?;
         for (h, _) in &s.new_changes {
             tx.prepare_cached(
                 "INSERT INTO change_receipts (change_hash, received_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )?
             .execute(params![h.to_string(), now])?;
         }
-        // A document that moved, or whose handlers changed, is sent whole again, so that devices
-        // newly in its scope receive all of it.
-        let moved = s.before.as_ref().is_some_and(|b| {
-            (&b.unit, &b.commune, &b.handlers) != (&s.scope.unit, &s.scope.commune, &s.scope.handlers)
-        });
-        if moved {
-            let all: Vec<Vec<u8>> = s.doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
-            append_feed(tx, &s.id, SERVER_DEVICE, now, &all)?;
+        if let Some(all) = &s.resend {
+            append_feed(tx, &s.id, SERVER_DEVICE, now, all)?;
         }
-        if let (DocumentKind::Petition, Some(identity)) = (s.scope.kind, &s.linked) {
+        if let Some(u) = &s.identity_update {
             let changed = tx
-                .prepare_cached("UPDATE documents SET handlers = ?2 WHERE doc_id = ?1 AND handlers != ?2")?
-                .execute(params![identity, s.scope.handlers.join(",")])?;
-            if let (true, Some(mut idoc)) = (changed > 0, documents::load(tx, identity)?) {
-                let all: Vec<Vec<u8>> = idoc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
-                append_feed(tx, identity, SERVER_DEVICE, now, &all)?;
+                .prepare_cached("UPDATE documents SET handlers = ?2 WHERE doc_id = ?1 AND heads = ?3")?
+                .execute(params![u.id, u.handlers.join(","), u.heads])?;
+            if changed == 0 {
+                return Err(IngestError::Concurrent { doc: u.id.clone() });
             }
+            append_feed(tx, &u.id, SERVER_DEVICE, now, &u.changes)?;
         }
-        cache.put(s.id, s.doc);
+    }
+    // What the device adds counts against its quota, checked in the same transaction.
+    let quota = limits.device_quota_bytes as i64;
+    let within = tx
+        .prepare_cached(
+            "UPDATE devices SET stored_bytes = stored_bytes + ?2 WHERE device_id = ?1 AND stored_bytes + ?2 <= ?3",
+        )?
+        .execute(params![device.device_id, added, quota])?;
+    if within == 0 && added > 0 {
+        return Err(IngestError::QuotaExceeded { limit: limits.device_quota_bytes });
     }
     Ok(())
+}
+
+/// After the commit: the documents as written go to the cache.
+pub fn remember(cache: &DocCache, staged: Vec<Staged>) {
+    for s in staged {
+        cache.put(s.id, s.heads, s.doc, s.size as usize);
+    }
 }

@@ -8,7 +8,9 @@
 //! - [`attachments`]: files attached to records, kept and served within the records' scope;
 //! - [`feed`]: what a device receives past its cursor, within its scope;
 //! - [`repair`]: document-by-document reconciliation with automerge sync messages;
-//! - [`worker`]: the database thread, committing requests in groups;
+//! - [`worker`]: the database thread, committing requests in groups (short SQL only);
+//! - [`untrusted`]: the pool where everything that works on what devices send runs, each job
+//!   under `catch_unwind`; [`limits`]: the bounds on what one device may make the server do;
 //! - [`api`]: the HTTP routes (axum), errors, metrics; [`serve`]: running it;
 //! - [`dashboard`]: the signed-in web pages: records, reports, exports.
 
@@ -20,10 +22,12 @@ pub mod dashboard;
 pub mod db;
 pub mod feed;
 pub mod ingest;
+pub mod limits;
 pub mod metrics;
 pub mod qr;
 pub mod repair;
 pub mod serve;
+pub mod untrusted;
 pub mod worker;
 
 /// Milliseconds since the Unix epoch by the server's clock: the trustworthy one.

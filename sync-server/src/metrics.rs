@@ -4,8 +4,14 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub reason: &'static str,
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
@@ -21,6 +27,12 @@ pub struct Metrics {
     pub bytes_out: Counter,
     pub changes_in: Counter,
     pub entries_out: Counter,
+    /// Requests refused, by the error code the client got (a bound hit, bad input, busy).
+    pub refusals: Family<ReasonLabels, Counter>,
+    /// Requests the untrusted pool refused (busy) or whose work panicked.
+    pub pool_refusals: Counter,
+    pub pool_panics: Gauge,
+    pub cache_bytes: Gauge,
 }
 
 impl Default for Metrics {
@@ -36,7 +48,25 @@ impl Default for Metrics {
         registry.register("sync_response_bytes", "Sync response bodies sent, compressed", bytes_out.clone());
         registry.register("sync_changes_received", "Automerge changes received", changes_in.clone());
         registry.register("sync_feed_entries_sent", "Feed entries sent to devices", entries_out.clone());
-        Metrics { registry, requests, sync_seconds, bytes_in, bytes_out, changes_in, entries_out }
+        let refusals = Family::<ReasonLabels, Counter>::default();
+        let (pool_refusals, pool_panics, cache_bytes) = (Counter::default(), Gauge::default(), Gauge::default());
+        registry.register("refusals", "Requests refused, by reason", refusals.clone());
+        registry.register("pool_refusals", "Requests the untrusted pool refused or failed", pool_refusals.clone());
+        registry.register("pool_panics", "Panics caught on the untrusted pool since start", pool_panics.clone());
+        registry.register("document_cache_bytes", "Stored bytes of the documents kept loaded", cache_bytes.clone());
+        Metrics {
+            registry,
+            requests,
+            sync_seconds,
+            bytes_in,
+            bytes_out,
+            changes_in,
+            entries_out,
+            refusals,
+            pool_refusals,
+            pool_panics,
+            cache_bytes,
+        }
     }
 }
 
@@ -45,6 +75,15 @@ impl Metrics {
         let mut out = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+
+    pub fn refused(&self, reason: &'static str) {
+        self.refusals.get_or_create(&ReasonLabels { reason }).inc();
+    }
+
+    pub fn set_gauges(&self, cache_bytes: i64, pool_panics: u64) {
+        self.cache_bytes.set(cache_bytes);
+        self.pool_panics.set(pool_panics as i64);
     }
 
     pub fn count(&self, route: &'static str, status: u16) {

@@ -5,8 +5,17 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::http::{HeaderValue, header};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::api::{AppState, router};
+use crate::limits::Limits;
 
 pub struct ServeConfig {
     pub data_dir: PathBuf,
@@ -15,6 +24,9 @@ pub struct ServeConfig {
     pub trust_forwarded_for: bool,
     /// Enrollment attempts allowed per client address and minute.
     pub enrollments_per_minute: u32,
+    pub limits: Limits,
+    /// Bearer token that opens `/metrics` to clients elsewhere than this machine.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,33 +47,52 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
     conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
     crate::db::spawn_checkpointer(&config.data_dir)?;
     let dashboard = crate::dashboard::DashState::open(&config.data_dir, config.trust_forwarded_for)?;
-    let app = router(AppState::new(conn, config.trust_forwarded_for, config.enrollments_per_minute)?)
-        .merge(crate::dashboard::router(dashboard))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let limits = config.limits.clone();
+    let state = AppState::new(
+        &config.data_dir,
+        conn,
+        config.limits,
+        config.trust_forwarded_for,
+        config.enrollments_per_minute,
+        config.metrics_token,
+    )?;
+    let mut app = router(state).merge(crate::dashboard::router(dashboard));
+    if config.tls.is_some() {
+        // Browsers that once reached the dashboard over TLS never fall back to plain HTTP.
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let capped = CappedAcceptor::new(limits.max_connections);
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let announcer = handle.clone();
+    tokio::spawn(async move {
+        if let Some(addr) = announcer.listening().await {
+            announce(scheme, addr);
+        }
+    });
     match config.tls {
         None => {
-            let listener =
-                tokio::net::TcpListener::bind(config.listen).await.map_err(|e| ServeError::Listen(config.listen, e))?;
-            let addr = listener.local_addr()?;
-            announce("http", addr);
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+            let mut server = axum_server::bind(config.listen).acceptor(capped).handle(handle);
+            configure(server.http_builder(), &limits);
+            server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
         Some((cert, key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.map_err(ServeError::Tls)?;
-            let handle = axum_server::Handle::new();
-            let h = handle.clone();
-            tokio::spawn(async move {
-                shutdown.await;
-                h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            let server = axum_server::bind_rustls(config.listen, tls).handle(handle.clone());
-            let announcer = handle.clone();
-            tokio::spawn(async move {
-                if let Some(addr) = announcer.listening().await {
-                    announce("https", addr);
-                }
-            });
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .handshake_timeout(limits.header_timeout)
+                .acceptor(capped);
+            let mut server = axum_server::bind(config.listen).acceptor(acceptor).handle(handle);
+            configure(server.http_builder(), &limits);
             server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
     }
@@ -69,12 +100,126 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
     Ok(())
 }
 
+/// Headers must arrive within the header timeout, which also closes a keep-alive connection that
+/// sends nothing for that long.
+fn configure(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>, limits: &Limits) {
+    builder.http1().header_read_timeout(Some(limits.header_timeout)).max_buf_size(64 * 1024);
+    builder.http2().max_concurrent_streams(16).keep_alive_interval(Some(limits.header_timeout));
+}
+
+/// Accepts at most `max` connections at once: past that, a new connection is closed at once.
+#[derive(Clone)]
+pub struct CappedAcceptor {
+    permits: Arc<Semaphore>,
+}
+
+impl CappedAcceptor {
+    pub fn new(max: usize) -> CappedAcceptor {
+        CappedAcceptor { permits: Arc::new(Semaphore::new(max.max(1))) }
+    }
+}
+
+impl<I, S> axum_server::accept::Accept<I, S> for CappedAcceptor {
+    type Stream = Capped<I>;
+    type Service = S;
+    type Future = std::future::Ready<std::io::Result<(Capped<I>, S)>>;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        std::future::ready(match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => Ok((Capped { inner: stream, _permit: permit }, service)),
+            Err(_) => {
+                tracing::warn!("connection refused: too many open connections");
+                Err(std::io::Error::other("too many connections"))
+            }
+        })
+    }
+}
+
+/// A connection holding one of the acceptor's permits until it closes.
+pub struct Capped<I> {
+    inner: I,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Capped<I> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Capped<I> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// Where logs go: standard error, through a writer that never fails. When stderr cannot be
+/// written (a full disk, a closed pipe), a line is dropped and counted, never a panic: tracing's
+/// own fallback on a failed write would panic inside whatever thread logged.
+#[derive(Clone, Copy, Default)]
+pub struct LogWriter;
+
+pub static LOG_LINES_DROPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if std::io::stderr().write_all(buf).is_err() {
+            LOG_LINES_DROPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
+    type Writer = LogWriter;
+
+    fn make_writer(&'a self) -> LogWriter {
+        LogWriter
+    }
+}
+
+/// Panics are caught where they can be (the pool, the database thread); the hook only logs where
+/// one happened, through the same writer, never the payload (it may quote what a device sent).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let thread = std::thread::current().name().unwrap_or("?").to_string();
+        tracing::error!(%at, %thread, "panic caught");
+    }));
+}
+
 fn announce(scheme: &str, addr: SocketAddr) {
     use std::io::Write;
     tracing::info!(%addr, "listening");
-    // A line on stdout that scripts and tests wait for.
-    println!("sotay-server listening on {scheme}://{addr}");
-    let _ = std::io::stdout().flush();
+    // A line on stdout that scripts and tests wait for (written so that a closed stdout is no panic).
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "sotay-server listening on {scheme}://{addr}");
+    let _ = out.flush();
 }
 
 /// Resolves on SIGINT or SIGTERM.

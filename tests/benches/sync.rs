@@ -328,7 +328,7 @@ async fn load(devices: usize, seconds: u64) {
     for (i, commune) in communes.iter().enumerate() {
         let login = format!("can.bo.{i}");
         server.add_user(&login, "commune-official", commune);
-        let e = transport.enroll(&server.code(&login), "sim").await.expect("enroll");
+        let e = transport.enroll(&server.code(&login), "sim", None).await.expect("enroll");
         let doc_id = uuid::Uuid::now_v7().to_string();
         let writer = Writer {
             author: sotay_core::record::Author { user: login.clone(), device: e.device_id.clone() },

@@ -42,7 +42,8 @@ impl Device {
     /// Enrolls with `url` (the server, or a proxy in front of it) and syncs through it from then on.
     pub async fn enroll(&mut self, url: &str, code: &str) {
         let transport = Transport::new(url).expect("transport");
-        let enrollment = transport.enroll(code, &self.name).await.expect("enroll");
+        let former = self.store.profile().device_id.clone();
+        let enrollment = transport.enroll(code, &self.name, Some(&former)).await.expect("enroll");
         self.store.set_enrollment(&enrollment).expect("save enrollment");
         self.transport = Some(transport);
     }

@@ -32,7 +32,7 @@ fn request(pushes: Vec<DocChanges>) -> Vec<u8> {
 }
 
 /// One automerge change of a document written by `user`, made outside the store.
-fn raw_change(doc_id: &str, user: &str, root: serde_json::Value) -> Vec<u8> {
+fn raw_change(doc_id: &str, user: &str, device: &str, root: serde_json::Value) -> Vec<u8> {
     let mut doc = automerge::AutoCommit::new();
     if let serde_json::Value::Object(m) = root {
         for (k, v) in m {
@@ -44,7 +44,7 @@ fn raw_change(doc_id: &str, user: &str, root: serde_json::Value) -> Vec<u8> {
         }
     }
     doc.put(automerge::ROOT, "id", doc_id).expect("put");
-    let message = serde_json::json!({"user": user, "device": "d"}).to_string();
+    let message = serde_json::json!({"user": user, "device": device}).to_string();
     doc.commit_with(automerge::transaction::CommitOptions::default().with_message(message).with_time(0));
     let mut changes = doc.get_changes(&[]);
     changes[0].bytes().into_owned()
@@ -62,7 +62,8 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let mut sampler = Sampler::new(5);
     let existing = a.create(COMMUNE, sampler.body(RecordKind::Mediation));
     a.sync_until_ok(2).await;
-    let (_, _, token) = a.store.enrollment().expect("enrollment").expect("enrolled");
+    let (_, device_a, token) = a.store.enrollment().expect("enrollment").expect("enrolled");
+    let device_a = device_a.as_str();
     let before = server.fingerprint();
 
     // A valid push of a new record, to mutilate.
@@ -86,6 +87,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let elsewhere = raw_change(
         &elsewhere_id,
         "can.bo.a",
+        device_a,
         serde_json::json!({"kind": "mediation", "schema": 1, "unit": OTHER_COMMUNE, "commune": OTHER_COMMUNE}),
     );
     // A document in scope, but claiming another author.
@@ -93,6 +95,15 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let forged = raw_change(
         &forged_id,
         "can.bo.b",
+        device_a,
+        serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
+    );
+    // The right user, but a device id that is none of the user's devices.
+    let stray_id = uuid::Uuid::now_v7().to_string();
+    let stray = raw_change(
+        &stray_id,
+        "can.bo.a",
+        "another-device",
         serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
     );
     // A document with an unknown unit, and one of an unknown kind.
@@ -100,12 +111,14 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let nowhere = raw_change(
         &nowhere_id,
         "can.bo.a",
+        device_a,
         serde_json::json!({"kind": "mediation", "schema": 1, "unit": "99999", "commune": "99999"}),
     );
     let alien_id = uuid::Uuid::now_v7().to_string();
     let alien = raw_change(
         &alien_id,
         "can.bo.a",
+        device_a,
         serde_json::json!({"kind": "spaceship", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
     );
     // A change that depends on one the server never saw.
@@ -137,6 +150,12 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         (
             "forged author",
             request(vec![DocChanges { doc: id_of(&forged_id), changes: vec![ByteBuf::from(forged)] }]),
+            403,
+            "forbidden",
+        ),
+        (
+            "a device that is not the user's",
+            request(vec![DocChanges { doc: id_of(&stray_id), changes: vec![ByteBuf::from(stray)] }]),
             403,
             "forbidden",
         ),
@@ -189,6 +208,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
             changes: vec![ByteBuf::from(raw_change(
                 &forged_id,
                 "can.bo.b",
+                device_a,
                 serde_json::json!({"kind": "mediation", "schema": 1, "unit": COMMUNE, "commune": COMMUNE}),
             ))],
         },

@@ -27,10 +27,10 @@ async fn enrolls_and_syncs_over_tls() {
 
     // Without the deployment's authority, the certificate is refused.
     let untrusting = Transport::new(&server.url).expect("transport");
-    assert!(untrusting.enroll(&server.code("can.bo.a"), "x").await.is_err());
+    assert!(untrusting.enroll(&server.code("can.bo.a"), "x", None).await.is_err());
 
     let transport = Transport::with_root_certificate(&server.url, ca.pem().as_bytes()).expect("transport");
-    let enrollment = transport.enroll(&server.code("can.bo.a"), "điện thoại").await.expect("enroll over TLS");
+    let enrollment = transport.enroll(&server.code("can.bo.a"), "điện thoại", None).await.expect("enroll over TLS");
     let mut device = Device::new("can.bo.a");
     device.store.set_enrollment(&enrollment).expect("save");
     device.transport = Some(transport);

@@ -21,7 +21,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 pub fn enroll(cli: &Cli, server: &str, code: &str, device_name: &str) -> Result<(), CliError> {
     let transport = Transport::new(server)?;
-    let enrollment = runtime()?.block_on(transport.enroll(code, device_name))?;
+    let former = if cli.store.exists() { Some(super::open(cli)?.profile().device_id.clone()) } else { None };
+    let enrollment = runtime()?.block_on(transport.enroll(code, device_name, former.as_deref()))?;
     // A new device starts its store from what the server says about its user.
     let mut store = if cli.store.exists() {
         super::open(cli)?

@@ -29,7 +29,16 @@ pub enum DocumentError {
     Envelope(&'static str),
     #[error("a change or sync message is not valid automerge")]
     BadChange,
+    #[error("objects nested deeper than {MAX_DEPTH} levels")]
+    TooDeep,
 }
+
+/// How deep objects may nest in a document, the root's fields being at depth 1. The record
+/// schemas need 5 (`body.agenda.0.rounds.0`); the margin is for fields a newer app version adds.
+/// Reading a document (automerge's hydrate, serde) recurses once per level, so a crafted change
+/// nesting maps hundreds deep would overflow a thread's stack: changes are checked before any
+/// such read.
+pub const MAX_DEPTH: usize = 12;
 
 /// The part every document carries, whatever its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -236,6 +245,29 @@ impl Document {
         let changes: Vec<_> = extra.iter().filter_map(|h| self.doc.get_change_by_hash(h)).collect();
         fork.apply_changes(changes).ok()?;
         fork.get_missing_deps(&[]).is_empty().then(|| fork.get_heads())
+    }
+
+    /// Checks that no object the changes with these hashes create lies deeper than
+    /// [`MAX_DEPTH`], walking each new object's ancestors (iteratively, at most `MAX_DEPTH + 1`
+    /// steps). Covers objects that later changes hid, which reading the document at an older
+    /// point of its history would still reach.
+    pub fn check_depth(&mut self, hashes: &[ChangeHash]) -> Result<(), DocumentError> {
+        for hash in hashes {
+            let Some(change) = self.doc.get_change_by_hash(hash) else { continue };
+            let expanded = change.decode();
+            for (i, op) in expanded.operations.iter().enumerate() {
+                if !matches!(op.action, automerge::legacy::OpType::Make(_)) {
+                    continue;
+                }
+                let id = format!("{}@{}", expanded.start_op.get().saturating_add(i as u64), expanded.actor_id);
+                let obj = self.doc.import_obj(&id).map_err(|_| DocumentError::BadChange)?;
+                let depth = self.doc.parents(&obj)?.take(MAX_DEPTH + 1).count();
+                if depth > MAX_DEPTH {
+                    return Err(DocumentError::TooDeep);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The author written in the change with this hash.

@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
-    self, Cursor, DocChanges, DocMessage, FeedEntry, PUSH_BATCH_BYTES, RepairRequest, RepairResponse, SyncRequest,
-    SyncResponse,
+    self, Cursor, DocChanges, DocMessage, FeedEntry, MAX_PUSH_DOCS, PUSH_BATCH_BYTES, RepairRequest, RepairResponse,
+    SyncRequest, SyncResponse,
 };
 use crate::document::Document;
 use crate::error::{CoreError, Result};
@@ -234,7 +234,7 @@ impl Store {
         let mut size = 0usize;
         let mut more_to_push = false;
         for (id, server_heads, _) in dirty {
-            if size >= PUSH_BATCH_BYTES {
+            if size >= PUSH_BATCH_BYTES || pushes.len() >= MAX_PUSH_DOCS {
                 more_to_push = true;
                 break;
             }

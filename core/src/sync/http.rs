@@ -120,12 +120,19 @@ impl Transport {
         }
     }
 
-    /// Exchanges a one-time code for this device's token.
-    pub async fn enroll(&self, code: &str, device_name: &str) -> Result<Enrollment, SyncError> {
+    /// Exchanges a one-time code for this device's token. `former_id` is the device id an
+    /// existing store wrote its records under before it enrolled: the server then accepts those
+    /// changes as this device's.
+    pub async fn enroll(
+        &self,
+        code: &str,
+        device_name: &str,
+        former_id: Option<&str>,
+    ) -> Result<Enrollment, SyncError> {
         let response = self
             .client
             .post(format!("{}/v1/enroll", self.base))
-            .json(&serde_json::json!({"code": code, "device_name": device_name}))
+            .json(&serde_json::json!({"code": code, "device_name": device_name, "former_id": former_id}))
             .send()
             .await
             .map_err(Self::network)?;

@@ -25,6 +25,17 @@ pub const DEFAULT_PAGE_BYTES: u32 = 512 * 1024;
 pub const MAX_PAGE_BYTES: u32 = 4 * 1024 * 1024;
 /// How much a device pushes in one request, uncompressed.
 pub const PUSH_BATCH_BYTES: usize = 512 * 1024;
+/// The most documents one push may name, and the most changes it may carry: the server refuses
+/// more (a push naming one document 100,000 times once held the server for 19 s).
+pub const MAX_PUSH_DOCS: usize = 1000;
+pub const MAX_PUSH_CHANGES: usize = 20_000;
+/// The most a document may weigh on the server, its stored snapshot and chunks together.
+/// A record with a year of mediation sessions weighs tens of kilobytes.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+/// A feed entry carries at most this much (or one change, when a change is larger), so that a
+/// page of the feed never grows past what a device can receive: large pushes and documents
+/// re-sent whole are split over several entries.
+pub const MAX_ENTRY_BYTES: usize = 256 * 1024;
 
 /// A document id on the wire: the UUID's 16 bytes.
 pub type DocId = [u8; 16];

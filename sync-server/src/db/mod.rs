@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_dashboard.sql"),
     include_str!("migrations/0003_attachments.sql"),
+    include_str!("migrations/0004_hostile_devices.sql"),
 ];
 
 pub const FILE_NAME: &str = "sotay-server.db";
@@ -22,6 +23,10 @@ pub enum DbError {
     Core(#[from] sotay_core::CoreError),
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
     Sql(#[from] rusqlite::Error),
+}
+
+pub fn path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join(FILE_NAME)
 }
 
 /// Opens (creating if need be) the database in `data_dir`, migrated to the latest schema.
@@ -61,26 +66,73 @@ pub fn spawn_checkpointer(data_dir: &Path) -> Result<(), DbError> {
 }
 
 /// Recently used documents, kept loaded: a document edited often has many incremental chunks,
-/// and loading it again for every sync would apply them all again. A document is taken out while
-/// a request works on it and put back once written, in the request's transaction; the worker
-/// clears the cache if that transaction then fails to commit, so the cache never holds changes
-/// the database does not.
-pub struct DocCache(lru::LruCache<String, sotay_core::document::Document>);
+/// and loading it again for every sync would apply them all again. Shared by the pool's threads.
+/// A document is put here only once the transaction that wrote it has committed, with the heads
+/// it was written at; it is taken out for a request only if those are still the heads the
+/// database holds, so the cache never serves what the database does not have. Bounded by the
+/// stored size of what it holds (a loaded document takes several times its stored size).
+pub struct DocCache {
+    inner: std::sync::Mutex<CacheInner>,
+    budget: usize,
+}
+
+struct CacheInner {
+    docs: lru::LruCache<String, Cached>,
+    bytes: usize,
+}
+
+struct Cached {
+    heads: String,
+    doc: sotay_core::document::Document,
+    cost: usize,
+}
 
 impl DocCache {
-    pub fn new(capacity: usize) -> DocCache {
-        DocCache(lru::LruCache::new(std::num::NonZeroUsize::new(capacity).unwrap_or(std::num::NonZeroUsize::MIN)))
+    /// A cache of documents whose stored sizes add up to at most `budget` bytes.
+    pub fn new(budget: usize) -> DocCache {
+        DocCache { inner: std::sync::Mutex::new(CacheInner { docs: lru::LruCache::unbounded(), bytes: 0 }), budget }
     }
 
-    pub fn clear(&mut self) {
-        self.0.clear();
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        // A thread that panicked while holding it left it consistent or merely stale (every entry
+        // is checked against the database's heads), so a poisoned lock is taken as it is.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn take(&mut self, id: &str) -> Option<sotay_core::document::Document> {
-        self.0.pop(id)
+    /// Takes the document out if the cache has it at `heads` (the database's).
+    pub fn take(&self, id: &str, heads: &str) -> Option<sotay_core::document::Document> {
+        let mut inner = self.lock();
+        let cached = inner.docs.pop(id)?;
+        inner.bytes -= cached.cost;
+        (cached.heads == heads).then_some(cached.doc)
     }
 
-    pub fn put(&mut self, id: String, doc: sotay_core::document::Document) {
-        self.0.put(id, doc);
+    /// Keeps a document as committed at `heads`, if it fits.
+    pub fn put(&self, id: String, heads: String, doc: sotay_core::document::Document, cost: usize) {
+        if cost > self.budget / 8 {
+            return;
+        }
+        let mut inner = self.lock();
+        if let Some(old) = inner.docs.put(id, Cached { heads, doc, cost }) {
+            inner.bytes -= old.cost;
+        }
+        inner.bytes += cost;
+        while inner.bytes > self.budget {
+            match inner.docs.pop_lru() {
+                Some((_, evicted)) => inner.bytes -= evicted.cost,
+                None => break,
+            }
+        }
+    }
+
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.docs.clear();
+        inner.bytes = 0;
+    }
+
+    /// Stored bytes of what is held now.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 }
