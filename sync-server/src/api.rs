@@ -514,6 +514,9 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
         })
         .await?;
         let d = device.clone();
+        for _ in &damaged {
+            metrics.refused("damaged_feed_entry");
+        }
         with_db(&state, move |conn| {
             let refs: Vec<String> = damaged.iter().map(|s| s.to_string()).collect();
             feed::quarantine(conn, "feed", &refs, now).map_err(ApiError::internal)?;
@@ -701,7 +704,9 @@ async fn metrics(
         .into_response();
     }
     state.metrics.count("metrics", 200);
-    state.metrics.set_gauges(state.cache.bytes() as i64, state.pool.panics.load(std::sync::atomic::Ordering::Relaxed));
+    let panics = state.pool.panics.load(std::sync::atomic::Ordering::Relaxed)
+        + ingest::PANICS.load(std::sync::atomic::Ordering::Relaxed);
+    state.metrics.set_gauges(state.cache.bytes() as i64, panics);
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
         .into_response()
 }

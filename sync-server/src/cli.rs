@@ -66,6 +66,8 @@ enum Command {
     /// Mã đăng ký thiết bị / enrollment codes
     #[command(subcommand)]
     Code(CodeCommand),
+    /// Kiểm tra dữ liệu đã lưu, cách ly phần hỏng / check what is stored, quarantine what is damaged
+    Check,
 }
 
 /// The bounds of `crate::limits::Limits`, as options; defaults in docs/protocol.md.
@@ -80,9 +82,9 @@ struct LimitArgs {
     /// Dung lượng tối đa của một tài liệu (byte) / stored bytes one document may reach
     #[arg(long)]
     max_document_bytes: Option<usize>,
-    /// Dung lượng mỗi thiết bị được thêm (MiB) / MiB of changes and files one device may add
+    /// Dung lượng mỗi thiết bị được thêm (byte) / bytes of changes and files one device may add
     #[arg(long)]
-    device_quota_mib: Option<u64>,
+    device_quota_bytes: Option<u64>,
     /// Yêu cầu mỗi phút của một thiết bị / requests per minute per device
     #[arg(long)]
     device_requests_per_minute: Option<u32>,
@@ -116,8 +118,8 @@ impl LimitArgs {
         if let Some(v) = self.max_document_bytes {
             l.max_document_bytes = v;
         }
-        if let Some(v) = self.device_quota_mib {
-            l.device_quota_bytes = v.saturating_mul(1024 * 1024);
+        if let Some(v) = self.device_quota_bytes {
+            l.device_quota_bytes = v;
         }
         if let Some(v) = self.device_requests_per_minute {
             l.device_requests_per_minute = v;
@@ -243,6 +245,18 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(serve::run(config, serve::shutdown_signal()))?;
+        }
+        Command::Check => {
+            let conn = db::open(&cli.data)?;
+            let report = crate::check::run(&conn, now_ms())?;
+            print(cli.json, json!(report), || {
+                format!(
+                    "Mục nhật ký hỏng / damaged feed entries: {}\nTài liệu hỏng / damaged documents: {}\nĐang cách ly / in quarantine: {}",
+                    report.damaged_feed_entries,
+                    report.damaged_documents,
+                    report.quarantined.len()
+                )
+            });
         }
         Command::User(UserCommand::Add { login, name, role, unit }) => {
             let conn = db::open(&cli.data)?;

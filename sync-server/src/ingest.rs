@@ -195,9 +195,14 @@ fn parse_handlers(text: &str) -> Vec<String> {
 /// Runs work on one document, turning a panic (automerge's, on crafted bytes) into a refusal
 /// that names the document.
 pub fn guarded<T>(doc: &str, work: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-        .unwrap_or_else(|_| Err(IngestError::Unprocessable { doc: doc.to_string() }))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Err(IngestError::Unprocessable { doc: doc.to_string() })
+    })
 }
+
+/// Panics caught while working on one document, since the process started (`/metrics`).
+pub static PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 const ROW_SQL: &str = "SELECT kind, unit, commune, district, province, handlers, heads, chunk_count, size, linked_doc
                        FROM documents WHERE doc_id = ?1";

@@ -17,10 +17,12 @@
 pub mod accounts;
 pub mod api;
 pub mod attachments;
+pub mod check;
 pub mod cli;
 pub mod dashboard;
 pub mod db;
 pub mod feed;
+pub mod fuzzing;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;

@@ -81,17 +81,21 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
     });
     match config.tls {
         None => {
-            let mut server = axum_server::bind(config.listen).acceptor(capped).handle(handle);
+            let mut server = axum_server::bind(config.listen).acceptor(capped).handle(handle).http1_only();
             configure(server.http_builder(), &limits);
             server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
         Some((cert, key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.map_err(ServeError::Tls)?;
+            // HTTP/1.1 only (see `configure`): no h2 offered in the handshake.
+            let mut inner = (*tls.get_inner()).clone();
+            inner.alpn_protocols = vec![b"http/1.1".to_vec()];
+            let tls = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(inner));
             let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
                 .handshake_timeout(limits.header_timeout)
                 .acceptor(capped);
-            let mut server = axum_server::bind(config.listen).acceptor(acceptor).handle(handle);
+            let mut server = axum_server::bind(config.listen).acceptor(acceptor).handle(handle).http1_only();
             configure(server.http_builder(), &limits);
             server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
@@ -100,11 +104,11 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
     Ok(())
 }
 
-/// Headers must arrive within the header timeout, which also closes a keep-alive connection that
-/// sends nothing for that long.
+/// HTTP/1.1 only: the phones speak it, and it lets the header timeout run from the first byte
+/// (detecting HTTP/2 would first wait, unbounded, for a preface). Headers must arrive within the
+/// header timeout, which also closes a keep-alive connection that sends nothing for that long.
 fn configure(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>, limits: &Limits) {
     builder.http1().header_read_timeout(Some(limits.header_timeout)).max_buf_size(64 * 1024);
-    builder.http2().max_concurrent_streams(16).keep_alive_interval(Some(limits.header_timeout));
 }
 
 /// Accepts at most `max` connections at once: past that, a new connection is closed at once.

@@ -15,6 +15,8 @@ pub struct TestServer {
     pub url: String,
     tls: Option<(PathBuf, PathBuf)>,
     options: Vec<String>,
+    /// Where the server's log goes (none by default; `/dev/full` to test a full disk).
+    pub stderr: Option<PathBuf>,
 }
 
 /// The server binary this package builds, beside the test executables (`target/<profile>/`).
@@ -47,6 +49,25 @@ impl TestServer {
             url: String::new(),
             tls: None,
             options: options.iter().map(|o| o.to_string()).collect(),
+            stderr: None,
+        };
+        s.spawn();
+        s
+    }
+
+    /// A fresh server whose log goes to `stderr` at level `info`.
+    pub fn start_logging_to(stderr: &Path, options: &[&str]) -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let data = dir.path().join("data");
+        let mut s = TestServer {
+            _dir: Some(dir),
+            data,
+            child: None,
+            addr: "127.0.0.1:0".parse().expect("address"),
+            url: String::new(),
+            tls: None,
+            options: options.iter().map(|o| o.to_string()).collect(),
+            stderr: Some(stderr.to_path_buf()),
         };
         s.spawn();
         s
@@ -64,6 +85,7 @@ impl TestServer {
             url: String::new(),
             tls: Some((cert, key)),
             options: Vec::new(),
+            stderr: None,
         };
         s.spawn();
         s
@@ -76,12 +98,17 @@ impl TestServer {
         if let Some((cert, key)) = &self.tls {
             cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
         }
-        let mut child = cmd
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sotay-server");
+        let stderr = match &self.stderr {
+            Some(path) => {
+                cmd.env("RUST_LOG", "info");
+                Stdio::from(std::fs::OpenOptions::new().append(true).open(path).expect("log file"))
+            }
+            None => {
+                cmd.env("RUST_LOG", "warn");
+                Stdio::null()
+            }
+        };
+        let mut child = cmd.stdout(Stdio::piped()).stderr(stderr).spawn().expect("start sotay-server");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -170,6 +197,29 @@ impl TestServer {
             std::thread::sleep(Duration::from_millis(100));
         }
         self.spawn();
+    }
+
+    /// A value of `/metrics` (the first sample of that name), 0 when absent.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = crate::http_client()
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        text.lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+
+    /// `/healthz`'s status.
+    pub async fn ready(&self) -> u16 {
+        let r = crate::http_client().get(format!("{}/healthz", self.url)).send().await.expect("healthz");
+        r.status().as_u16()
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -43,6 +43,13 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
+/// A migrated database in memory, for tests and the fuzz harness.
+pub fn open_memory() -> Result<Connection, DbError> {
+    let mut conn = Connection::open_in_memory()?;
+    migrate_with(&mut conn, MIGRATIONS)?;
+    Ok(conn)
+}
+
 /// Moves the write-ahead log into the database file from a connection of its own, every second,
 /// instead of inside whichever request happens to cross SQLite's threshold: a checkpoint syncs the
 /// whole file, and a request waiting on it would wait for everyone's. Call after `open` with

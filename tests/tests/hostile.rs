@@ -1,0 +1,371 @@
+//! A hostile enrolled device against the real server process (issue 11): crafted automerge
+//! changes that make automerge panic, nesting that would exhaust a stack, floods of documents,
+//! quotas and rates, bodies held open, idle connections, a full log disk, damaged stored rows,
+//! and every way a denouncer's identity was leaked or unbound. In each case the attacker gets
+//! its 4xx, `/healthz` stays ready, others' syncs complete, and no one else's data changes.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use serde_bytes::ByteBuf;
+use sotay_core::record::petition::{PetitionSubject, PetitionType};
+use sotay_core::record::{Petition, RecordBody, RecordKind};
+use sotay_core::sample::Sampler;
+use sotay_core::sync::protocol::{self, DocChanges, SyncRequest};
+use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, TestServer};
+use sotay_server::fuzzing;
+
+async fn post(url: &str, token: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let r = sotay_e2e::http_client()
+        .post(format!("{url}/v1/sync"))
+        .bearer_auth(token)
+        .header("content-type", protocol::CONTENT_TYPE)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+fn push(pushes: Vec<DocChanges>) -> Vec<u8> {
+    protocol::encode(&SyncRequest {
+        cursor: Default::default(),
+        pushes,
+        max_response_bytes: protocol::DEFAULT_PAGE_BYTES,
+    })
+}
+
+fn one(id: &str, changes: Vec<Vec<u8>>) -> DocChanges {
+    DocChanges { doc: protocol::doc_id(id).expect("id"), changes: changes.into_iter().map(ByteBuf::from).collect() }
+}
+
+async fn device(server: &TestServer, login: &str, role: &str, unit: &str) -> Device {
+    server.add_user(login, role, unit);
+    let mut d = Device::new(login);
+    d.enroll(&server.url, &server.code(login)).await;
+    d
+}
+
+fn device_id(d: &Device) -> String {
+    d.store.enrollment().expect("enrollment").expect("enrolled").1
+}
+
+/// An honest device still syncs a new record through, and the server is ready.
+async fn others_still_sync(server: &TestServer, honest: &mut Device, sampler: &mut Sampler) {
+    let id = honest.create(COMMUNE, sampler.body(RecordKind::Dialogue));
+    honest.sync_until_ok(2).await;
+    assert!(server.doc_heads().contains_key(&id), "the honest device's record reached the server");
+    assert_eq!(server.ready().await, 200, "/healthz stays ready");
+}
+
+#[tokio::test]
+async fn crafted_changes_that_panic_automerge_fail_only_their_request() {
+    let server = TestServer::start();
+    let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(11);
+    // A real record's change, in the attacker's own name, to mutate.
+    let id = attacker.create(COMMUNE, sampler.body(RecordKind::Mediation));
+    let prepared = attacker.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare");
+    let change =
+        prepared.request.pushes.iter().find(|p| p.doc == protocol::doc_id(&id).expect("id")).expect("pushed").changes
+            [0]
+        .to_vec();
+    let mutants = fuzzing::panicking_mutants(&change, 12, 200_000, 0x5eed);
+    assert!(mutants.len() >= 6, "found {} mutants that make automerge panic", mutants.len());
+    let before = server.fingerprint();
+    for (i, m) in mutants.into_iter().enumerate() {
+        let target = uuid::Uuid::now_v7().to_string();
+        let (status, json) = post(&server.url, &attacker.token(), push(vec![one(&target, vec![m])])).await;
+        assert!((400..500).contains(&status), "mutant {i}: {status} {json}");
+        assert_eq!(server.ready().await, 200, "mutant {i}: the server stays ready");
+    }
+    assert!(server.metric("sotay_pool_panics").await >= 1.0, "at least one mutant made automerge panic on the server");
+    assert_eq!(server.fingerprint(), before, "nothing of the mutants was stored");
+    others_still_sync(&server, &mut honest, &mut sampler).await;
+}
+
+#[tokio::test]
+async fn deep_nesting_is_refused_before_the_tree_is_read() {
+    let server = TestServer::start();
+    let attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(12);
+    let me = device_id(&attacker);
+    for (depth, hide) in [(300, false), (300, true), (2_000, false), (sotay_core::document::MAX_DEPTH + 1, false)] {
+        let id = uuid::Uuid::now_v7().to_string();
+        let changes = fuzzing::deep_nesting(&id, "can.bo.a", &me, depth, hide);
+        let (status, json) = post(&server.url, &attacker.token(), push(vec![one(&id, changes)])).await;
+        assert_eq!(status, 422, "depth {depth} (hidden: {hide}): {json}");
+        assert_eq!(json["error"]["code"], "too_deep", "{json}");
+        assert_eq!(json["error"]["doc"], serde_json::json!(id));
+        assert!(!server.doc_heads().contains_key(&id));
+    }
+    others_still_sync(&server, &mut honest, &mut sampler).await;
+}
+
+#[tokio::test]
+async fn floods_of_documents_are_refused_whole_and_at_once() {
+    let server = TestServer::start();
+    let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(13);
+    let existing = attacker.create(COMMUNE, sampler.body(RecordKind::Dialogue));
+    attacker.sync_until_ok(2).await;
+    let before = server.fingerprint();
+    let doc = protocol::doc_id(&existing).expect("id");
+    // One document named 100,000 times with no changes (a 4 KB body once held the server 19 s).
+    let same = push((0..100_000).map(|_| DocChanges { doc, changes: vec![] }).collect());
+    assert!(same.len() < 64 * 1024, "the attack is small: {} bytes", same.len());
+    let (status, json) = post(&server.url, &attacker.token(), same).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (413, Some("too_many")), "{json}");
+    // Fewer, but still the same document twice.
+    let twice = push((0..10).map(|_| DocChanges { doc, changes: vec![] }).collect());
+    let (status, json) = post(&server.url, &attacker.token(), twice).await;
+    assert_eq!((status, json["error"]["code"].as_str()), (400, Some("malformed")), "{json}");
+    // A million distinct empty documents.
+    let million = push(
+        (0..1_000_000u32)
+            .map(|i| DocChanges { doc: uuid::Uuid::from_u128(i.into()).into_bytes(), changes: vec![] })
+            .collect(),
+    );
+    let (status, _) = post(&server.url, &attacker.token(), million).await;
+    assert_eq!(status, 413);
+    assert_eq!(server.fingerprint(), before);
+    others_still_sync(&server, &mut honest, &mut sampler).await;
+}
+
+#[tokio::test]
+async fn documents_are_bounded_in_size_and_devices_in_storage_and_rate() {
+    let server = TestServer::start_with(&["--max-document-bytes", "20000", "--device-quota-bytes", "60000"]);
+    let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(14);
+    // One record edited until it outweighs the document limit: refused, named.
+    let big = attacker.create(COMMUNE, sampler.body(RecordKind::Mediation));
+    for _ in 0..60 {
+        attacker.store.update_record(&big, sampler.body(RecordKind::Mediation)).expect("edit");
+    }
+    let report = attacker.sync().await.expect("the sync completes, the large record set aside");
+    assert_eq!(report.rejected, vec![big.clone()]);
+    assert!(!server.doc_heads().contains_key(&big));
+    // Many records, until the device's quota is spent.
+    let mut refused = None;
+    for _ in 0..20 {
+        for _ in 0..10 {
+            attacker.create(COMMUNE, sampler.body(RecordKind::Mediation));
+        }
+        if let Err(e) = attacker.sync().await {
+            refused = Some(e.to_string());
+            break;
+        }
+    }
+    let refused = refused.expect("the quota stops the device");
+    assert!(refused.contains("byte"), "{refused}");
+    others_still_sync(&server, &mut honest, &mut sampler).await;
+
+    // Requests per minute, per device.
+    let limited = TestServer::start_with(&["--device-requests-per-minute", "5"]);
+    let mut fast = device(&limited, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut calm = device(&limited, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let body = fast.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare").body();
+        statuses.push(post(&limited.url, &fast.token(), body).await.0);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(fast.sync().await.is_err());
+    others_still_sync(&limited, &mut calm, &mut sampler).await;
+}
+
+/// Reads what the server sends until it closes the connection or `limit` passes.
+fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, bool) {
+    stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return (String::from_utf8_lossy(&got).into_owned(), true),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return (String::from_utf8_lossy(&got).into_owned(), true),
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), false)
+}
+
+#[tokio::test]
+async fn bodies_wait_for_the_token_and_idle_connections_are_closed() {
+    let server = TestServer::start_with(&["--header-timeout-secs", "1", "--max-connections", "4"]);
+    let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(15);
+    // An upload of a 10 MB body with a wrong token, stalled after 1 KB: refused at once.
+    let mut stalled = TcpStream::connect(server.addr).expect("connect");
+    write!(
+        stalled,
+        "POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Length: 10000000\r\n\r\n"
+    )
+    .expect("headers");
+    stalled.write_all(&[0u8; 1024]).expect("part of a body");
+    let (answer, _) = read_until_closed(&mut stalled, Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 401"), "refused before the body: {answer:?}");
+    // A connection that sends nothing, and one that sends half its headers, are closed.
+    let mut idle = TcpStream::connect(server.addr).expect("connect");
+    let mut slow = TcpStream::connect(server.addr).expect("connect");
+    slow.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n").expect("half the headers");
+    assert!(read_until_closed(&mut idle, Duration::from_secs(6)).1, "an idle connection is closed");
+    assert!(read_until_closed(&mut slow, Duration::from_secs(6)).1, "a slow one too");
+    // Past the connection cap a new connection is closed at once; the others go on.
+    let held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(server.addr).expect("connect")).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut extra = TcpStream::connect(server.addr).expect("connect");
+    let _ = extra.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+    let (answer, closed) = read_until_closed(&mut extra, Duration::from_millis(900));
+    assert!(closed && answer.is_empty(), "the fifth connection is closed unanswered: {answer:?}");
+    drop(held);
+    // The held connections time out (1 s); then everyone is served again.
+    std::thread::sleep(Duration::from_millis(1500));
+    others_still_sync(&server, &mut honest, &mut sampler).await;
+}
+
+#[tokio::test]
+async fn a_log_that_cannot_be_written_stops_nothing() {
+    let server = TestServer::start_logging_to(std::path::Path::new("/dev/full"), &[]);
+    let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(16);
+    // Requests that log at every level, a caught panic among them.
+    let id = attacker.create(COMMUNE, sampler.body(RecordKind::Mediation));
+    let change = attacker.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare").request.pushes[0].changes
+        [0]
+    .to_vec();
+    for m in fuzzing::panicking_mutants(&change, 4, 200_000, 7) {
+        let target = uuid::Uuid::now_v7().to_string();
+        post(&server.url, &attacker.token(), push(vec![one(&target, vec![m])])).await;
+    }
+    attacker.sync_until_ok(2).await;
+    assert!(server.doc_heads().contains_key(&id));
+    others_still_sync(&server, &mut honest, &mut sampler).await;
+}
+
+#[tokio::test]
+async fn a_damaged_stored_change_is_quarantined_and_the_rest_is_served() {
+    let mut server = TestServer::start();
+    let mut author = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(17);
+    let damaged = author.create(COMMUNE, sampler.body(RecordKind::Dialogue));
+    author.sync_until_ok(2).await;
+    let intact = author.create(COMMUNE, sampler.body(RecordKind::Mediation));
+    author.sync_until_ok(2).await;
+    server.stop();
+    {
+        // Bytes flipped inside the stored entry: SQLite's integrity check still says ok.
+        let db = server.db();
+        let (seq, mut blob): (i64, Vec<u8>) = db
+            .query_row("SELECT seq, changes FROM feed WHERE doc_id = ?1", [&damaged], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("the entry");
+        let at = blob.len() / 2;
+        blob[at] ^= 0x5a;
+        db.execute("UPDATE feed SET changes = ?2 WHERE seq = ?1", rusqlite::params![seq, blob]).expect("damage");
+        let ok: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        assert_eq!(ok, "ok");
+    }
+    server.restart();
+    // A new device of the commune completes its first sync with everything else.
+    let mut newcomer = device(&server, "can.bo.c", "commune-official", COMMUNE).await;
+    newcomer.sync_until_ok(2).await;
+    let ids = newcomer.store.document_ids().expect("ids");
+    assert!(ids.contains(&intact), "the rest of the feed is served");
+    assert!(!ids.contains(&damaged), "the damaged entry is not");
+    let quarantined: i64 =
+        server.db().query_row("SELECT count(*) FROM quarantine WHERE what = 'feed'", [], |r| r.get(0)).expect("q");
+    assert_eq!(quarantined, 1);
+    assert!(server.metric("sotay_refusals_total{reason=\"damaged_feed_entry\"}").await >= 1.0);
+    // The operator's check finds it too, and the next sync still completes.
+    let report = server.admin(&["check"]);
+    assert_eq!(report["damaged_feed_entries"], serde_json::json!(1), "{report}");
+    newcomer.sync_until_ok(2).await;
+}
+
+fn denunciation(handler: &str) -> RecordBody {
+    RecordBody::Petition(Petition {
+        title: "Tố cáo sai phạm trong hỗ trợ giống ngô".into(),
+        petition_type: PetitionType::Denunciation,
+        received_on: Some("2026-09-10".parse().expect("date")),
+        petitioner: PetitionSubject { name: "Sùng A Chờ".into(), phone: "0912345678".into(), ..Default::default() },
+        handlers: vec![handler.into()],
+        ..Default::default()
+    })
+}
+
+/// A petition that names someone else's denouncer identity and lists `handler`.
+fn claiming(identity: &str, handler: &str) -> RecordBody {
+    RecordBody::Petition(Petition {
+        title: "Kiến nghị về đường liên thôn".into(),
+        petition_type: PetitionType::Complaint,
+        received_on: Some("2026-09-12".parse().expect("date")),
+        identity_ref: identity.into(),
+        handlers: vec![handler.into()],
+        ..Default::default()
+    })
+}
+
+#[tokio::test]
+async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers() {
+    let server = TestServer::start();
+    let mut official = device(&server, "can.bo.xa", "commune-official", COMMUNE).await;
+    let mut handler = device(&server, "lanh.dao.xa", "commune-leader", COMMUNE).await;
+    let mut sneak = device(&server, "lanh.dao.khac", "commune-leader", COMMUNE).await;
+    let mut outsider = device(&server, "can.bo.xa.khac", "commune-official", OTHER_COMMUNE).await;
+    let petition = official.create(COMMUNE, denunciation("lanh.dao.xa"));
+    let RecordBody::Petition(p) = official.store.record(&petition).expect("petition").body else { panic!() };
+    let identity = p.identity_ref.clone();
+    official.sync_until_ok(2).await;
+    handler.sync_until_ok(2).await;
+    assert!(handler.store.document_ids().expect("ids").contains(&identity), "the handler holds the identity");
+    let identity_before = server.doc_heads()[&identity].clone();
+    let handlers_of = |s: &TestServer| -> String {
+        s.db().query_row("SELECT handlers FROM documents WHERE doc_id = ?1", [&identity], |r| r.get(0)).expect("row")
+    };
+
+    // A leader who is not a handler names the identity from a petition of their own.
+    let claim = sneak.create(COMMUNE, claiming(&identity, "lanh.dao.khac"));
+    let report = sneak.sync_until_ok(2).await;
+    assert_eq!(report.rejected, vec![claim.clone()], "the claim is refused");
+    // A device of another commune tries the same, to empty the handlers.
+    let far = outsider.create(OTHER_COMMUNE, claiming(&identity, "can.bo.xa.khac"));
+    assert_eq!(outsider.sync_until_ok(2).await.rejected, vec![far]);
+    // A root change to the identity, sent without reading it, repointing it at the sneak's
+    // own (refused) petition.
+    let (sneak_device, token) = (device_id(&sneak), sneak.token());
+    let repoint = {
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        let body = doc.put_object(automerge::ROOT, "body", automerge::ObjType::Map).expect("body");
+        doc.put(&body, "petition_id", claim.as_str()).expect("put");
+        let message = serde_json::json!({"user": "lanh.dao.khac", "device": sneak_device}).to_string();
+        doc.commit_with(automerge::transaction::CommitOptions::default().with_message(message).with_time(0));
+        doc.get_changes(&[])[0].bytes().into_owned()
+    };
+    let (status, json) = post(&server.url, &token, push(vec![one(&identity, vec![repoint])])).await;
+    assert_eq!(status, 403, "{json}");
+    // Nothing moved: the identity, its handlers, and who holds it.
+    assert_eq!(server.doc_heads()[&identity], identity_before);
+    assert_eq!(handlers_of(&server), "lanh.dao.xa");
+    for d in [&mut sneak, &mut outsider] {
+        d.sync_until_ok(2).await;
+        assert!(!d.store.document_ids().expect("ids").contains(&identity), "{} never receives it", d.name);
+    }
+    // The handler's own work goes on: the petition reassigned to the sneak by the official
+    // moves the identity with it, as the law's handler changes.
+    let RecordBody::Petition(mut p) = official.store.record(&petition).expect("petition").body else { panic!() };
+    p.handlers = vec!["lanh.dao.khac".into()];
+    official.store.update_record(&petition, RecordBody::Petition(p)).expect("reassign");
+    official.sync_until_ok(2).await;
+    assert_eq!(handlers_of(&server), "lanh.dao.khac");
+    sneak.sync_until_ok(2).await;
+    assert!(sneak.store.document_ids().expect("ids").contains(&identity), "the new handler receives it");
+}
