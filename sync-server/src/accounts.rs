@@ -74,6 +74,49 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.iter().zip(&b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The server's secret for enrollment codes: codes are stored as HMAC-SHA-256 under it, so that
+/// a copy of the database alone does not let anyone try the 2^50 codes offline. Kept in the data
+/// directory beside the database, readable by the server's user only, made on first use.
+#[derive(Clone)]
+pub struct CodeKey([u8; 32]);
+
+pub const CODE_KEY_FILE: &str = "code-secret";
+
+impl CodeKey {
+    pub fn load_or_create(data_dir: &std::path::Path) -> std::io::Result<CodeKey> {
+        let path = data_dir.join(CODE_KEY_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes.len() == 32 => {
+                let mut k = [0u8; 32];
+                k.copy_from_slice(&bytes);
+                return Ok(CodeKey(k));
+            }
+            Ok(_) => return Err(std::io::Error::other(format!("{}: not 32 bytes", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let k = random_bytes::<32>().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::io::Write::write_all(&mut options.open(&path)?, &k)?;
+        Ok(CodeKey(k))
+    }
+
+    #[cfg(test)]
+    pub fn fixed() -> CodeKey {
+        CodeKey([7; 32])
+    }
+
+    fn hash(&self, code: &str) -> Vec<u8> {
+        use hmac::{KeyInit, Mac};
+        let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
+        mac.update(normalise_code(code).as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
 /// Letters that cannot be misread on paper or a phone screen (Crockford's base 32).
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -183,7 +226,13 @@ pub fn revoke_device(conn: &Connection, device_id: &str, now: i64) -> Result<(),
 }
 
 /// Creates a one-time enrollment code for a user, valid for `ttl_ms`.
-pub fn create_code(conn: &Connection, login: &str, ttl_ms: i64, now: i64) -> Result<String, AccountError> {
+pub fn create_code(
+    conn: &Connection,
+    key: &CodeKey,
+    login: &str,
+    ttl_ms: i64,
+    now: i64,
+) -> Result<String, AccountError> {
     let exists =
         conn.query_row("SELECT 1 FROM users WHERE login = ?1 AND disabled = 0", [login], |_| Ok(())).optional()?;
     if exists.is_none() {
@@ -191,8 +240,8 @@ pub fn create_code(conn: &Connection, login: &str, ttl_ms: i64, now: i64) -> Res
     }
     let code = new_code()?;
     conn.execute(
-        "INSERT INTO enrollment_codes (code_hash, login, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![hash_secret(&normalise_code(&code)), login, now, now + ttl_ms],
+        "INSERT INTO enrollment_codes (code_hash, login, created_at, expires_at, keyed) VALUES (?1, ?2, ?3, ?4, 1)",
+        params![key.hash(&code), login, now, now + ttl_ms],
     )?;
     Ok(code)
 }
@@ -208,18 +257,24 @@ pub struct Enrolled {
 /// Exchanges a code for a device token, once. Run it in a transaction (the server's worker does).
 pub fn enroll(
     tx: &Connection,
+    key: &CodeKey,
     code: &str,
     device_name: &str,
     former_id: Option<&str>,
     now: i64,
 ) -> Result<Enrolled, AccountError> {
-    let row: Option<(String, i64, Option<i64>)> = tx
+    // Codes made before they were keyed are found by their plain hash until they expire.
+    let (keyed, legacy) = (key.hash(code), hash_secret(&normalise_code(code)));
+    let row: Option<(String, i64, Option<i64>, Vec<u8>)> = tx
         .query_row(
-            "SELECT login, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
-            [hash_secret(&normalise_code(code))],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            "SELECT login, expires_at, used_at, code_hash FROM enrollment_codes
+             WHERE (code_hash = ?1 AND keyed = 1) OR (code_hash = ?2 AND keyed = 0)",
+            params![keyed, legacy],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
+    let code_hash = row.as_ref().map(|r| r.3.clone()).unwrap_or_default();
+    let row = row.map(|(login, expires, used, _)| (login, expires, used));
     let login = match row {
         Some((login, expires, None)) if expires > now => login,
         _ => return Err(AccountError::BadCode),
@@ -250,7 +305,7 @@ pub fn enroll(
     )?;
     tx.execute(
         "UPDATE enrollment_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
-        params![hash_secret(&normalise_code(code)), now, device_id],
+        params![code_hash, now, device_id],
     )?;
     Ok(Enrolled { device_id, token, user })
 }
@@ -321,13 +376,13 @@ mod tests {
         assert!(matches!(add_user(&conn, "Bad Login", "x", "mediator", "02233", 0), Err(AccountError::BadLogin)));
         assert!(matches!(add_user(&conn, "x1", "x", "king", "02233", 0), Err(AccountError::BadRole)));
         assert!(matches!(add_user(&conn, "x2", "x", "mediator", "99999", 0), Err(AccountError::UnknownUnit)));
-        let code = create_code(&conn, "can.bo.a", 60_000, 1000).unwrap();
+        let code = create_code(&conn, &CodeKey::fixed(), "can.bo.a", 60_000, 1000).unwrap();
         assert_eq!(code.len(), 11);
         // Typed in lower case, with O for 0: still the code.
         let typed = code.to_lowercase().replace('0', "o");
-        let enrolled = enroll(&conn, &typed, "Điện thoại A", None, 2000).unwrap();
+        let enrolled = enroll(&conn, &CodeKey::fixed(), &typed, "Điện thoại A", None, 2000).unwrap();
         assert!(enrolled.token.len() >= 43, "256 bits");
-        assert!(matches!(enroll(&conn, &code, "again", None, 3000), Err(AccountError::BadCode)));
+        assert!(matches!(enroll(&conn, &CodeKey::fixed(), &code, "again", None, 3000), Err(AccountError::BadCode)));
         let auth = authenticate(&conn, &enrolled.token).unwrap().unwrap();
         assert_eq!(auth.user.login, "can.bo.a");
         assert!(authenticate(&conn, "forged").unwrap().is_none());
@@ -342,7 +397,7 @@ mod tests {
     fn codes_expire() {
         let (_dir, conn) = db();
         add_user(&conn, "can.bo.a", "A", "mediator", "02233", 0).unwrap();
-        let code = create_code(&conn, "can.bo.a", 60_000, 0).unwrap();
-        assert!(matches!(enroll(&conn, &code, "d", None, 60_001), Err(AccountError::BadCode)));
+        let code = create_code(&conn, &CodeKey::fixed(), "can.bo.a", 60_000, 0).unwrap();
+        assert!(matches!(enroll(&conn, &CodeKey::fixed(), &code, "d", None, 60_001), Err(AccountError::BadCode)));
     }
 }

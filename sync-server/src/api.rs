@@ -48,6 +48,7 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// `/metrics` answers this bearer token, or else only clients on this machine.
     pub metrics_token: Option<String>,
+    code_key: accounts::CodeKey,
 }
 
 /// Requests one device may have in flight at once: one device holds at most this many of the
@@ -79,6 +80,7 @@ impl AppState {
             in_flight: Arc::new(Mutex::new(HashMap::new())),
             trust_forwarded_for,
             metrics_token,
+            code_key: accounts::CodeKey::load_or_create(data_dir)?,
         })
     }
 }
@@ -409,8 +411,9 @@ async fn enroll(
         let req: EnrollBody = serde_json::from_slice(&body).map_err(|_| {
             ApiError::new(StatusCode::BAD_REQUEST, "malformed", "cần {\"code\": ...} / expected {\"code\": ...}")
         })?;
+        let key = state.code_key.clone();
         let enrolled = with_db(&state, move |conn| {
-            Ok(accounts::enroll(conn, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?)
+            Ok(accounts::enroll(conn, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?)
         })
         .await?;
         tracing::info!(route = "enroll", device = %enrolled.device_id, "device enrolled");
@@ -662,12 +665,7 @@ async fn get_attachment(
 /// Ready: the database takes a write (a heartbeat row, committed) within a few seconds. A
 /// server whose disk is full, or whose database thread is stuck, answers 503.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let write = with_db(&state, |conn| {
-        conn.prepare_cached("INSERT INTO heartbeat (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = ?1")
-            .and_then(|mut s| s.execute([now_ms()]))
-            .map_err(ApiError::internal)?;
-        Ok(())
-    });
+    let write = with_db(&state, |conn| crate::db::heartbeat(conn, now_ms()).map_err(ApiError::internal));
     let ready = matches!(tokio::time::timeout(std::time::Duration::from_secs(5), write).await, Ok(Ok(())));
     state.metrics.count("healthz", if ready { 200 } else { 503 });
     if ready {

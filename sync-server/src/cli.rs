@@ -308,7 +308,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
             let conn = db::open(&cli.data)?;
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
-            let code = accounts::create_code(&conn, &user, ttl, now_ms())?;
+            let key = accounts::CodeKey::load_or_create(&cli.data)?;
+            let code = accounts::create_code(&conn, &key, &user, ttl, now_ms())?;
             let payload = qr::payload(&code, server_url.as_deref());
             if !qr::phones_accept(&payload) {
                 eprintln!(
@@ -316,7 +317,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                      warning: phones take https:// addresses only (http:// only for 127.0.0.1, localhost); they will refuse this QR code"
                 );
             }
-            let png = png.unwrap_or_else(|| PathBuf::from(format!("sotay-enroll-{user}.png")));
+            let png = match png {
+                Some(p) => p,
+                None => qr::default_path(&cli.data, &user, now_ms())?,
+            };
             qr::png(&payload, &png)?;
             print(cli.json, json!({"code": code, "user": user, "qr": payload, "png": png}), || {
                 format!(

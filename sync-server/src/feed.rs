@@ -21,10 +21,8 @@ pub fn digest(blob: &[u8]) -> Vec<u8> {
 
 /// Whether a stored entry is as it was written, and its changes if so.
 pub fn verified_changes(blob: &[u8], digest_stored: Option<&[u8]>) -> Option<Vec<ByteBuf>> {
-    if let Some(d) = digest_stored {
-        if digest(blob) != d {
-            return None;
-        }
+    if digest_stored.is_some_and(|d| digest(blob) != d) {
+        return None;
     }
     let changes: Vec<ByteBuf> = postcard::from_bytes(blob).ok()?;
     if digest_stored.is_none() {

@@ -57,6 +57,22 @@ impl Harness {
         Ok(Harness { conn, cache: DocCache::new(1 << 20), device, limits: Limits::default() })
     }
 
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn device(&self) -> &DeviceAuth {
+        &self.device
+    }
+
+    pub fn cache(&self) -> &DocCache {
+        &self.cache
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// A sync body as the server handles it: decoded, staged, and committed when it passes.
     pub fn sync_body(&self, body: &[u8]) -> Result<usize, IngestError> {
         let req: SyncRequest = protocol::decode(body).map_err(|_| IngestError::BadId)?;

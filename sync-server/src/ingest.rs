@@ -527,10 +527,10 @@ fn petition_identity(
 ) -> Result<Option<IdentityUpdate>, IngestError> {
     let refused = || IngestError::IdentityBinding { doc: id.to_string() };
     // Once the identity it named exists and names it back, the petition keeps it.
-    if let Some(was) = stored.and_then(|s| s.linked.as_deref()).filter(|w| Some(*w) != identity) {
-        if row(conn, was)?.is_some_and(|r| r.linked.as_deref() == Some(id)) {
-            return Err(refused());
-        }
+    if let Some(was) = stored.and_then(|s| s.linked.as_deref()).filter(|w| Some(*w) != identity)
+        && row(conn, was)?.is_some_and(|r| r.linked.as_deref() == Some(id))
+    {
+        return Err(refused());
     }
     let Some(identity) = identity else { return Ok(None) };
     let Some(row) = row(conn, identity)? else { return Ok(None) };
@@ -730,5 +730,63 @@ pub fn commit(
 pub fn remember(cache: &DocCache, staged: Vec<Staged>) {
     for s in staged {
         cache.put(s.id, s.heads, s.doc, s.size as usize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzing::{self, FUZZ_DEVICE, FUZZ_USER, Harness};
+
+    fn push_of(id: &str) -> Vec<DocChanges> {
+        let changes = fuzzing::deep_nesting(id, FUZZ_USER, FUZZ_DEVICE, 2, false);
+        vec![DocChanges {
+            doc: protocol::doc_id(id).unwrap(),
+            changes: changes.into_iter().map(ByteBuf::from).collect(),
+        }]
+    }
+
+    /// Issue 11, item 10: a job whose documents were written but whose later step failed is
+    /// rolled back; the cache never saw them, so the retry finds the changes new and stores them.
+    #[test]
+    fn only_committed_documents_reach_the_cache() {
+        let h = Harness::new().unwrap();
+        let (conn, cache, limits) = (h.conn(), h.cache(), h.limits());
+        let id = uuid::Uuid::now_v7().to_string();
+        let pusher = Pusher::new(conn, h.device()).unwrap();
+        let staged = stage_push(conn, cache, &pusher, limits, &push_of(&id)).unwrap();
+        conn.execute_batch("SAVEPOINT job").unwrap();
+        commit(conn, h.device(), limits, &staged, 0).unwrap();
+        // A later step of the same job fails: its savepoint rolls back, `remember` never runs.
+        conn.execute_batch("ROLLBACK TO job; RELEASE job").unwrap();
+        drop(staged);
+        assert_eq!(cache.bytes(), 0);
+        assert!(row(conn, &id).unwrap().is_none(), "nothing was kept");
+        let again = stage_push(conn, cache, &pusher, limits, &push_of(&id)).unwrap();
+        assert_eq!(again.len(), 1, "the retry finds the changes new");
+        commit(conn, h.device(), limits, &again, 0).unwrap();
+        let heads = again[0].heads.clone();
+        remember(cache, again);
+        assert!(cache.bytes() > 0);
+        assert_eq!(row(conn, &id).unwrap().unwrap().heads, heads);
+        // A cached copy whose heads are not the database's is never served.
+        let mut stale = Document::empty();
+        cache.put(id.clone(), "not-the-heads".into(), std::mem::replace(&mut stale, Document::empty()), 10);
+        let mut loaded = load(conn, cache, &id).unwrap().unwrap();
+        assert_eq!(heads_text(&loaded.doc.heads()), heads, "loaded from the database instead");
+    }
+
+    /// Two stagings of the same document: the second to commit finds it changed and is refused
+    /// (the handler stages it again), so neither overwrites the other.
+    #[test]
+    fn a_staging_of_a_document_written_meanwhile_is_not_committed() {
+        let h = Harness::new().unwrap();
+        let (conn, cache, limits) = (h.conn(), h.cache(), h.limits());
+        let id = uuid::Uuid::now_v7().to_string();
+        let pusher = Pusher::new(conn, h.device()).unwrap();
+        let first = stage_push(conn, cache, &pusher, limits, &push_of(&id)).unwrap();
+        let second = stage_push(conn, cache, &pusher, limits, &push_of(&id)).unwrap();
+        commit(conn, h.device(), limits, &first, 0).unwrap();
+        assert!(matches!(commit(conn, h.device(), limits, &second, 0), Err(IngestError::Concurrent { .. })));
     }
 }

@@ -23,15 +23,49 @@ pub fn terminal(data: &str) -> Result<String, qrcode::types::QrError> {
     Ok(QrCode::new(data.as_bytes())?.render::<unicode::Dense1x2>().quiet_zone(true).build())
 }
 
+/// Writes the QR image, readable by its owner only: it carries a code that enrolls a device.
 pub fn png(data: &str, path: &Path) -> Result<(), String> {
     let code = QrCode::new(data.as_bytes()).map_err(|e| e.to_string())?;
     let image = code.render::<image::Luma<u8>>().min_dimensions(320, 320).build();
-    image.save(path).map_err(|e| e.to_string())
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    image.write_to(&mut out, image::ImageFormat::Png).map_err(|e| e.to_string())
+}
+
+/// Where a code's image goes unless told: `codes/` in the data directory (0700), one file per
+/// code, so that none overwrites another.
+pub fn default_path(data_dir: &Path, login: &str, now_ms: i64) -> Result<std::path::PathBuf, String> {
+    let dir = data_dir.join("codes");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(dir.join(format!("sotay-enroll-{login}-{now_ms}.png")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn images_are_for_their_owner_only_and_never_overwrite_each_other() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let a = default_path(dir.path(), "nguyen.van.a", 1).unwrap();
+        let b = default_path(dir.path(), "nguyen.van.a", 2).unwrap();
+        assert_ne!(a, b);
+        png("sotay:ABCDE-12345", &a).unwrap();
+        assert_eq!(std::fs::metadata(&a).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(a.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+        assert!(std::fs::read(&a).unwrap().starts_with(b"\x89PNG"));
+    }
 
     #[test]
     fn says_when_the_phones_would_refuse_the_address() {

@@ -32,6 +32,12 @@ pub fn path(data_dir: &Path) -> std::path::PathBuf {
 /// Opens (creating if need be) the database in `data_dir`, migrated to the latest schema.
 pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     std::fs::create_dir_all(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
+    // The directory holds the database and the code secret: the server's user only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700));
+    }
     let mut conn = Connection::open(data_dir.join(FILE_NAME))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
@@ -41,6 +47,13 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     )?;
     migrate_with(&mut conn, MIGRATIONS)?;
     Ok(conn)
+}
+
+/// Readiness: a small write the caller commits. Fails when the database cannot be written.
+pub fn heartbeat(conn: &Connection, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO heartbeat (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = ?1")?
+        .execute([now])?;
+    Ok(())
 }
 
 /// A migrated database in memory, for tests and the fuzz harness.
@@ -141,5 +154,32 @@ impl DocCache {
     /// Stored bytes of what is held now.
     pub fn bytes(&self) -> usize {
         self.lock().bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readiness_fails_when_the_database_cannot_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        let writable = Connection::open(path(dir.path())).unwrap();
+        assert!(heartbeat(&writable, 1).is_ok());
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let read_only = Connection::open_with_flags(path(dir.path()), flags).unwrap();
+        assert!(heartbeat(&read_only, 2).is_err());
+        // Through the worker, as /healthz asks: the job's answer is the failure.
+        let worker = crate::worker::DbWorker::start(read_only).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        worker
+            .submit(Box::new(move |conn| {
+                let result = heartbeat(conn, 3);
+                let keep = result.is_ok();
+                (keep, Box::new(move |committed| tx.send(result.is_ok() && committed.is_ok()).unwrap()))
+            }))
+            .unwrap();
+        assert!(!rx.recv().unwrap(), "not ready");
     }
 }
