@@ -19,8 +19,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::json;
 use sotay_core::sync::protocol::{
-    self, CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_BYTES, RepairRequest, RepairResponse, SyncRequest, SyncResponse,
-    WireError,
+    self, CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_BYTES, RepairResponse, SyncRequest, SyncResponse, WireError,
 };
 
 use crate::accounts::{self, AccountError, DeviceAuth};
@@ -481,7 +480,8 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
         let body = read_body(&state, body, MAX_BODY_BYTES).await?;
         let bytes_in = body.len();
         let device = Arc::new(device);
-        let req: Arc<SyncRequest> = Arc::new(on_pool(&state, move |_| protocol::decode::<SyncRequest>(&body)).await?);
+        let (req, version) = on_pool(&state, move |_| protocol::decode_versioned::<SyncRequest>(&body)).await?;
+        let req = Arc::new(req);
         let now = now_ms();
         let r = req.clone();
         let (pushed, repair_needed) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
@@ -496,7 +496,7 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
         .await?;
         if repair_needed {
             let r = SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
-            return Ok(sync_body(protocol::encode(&r)));
+            return Ok(sync_body(protocol::encode_as(&r, version)));
         }
         let page_bytes = req.max_response_bytes.clamp(16 * 1024, MAX_PAGE_BYTES);
         // Behind the cursor it was last given: the device lost that response, or was restored
@@ -513,7 +513,7 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
                 more: page.more,
                 repair: false,
             };
-            Ok::<_, IngestError>((protocol::encode(&r), page.cursor, n, page.damaged))
+            Ok::<_, IngestError>((protocol::encode_as(&r, version), page.cursor, n, page.damaged))
         })
         .await?;
         let d = device.clone();
@@ -552,24 +552,33 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         let (device, _slot) = admit(&state, &headers).await?;
         let body = read_body(&state, body, MAX_BODY_BYTES).await?;
         let device = Arc::new(device);
-        let req: Arc<RepairRequest> =
-            Arc::new(on_pool(&state, move |_| protocol::decode::<RepairRequest>(&body)).await?);
+        let (req, version) = on_pool(&state, move |_| protocol::decode_repair_request(&body)).await?;
+        let req = Arc::new(req);
         let now = now_ms();
         let r = req.clone();
-        let (_, (replies, listed)) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
+        let (_, (replies, mut listed)) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
             let s = repair::stage(conn, cache, pusher, limits, &r)?;
             Ok((s.staged, (s.replies, s.listed)))
         })
         .await?;
+        listed.extend(req.held.iter().map(protocol::doc_id_string));
         let (d, first_round) = (device.clone(), req.first_round);
-        let (missing, damaged, cursor) = on_pool(&state, move |conn| {
+        let from = req.missing_from.map(|f| protocol::doc_id_string(&f));
+        // Whole documents come a page at a time; a device of version 1 cannot ask for a next
+        // page and gets them all, as before.
+        let page = (version >= 2).then_some(state.limits.repair_page_bytes);
+        let (missing, cursor) = on_pool(&state, move |conn| {
             let cursor = feed::head(conn)?;
-            let (missing, damaged) =
-                if first_round { repair::missing(conn, &d, &listed, now)? } else { (Vec::new(), Vec::new()) };
-            Ok::<_, IngestError>((missing, damaged, cursor))
+            let missing = if first_round || from.is_some() {
+                repair::missing(conn, &d, &listed, from.as_deref(), page, now)?
+            } else {
+                repair::Missing { entries: Vec::new(), damaged: Vec::new(), more_after: None }
+            };
+            Ok::<_, IngestError>((missing, cursor))
         })
         .await?;
         let d = device.clone();
+        let damaged = missing.damaged.clone();
         with_db(&state, move |conn| {
             feed::quarantine(conn, "document", &damaged, now).map_err(ApiError::internal)?;
             if first_round {
@@ -578,9 +587,15 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -
             Ok(())
         })
         .await?;
-        tracing::info!(route = "repair", device = %device.device_id, docs = replies.len(), missing = missing.len(), "repair round");
-        let r = RepairResponse { server_time: now, docs: replies, missing, cursor };
-        let encoded = on_pool(&state, move |_| Ok::<_, ApiError>(protocol::encode(&r))).await?;
+        tracing::info!(route = "repair", device = %device.device_id, docs = replies.len(), missing = missing.entries.len(), "repair round");
+        let r = RepairResponse {
+            server_time: now,
+            docs: replies,
+            missing: missing.entries,
+            cursor,
+            missing_after: missing.more_after.as_deref().and_then(protocol::doc_id),
+        };
+        let encoded = on_pool(&state, move |_| Ok::<_, ApiError>(protocol::encode_repair_response(&r, version))).await?;
         Ok(sync_body(encoded))
     }
     .await;
@@ -712,6 +727,19 @@ async fn metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64_prefix() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("an address");
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().expect("an address");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("an address");
+        assert_eq!(limit_key(a), limit_key(b), "one subscriber's addresses share a limit");
+        assert_ne!(limit_key(a), limit_key(other));
+        let v4: IpAddr = "203.0.113.7".parse().expect("an address");
+        assert_eq!(limit_key(v4), v4);
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().expect("an address");
+        assert_eq!(limit_key(mapped), v4);
+    }
 
     #[test]
     fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {

@@ -103,6 +103,9 @@ struct LimitArgs {
     /// Bộ nhớ đệm tài liệu (MiB) / MiB (stored size) of documents kept loaded
     #[arg(long)]
     cache_mib: Option<usize>,
+    /// Dung lượng tài liệu gửi nguyên mỗi vòng sửa chữa (byte) / bytes of whole documents per repair round
+    #[arg(long)]
+    repair_page_bytes: Option<usize>,
 }
 
 impl LimitArgs {
@@ -136,6 +139,9 @@ impl LimitArgs {
         if let Some(v) = self.body_timeout_secs {
             l.body_timeout = secs(v.max(1));
             l.body_idle_timeout = l.body_idle_timeout.min(l.body_timeout);
+        }
+        if let Some(v) = self.repair_page_bytes {
+            l.repair_page_bytes = v.max(1);
         }
         if let Some(v) = self.cache_mib {
             l.cache_bytes = v.saturating_mul(1024 * 1024);

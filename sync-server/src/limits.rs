@@ -17,8 +17,10 @@ pub struct Limits {
     pub device_quota_bytes: u64,
     /// Sync, repair and file requests one device may make per minute (a burst of that many).
     pub device_requests_per_minute: u32,
-    /// Documents one repair round may name.
+    /// Documents one repair round may name, and the bytes of whole documents one repair round
+    /// sends (the rest follow in the next rounds).
     pub max_repair_docs: usize,
+    pub repair_page_bytes: usize,
     /// Threads of the untrusted pool and jobs that may wait for one.
     pub pool_threads: usize,
     pub pool_queue: usize,
@@ -42,6 +44,7 @@ impl Default for Limits {
             device_quota_bytes: 256 * 1024 * 1024,
             device_requests_per_minute: 120,
             max_repair_docs: 100_000,
+            repair_page_bytes: protocol::MAX_PAGE_BYTES as usize,
             pool_threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
             pool_queue: 64,
             cache_bytes: 32 * 1024 * 1024,

@@ -68,28 +68,50 @@ pub fn stage(
     Ok(out)
 }
 
-/// First round: the documents in the device's scope it did not list, whole. A document that
-/// cannot be loaded is left out and returned for quarantine.
+/// The documents the device lacks.
+pub struct Missing {
+    pub entries: Vec<FeedEntry>,
+    /// Documents that could not be loaded, left out, for quarantine.
+    pub damaged: Vec<String>,
+    /// More wait after this id (when paged).
+    pub more_after: Option<String>,
+}
+
+/// The documents in the device's scope it did not list, whole, in id order after `from`, up to
+/// about `page_bytes` (at least one document a page) or all of them when `page_bytes` is `None`
+/// (devices of protocol version 1, which cannot ask for a next page).
 pub fn missing(
     conn: &Connection,
     device: &DeviceAuth,
     listed: &HashSet<String>,
+    from: Option<&str>,
+    page_bytes: Option<usize>,
     now: i64,
-) -> Result<(Vec<FeedEntry>, Vec<String>), IngestError> {
+) -> Result<Missing, IngestError> {
     let user = user_scope(device);
     let unit = &device.user.unit;
     let ids: Vec<String> = {
         let mut stmt = conn.prepare(
             "SELECT doc_id FROM documents
              WHERE (unit = ?1 OR commune = ?1 OR district = ?1 OR province = ?1 OR doc_id = ?1)
-               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.what = 'document' AND q.ref = doc_id)",
+               AND doc_id > ?2
+               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.what = 'document' AND q.ref = doc_id)
+             ORDER BY doc_id",
         )?;
-        stmt.query_map([unit], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?
+        stmt.query_map(rusqlite::params![unit, from.unwrap_or("")], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?
     };
     let (mut out, mut damaged) = (Vec::new(), Vec::new());
+    let mut size = 0usize;
     for id in ids {
         if listed.contains(&id) {
             continue;
+        }
+        if let Some(limit) = page_bytes
+            && !out.is_empty()
+            && size >= limit
+        {
+            let last = out.last().map(|e: &FeedEntry| protocol::doc_id_string(&e.doc));
+            return Ok(Missing { entries: out, damaged, more_after: last });
         }
         let Some(scope) = ingest::scope_of(conn, &id)? else { continue };
         if !user.may_pull(&scope) {
@@ -109,8 +131,9 @@ pub fn missing(
             }
         };
         let doc_id = uuid::Uuid::try_parse(&id).map_err(|_| IngestError::BadId)?.into_bytes();
+        size += changes.iter().map(|(_, b)| b.len() + 4).sum::<usize>() + 24;
         let changes = changes.into_iter().map(|(_, b)| ByteBuf::from(b)).collect();
         out.push(FeedEntry { doc: doc_id, received_at: now, changes });
     }
-    Ok((out, damaged))
+    Ok(Missing { entries: out, damaged, more_after: None })
 }

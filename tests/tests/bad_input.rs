@@ -75,7 +75,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         prepared.request.pushes.iter().find(|p| p.doc == doc).expect("the new record is pushed").changes[0].to_vec();
 
     let mut wrong_version = good.clone();
-    wrong_version[3] = 2;
+    wrong_version[3] = 9;
     let oversized = vec![b'S'; sotay_core::sync::protocol::MAX_BODY_BYTES + 1024];
     let garbage = request(vec![DocChanges { doc, changes: vec![ByteBuf::from(b"not automerge at all".to_vec())] }]);
     let truncated_change = request(vec![DocChanges {

@@ -369,3 +369,73 @@ async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers
     sneak.sync_until_ok(2).await;
     assert!(sneak.store.document_ids().expect("ids").contains(&identity), "the new handler receives it");
 }
+
+#[tokio::test]
+async fn a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time() {
+    let server = TestServer::start_with(&["--repair-page-bytes", "16000"]);
+    let mut author = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut restored = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(18);
+    let before_sync = tempfile::tempdir().expect("backup");
+    restored = restored.backup(before_sync.path());
+    let ids: Vec<String> = (0..40).map(|_| author.create(COMMUNE, sampler.any_body())).collect();
+    author.sync_until_ok(2).await;
+    restored.sync_until_ok(2).await;
+    // A second sync confirms the cursor the first one was given.
+    restored.sync_until_ok(2).await;
+    // The phone comes back from the backup taken before it received anything: behind a cursor it
+    // had confirmed, it must repair, and the server sends it the 40 records a page at a time.
+    restored = restored.restore(before_sync.path());
+    let report = restored.sync_until_ok(2).await;
+    assert!(report.repaired);
+    let held = restored.store.document_ids().expect("ids");
+    assert!(ids.iter().all(|id| held.contains(id)), "every record came back");
+    let size: usize = ids.iter().map(|id| author.store.changes_after(id, &[]).expect("bytes").len()).sum();
+    assert!(size > 3 * 16_000, "the records outweigh three pages: {size}");
+    assert!(report.round_trips >= 4, "several pages: {report:?}");
+    // The same heads as the author's, record by record (a denouncer's identity goes to its
+    // handlers only).
+    let (mine, theirs) = (restored.doc_heads(), author.doc_heads());
+    assert!(ids.iter().all(|id| mine.get(id) == theirs.get(id)));
+}
+
+#[tokio::test]
+async fn a_device_of_protocol_version_1_keeps_syncing() {
+    let server = TestServer::start();
+    let mut old = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(19);
+    let id = old.create(COMMUNE, sampler.body(RecordKind::Dialogue));
+    let prepared = old.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare");
+    let v1 = protocol::encode_as(&prepared.request, 1);
+    let r = sotay_e2e::http_client()
+        .post(format!("{}/v1/sync", server.url))
+        .bearer_auth(old.token())
+        .header("content-type", protocol::CONTENT_TYPE)
+        .body(v1)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.expect("body");
+    assert_eq!(bytes[3], 1, "answered in version 1");
+    let response: protocol::SyncResponse = protocol::decode(&bytes).expect("a version-1 response");
+    old.store.complete_sync(&prepared, &response).expect("applied");
+    assert!(server.doc_heads().contains_key(&id));
+    // A version-1 repair round is answered in version 1, without pages.
+    #[derive(serde::Serialize)]
+    struct RepairRequestV1 {
+        first_round: bool,
+        docs: Vec<protocol::DocMessage>,
+    }
+    let repair = protocol::encode_as(&RepairRequestV1 { first_round: true, docs: vec![] }, 1);
+    let r = sotay_e2e::http_client()
+        .post(format!("{}/v1/repair", server.url))
+        .bearer_auth(old.token())
+        .body(repair)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.expect("body");
+    assert_eq!(bytes[3], 1);
+}

@@ -333,7 +333,7 @@ impl Store {
             }
             session.states.insert(id, state);
         }
-        Ok((session, RepairRequest { first_round: true, docs }))
+        Ok((session, RepairRequest { first_round: true, docs, missing_from: None, held: Vec::new() }))
     }
 
     /// Applies the server's repair answers; returns the next request, or `None` once both sides
@@ -385,7 +385,16 @@ impl Store {
                 .execute(params![id, heads_text(&doc.heads())])?;
             }
         }
-        if docs.is_empty() {
+        // More documents this device lacks wait on the server: ask for the next page, saying
+        // what is held here so that nothing comes twice.
+        let (missing_from, held) = match response.missing_after {
+            Some(after) => {
+                let held = documents::all_ids(&tx)?.iter().filter_map(|(id, _)| protocol::doc_id(id)).collect();
+                (Some(after), held)
+            }
+            None => (None, Vec::new()),
+        };
+        if docs.is_empty() && missing_from.is_none() {
             let cursor = session.cursor.unwrap_or(response.cursor);
             tx.execute(
                 "UPDATE sync_account SET cursor = ?1, cursor_tag = ?3, repair_needed = 0, last_sync_at = ?2, last_error = NULL
@@ -395,7 +404,8 @@ impl Store {
         }
         tx.commit()?;
         self.observers.notify(&changed);
-        Ok((!docs.is_empty()).then_some(RepairRequest { first_round: false, docs }))
+        let more = !docs.is_empty() || missing_from.is_some();
+        Ok(more.then_some(RepairRequest { first_round: false, docs, missing_from, held }))
     }
 }
 

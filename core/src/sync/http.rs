@@ -240,7 +240,9 @@ const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// A bound on round trips, against a server that keeps saying "more".
 const MAX_ROUNDS: u32 = 100_000;
-const MAX_REPAIR_ROUNDS: u32 = 50;
+/// Rounds of one repair: each answers what is left to say and sends a page of the documents the
+/// device lacks, so a large scope takes a round per page.
+const MAX_REPAIR_ROUNDS: u32 = 10_000;
 
 /// Told how a sync advances, after each round trip.
 pub trait SyncObserver: Send + Sync {

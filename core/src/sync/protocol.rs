@@ -9,8 +9,13 @@ use std::io::{Read, Write};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-/// The protocol version this build speaks.
-pub const VERSION: u8 = 1;
+/// The protocol version this build speaks. Version 2 pages the documents a repair sends whole
+/// (`RepairRequest::missing_from`, `RepairResponse::missing_after`); every other message is the
+/// same in both. A server answers each request in the version it came in, so a device of
+/// version 1 keeps syncing.
+pub const VERSION: u8 = 2;
+/// The oldest version still understood.
+pub const OLDEST_VERSION: u8 = 1;
 const MAGIC: &[u8; 3] = b"STY";
 /// The media type of every sync body.
 pub const CONTENT_TYPE: &str = "application/vnd.sotay.sync";
@@ -105,6 +110,10 @@ pub struct RepairRequest {
     /// send the ones the device lacks.
     pub first_round: bool,
     pub docs: Vec<DocMessage>,
+    /// Version 2: the next page of the documents the device lacks, after this id (the server's
+    /// `missing_after`), with `held`, every document the device holds.
+    pub missing_from: Option<DocId>,
+    pub held: Vec<DocId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,10 +121,48 @@ pub struct RepairResponse {
     pub server_time: i64,
     /// The server's answers to the device's messages (only where it has something to say).
     pub docs: Vec<DocMessage>,
-    /// First round: whole documents in the device's scope that the device did not list.
+    /// First round (and pages after it): whole documents in the device's scope that the device
+    /// did not list, in id order, up to a page.
     pub missing: Vec<FeedEntry>,
     /// The feed position the repair covers: the device's cursor once the repair is done.
     pub cursor: Cursor,
+    /// Version 2: more documents the device lacks wait after this id.
+    pub missing_after: Option<DocId>,
+}
+
+/// The version-1 forms of the repair messages.
+#[derive(Serialize, Deserialize)]
+struct RepairRequestV1 {
+    first_round: bool,
+    docs: Vec<DocMessage>,
+}
+
+#[derive(Serialize)]
+struct RepairResponseV1<'a> {
+    server_time: i64,
+    docs: &'a [DocMessage],
+    missing: &'a [FeedEntry],
+    cursor: Cursor,
+}
+
+/// A repair request of either version, and the version it came in.
+pub fn decode_repair_request(body: &[u8]) -> Result<(RepairRequest, u8), WireError> {
+    match version_of(body)? {
+        1 => {
+            let (v1, _) = decode_versioned::<RepairRequestV1>(body)?;
+            Ok((RepairRequest { first_round: v1.first_round, docs: v1.docs, missing_from: None, held: Vec::new() }, 1))
+        }
+        _ => decode_versioned(body),
+    }
+}
+
+/// A repair response in `version`: version 1 has no pages (the caller sends everything).
+pub fn encode_repair_response(r: &RepairResponse, version: u8) -> Vec<u8> {
+    if version == 1 {
+        let v1 = RepairResponseV1 { server_time: r.server_time, docs: &r.docs, missing: &r.missing, cursor: r.cursor };
+        return encode_as(&v1, 1);
+    }
+    encode_as(r, version)
 }
 
 /// Why a body could not be read.
@@ -133,29 +180,46 @@ pub enum WireError {
     Malformed,
 }
 
-/// Encodes a message as a sync body.
+/// Encodes a message as a sync body of this version.
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    encode_as(message, VERSION)
+}
+
+/// Encodes a message as a sync body of `version` (a server answers in the request's).
+pub fn encode_as<T: Serialize>(message: &T, version: u8) -> Vec<u8> {
     let raw = postcard::to_stdvec(message).unwrap_or_default();
     let mut out = Vec::with_capacity(raw.len() / 2 + 8);
     out.extend_from_slice(MAGIC);
-    out.push(VERSION);
+    out.push(version);
     let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::default());
     // Writing to a Vec cannot fail.
     let _ = z.write_all(&raw);
     z.finish().unwrap_or_default()
 }
 
-/// Decodes a sync body, refusing anything that is not exactly a message of this version.
-pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, WireError> {
+/// The version a body is written in, if it is a sync body of a version this build reads.
+pub fn version_of(body: &[u8]) -> Result<u8, WireError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(WireError::TooLarge);
     }
     if body.len() < 4 || &body[..3] != MAGIC {
         return Err(WireError::NotSync);
     }
-    if body[3] != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&body[3]) {
         return Err(WireError::UnsupportedVersion { found: body[3] });
     }
+    Ok(body[3])
+}
+
+/// Decodes a sync body of a message that is the same in every version this build reads.
+pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, WireError> {
+    decode_versioned(body).map(|(m, _)| m)
+}
+
+/// Decodes a sync body, refusing anything that is not exactly such a message; returns the
+/// version it was written in.
+pub fn decode_versioned<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<(T, u8), WireError> {
+    let version = version_of(body)?;
     let mut raw = Vec::new();
     let mut inflater = flate2::read::DeflateDecoder::new(&body[4..]).take(MAX_DECODED_BYTES as u64 + 1);
     inflater.read_to_end(&mut raw).map_err(|_| WireError::Malformed)?;
@@ -166,7 +230,7 @@ pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, WireError>
     if !rest.is_empty() {
         return Err(WireError::Malformed);
     }
-    Ok(message)
+    Ok((message, version))
 }
 
 /// The uncompressed size a message takes in postcard (for paging).
@@ -210,14 +274,55 @@ mod tests {
         assert_eq!(decode::<SyncRequest>(b""), Err(WireError::NotSync));
         let mut wrong = body.clone();
         wrong[3] = 9;
+        assert_eq!(
+            decode::<SyncRequest>(&{
+                let mut zero = body.clone();
+                zero[3] = 0;
+                zero
+            }),
+            Err(WireError::UnsupportedVersion { found: 0 })
+        );
         assert_eq!(decode::<SyncRequest>(&wrong), Err(WireError::UnsupportedVersion { found: 9 }));
         assert_eq!(decode::<SyncRequest>(&body[..body.len() / 2]), Err(WireError::Malformed));
         let mut garbage = body[..4].to_vec();
         garbage.extend_from_slice(&[0xff; 64]);
         assert_eq!(decode::<SyncRequest>(&garbage), Err(WireError::Malformed));
         // A response is not a request.
-        let resp = encode(&RepairRequest { first_round: true, docs: vec![] });
+        let resp = encode(&RepairRequest { first_round: true, docs: vec![], missing_from: None, held: vec![] });
         assert!(decode::<SyncRequest>(&resp).is_err());
+    }
+
+    #[test]
+    fn version_1_repairs_are_read_and_answered_in_version_1() {
+        let v1 = encode_as(&RepairRequestV1 { first_round: true, docs: vec![] }, 1);
+        let (req, version) = decode_repair_request(&v1).unwrap();
+        assert_eq!((req.first_round, req.missing_from, version), (true, None, 1));
+        let r = RepairResponse {
+            server_time: 5,
+            docs: vec![],
+            missing: vec![],
+            cursor: Cursor { seq: 3, tag: 4 },
+            missing_after: Some([1; 16]),
+        };
+        let answer = encode_repair_response(&r, 1);
+        assert_eq!(answer[3], 1);
+        #[derive(Deserialize)]
+        struct Old {
+            server_time: i64,
+            _docs: Vec<DocMessage>,
+            _missing: Vec<FeedEntry>,
+            cursor: Cursor,
+        }
+        let old: Old = decode(&answer).unwrap();
+        assert_eq!((old.server_time, old.cursor), (5, Cursor { seq: 3, tag: 4 }));
+        // A version-2 request is read whole.
+        let v2 = encode(&RepairRequest {
+            first_round: false,
+            docs: vec![],
+            missing_from: Some([2; 16]),
+            held: vec![[3; 16]],
+        });
+        assert_eq!(decode_repair_request(&v2).unwrap().0.held, vec![[3; 16]]);
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub use session::Viewer;
 pub struct DashState {
     conn: Arc<Mutex<Connection>>,
     sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    sign_in_per_login: Arc<DefaultKeyedRateLimiter<String>>,
     trust_forwarded_for: bool,
 }
 
@@ -50,6 +51,7 @@ impl DashState {
         Ok(DashState {
             conn: Arc::new(Mutex::new(conn)),
             sign_in_limiter: Arc::new(RateLimiter::keyed(quota)),
+            sign_in_per_login: Arc::new(RateLimiter::keyed(quota)),
             trust_forwarded_for,
         })
     }

@@ -101,13 +101,20 @@ pub async fn sign_in(
     if presign.is_empty() || !auth::same_token(&presign, &form.csrf) {
         return Err(PageError::Csrf);
     }
-    let ip = crate::api::client_ip(state.trust_forwarded_for, &headers, peer);
+    let ip = crate::api::limit_key(crate::api::client_ip(state.trust_forwarded_for, &headers, peer));
     if state.sign_in_limiter.check_key(&ip).is_err() {
         return Err(PageError::TooMany);
     }
     // Addresses that have not tried for a while are forgotten, so the table stays small.
     state.sign_in_limiter.retain_recent();
     let login = form.login.trim().to_string();
+    // And per account, whatever the address: guessing one official's password from many
+    // addresses is limited too (at the cost that a guesser can hold that official out a while).
+    let account: String = login.chars().take(64).collect::<String>().to_lowercase();
+    if state.sign_in_per_login.check_key(&account).is_err() {
+        return Err(PageError::TooMany);
+    }
+    state.sign_in_per_login.retain_recent();
     let password = form.password;
     // The hash is read under the connection's lock and checked after it: an Argon2 run takes a
     // moment and 19 MiB, and other pages should not wait for it.
