@@ -52,7 +52,10 @@ class HomeModel(
         val rows = store.list(RecordFilter(kinds = emptyList(), unit = null, status = null, from = null, to = null, overdue = false, includeDeleted = false, limit = 5000u))
         val due = rows.mapNotNull { r ->
             val next = r.nextDue ?: return@mapNotNull null
-            daysBetween(now, next) to DueItem(r.id, r.title, r.kind.label(lang), dateText(next, lang), dueInText(next, now, lang), r.overdue)
+            // Overdue against the same day as the rest of the screen (the store's flag uses the
+            // clock's day, which a test or a screen left open past midnight does not share).
+            val days = daysBetween(now, next)
+            days to DueItem(r.id, r.title, r.kind.label(lang), dateText(next, lang), dueInText(next, now, lang), days < 0)
         }
         val status = store.syncStatus()
         mutable.value = HomeState(
