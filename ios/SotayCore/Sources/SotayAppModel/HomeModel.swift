@@ -49,11 +49,14 @@ public final class HomeModel: Refreshing {
             var soon: [DueItem] = []
             for r in rows {
                 guard let next = r.nextDue else { continue }
+                // Overdue against the screen's day, not the store clock's.
+                let days = try? daysBetween(from: now, to: next)
+                let late = days.map { $0 < 0 } ?? r.overdue
                 let item = DueItem(id: r.id, title: r.title, kind: kindLabel(kind: r.kind, lang: lang), due: dateText(iso: next, lang: lang),
-                                   dueText: (try? dueInText(due: next, today: now, lang: lang)) ?? next, overdue: r.overdue)
-                if r.overdue {
+                                   dueText: (try? dueInText(due: next, today: now, lang: lang)) ?? next, overdue: late)
+                if late {
                     overdue.append(item)
-                } else if let days = try? daysBetween(from: now, to: next), days <= soonDays {
+                } else if let days, days <= soonDays {
                     soon.append(item)
                 }
             }
