@@ -96,11 +96,7 @@ impl CodeKey {
             Err(e) => return Err(e),
         }
         let k = random_bytes::<32>().map_err(|e| std::io::Error::other(e.to_string()))?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        std::io::Write::write_all(&mut options.open(&path)?, &k)?;
+        std::io::Write::write_all(&mut crate::private::file(&path, true)?, &k)?;
         Ok(CodeKey(k))
     }
 

@@ -469,7 +469,11 @@ async fn stage_and_commit<X: Send + 'static>(
             Err(e) => return Err(e),
         }
     }
-    Err(IngestError::Concurrent { doc: String::new() }.into())
+    Err(ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "các tài liệu này đang được thay đổi liên tục, hãy thử lại / these documents keep being changed, try again",
+    ))
 }
 
 async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {

@@ -74,9 +74,9 @@ impl Harness {
     }
 
     /// A sync body as the server handles it: decoded, staged, and committed when it passes.
-    pub fn sync_body(&self, body: &[u8]) -> Result<usize, IngestError> {
-        let req: SyncRequest = protocol::decode(body).map_err(|_| IngestError::BadId)?;
-        self.push(&req.pushes)
+    pub fn sync_body(&self, body: &[u8]) -> Result<usize, BodyError> {
+        let req: SyncRequest = protocol::decode(body)?;
+        Ok(self.push(&req.pushes)?)
     }
 
     /// Changes of one new document, pushed under the id `doc`.
@@ -91,6 +91,15 @@ impl Harness {
         ingest::commit(&self.conn, &self.device, &self.limits, &staged, 0)?;
         Ok(n)
     }
+}
+
+/// Why a sync body was refused, for the body target.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error(transparent)]
+    Wire(#[from] protocol::WireError),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
 }
 
 /// Why a document could not be read, for the tree target.

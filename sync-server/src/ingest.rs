@@ -130,8 +130,20 @@ pub struct Stored {
     pub heads: String,
     pub chunk_count: i64,
     pub size: i64,
-    /// Who created it (the envelope's author), for identities.
-    pub created_by: String,
+    /// Who recorded it (the envelope's author): read for denouncer identities only, since
+    /// reading the envelope reads the whole tree.
+    pub created_by: Option<String>,
+}
+
+impl Stored {
+    /// The document to apply changes to, and the rest of what was stored (for the checks); an
+    /// empty document for one the server does not have yet.
+    pub fn split(stored: Option<Stored>) -> (Document, Option<Stored>) {
+        match stored {
+            Some(mut s) => (std::mem::replace(&mut s.doc, Document::empty()), Some(s)),
+            None => (Document::empty(), None),
+        }
+    }
 }
 
 /// The bytes that bring the stored document to its new state.
@@ -249,7 +261,11 @@ pub fn load(conn: &Connection, cache: &DocCache, id: &str) -> Result<Option<Stor
         None => guarded(id, || documents::load(conn, id).map_err(IngestError::from))?
             .ok_or_else(|| IngestError::Storage("document row without its bytes".into()))?,
     };
-    let created_by = guarded(id, || Ok(doc.envelope().map(|e| e.created_by.user).unwrap_or_default()))?;
+    let created_by = match row.scope.kind {
+        DocumentKind::DenouncerIdentity => Some(guarded(id, || Ok(doc.envelope().map(|e| e.created_by.user)))?),
+        _ => None,
+    }
+    .and_then(Result::ok);
     Ok(Some(Stored {
         doc,
         scope: row.scope,
@@ -501,7 +517,7 @@ fn identity_handlers(
             return Err(refused());
         }
         let login = &device.user.login;
-        if !s.scope.handlers.iter().any(|h| h == login) && &s.created_by != login {
+        if !s.scope.handlers.iter().any(|h| h == login) && s.created_by.as_ref() != Some(login) {
             return Err(IngestError::OutOfScope { doc: id.to_string() });
         }
     }
@@ -581,10 +597,7 @@ pub fn stage_push(
         }
         let stored = load(conn, cache, &id)?;
         let next = guarded(&id, || {
-            let (mut doc, stored) = match stored {
-                Some(mut s) => (std::mem::replace(&mut s.doc, Document::empty()), Some(s)),
-                None => (Document::empty(), None),
-            };
+            let (mut doc, stored) = Stored::split(stored);
             doc.apply_encoded_changes(p.changes.iter().map(|c| c.as_slice()))
                 .map_err(|_| IngestError::BadChange { doc: id.clone() })?;
             check(conn, pusher, limits, &id, stored, doc, &staged)

@@ -26,6 +26,7 @@ pub mod fuzzing;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
+pub mod private;
 pub mod qr;
 pub mod repair;
 pub mod serve;

@@ -27,11 +27,7 @@ pub fn terminal(data: &str) -> Result<String, qrcode::types::QrError> {
 pub fn png(data: &str, path: &Path) -> Result<(), String> {
     let code = QrCode::new(data.as_bytes()).map_err(|e| e.to_string())?;
     let image = code.render::<image::Luma<u8>>().min_dimensions(320, 320).build();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = crate::private::file(path, false).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
     image.write_to(&mut out, image::ImageFormat::Png).map_err(|e| e.to_string())
 }
@@ -40,12 +36,7 @@ pub fn png(data: &str, path: &Path) -> Result<(), String> {
 /// code, so that none overwrites another.
 pub fn default_path(data_dir: &Path, login: &str, now_ms: i64) -> Result<std::path::PathBuf, String> {
     let dir = data_dir.join("codes");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-    }
+    crate::private::dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir.join(format!("sotay-enroll-{login}-{now_ms}.png")))
 }
 

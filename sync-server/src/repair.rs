@@ -11,7 +11,6 @@ use std::collections::HashSet;
 
 use rusqlite::Connection;
 use serde_bytes::ByteBuf;
-use sotay_core::document::Document;
 use sotay_core::sync::protocol::{self, DocMessage, FeedEntry, RepairRequest};
 
 use crate::accounts::DeviceAuth;
@@ -51,10 +50,7 @@ pub fn stage(
         }
         let staged = &out.staged;
         let (staging, reply) = ingest::guarded(&id, || {
-            let (mut doc, stored) = match stored {
-                Some(mut s) => (std::mem::replace(&mut s.doc, Document::empty()), Some(s)),
-                None => (Document::empty(), None),
-            };
+            let (mut doc, stored) = ingest::Stored::split(stored);
             let mut state = automerge::sync::State::new();
             doc.receive_sync_message(&mut state, &m.message).map_err(|_| IngestError::BadChange { doc: id.clone() })?;
             let reply = if readable || before.is_none() { doc.sync_message(&mut state) } else { None };

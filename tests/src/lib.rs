@@ -25,3 +25,17 @@ pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
+
+/// Posts a sync body by hand with a device's token; the status and the JSON error, if any.
+pub async fn post_sync(url: &str, token: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let r = http_client()
+        .post(format!("{url}/v1/sync"))
+        .bearer_auth(token)
+        .header("content-type", sotay_core::sync::protocol::CONTENT_TYPE)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}

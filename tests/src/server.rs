@@ -39,42 +39,20 @@ impl TestServer {
 
     /// A fresh server with extra `serve` options.
     pub fn start_with(options: &[&str]) -> TestServer {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let data = dir.path().join("data");
-        let mut s = TestServer {
-            _dir: Some(dir),
-            data,
-            child: None,
-            addr: "127.0.0.1:0".parse().expect("address"),
-            url: String::new(),
-            tls: None,
-            options: options.iter().map(|o| o.to_string()).collect(),
-            stderr: None,
-        };
-        s.spawn();
-        s
+        Self::launch(options, None, None)
     }
 
     /// A fresh server whose log goes to `stderr` at level `info`.
     pub fn start_logging_to(stderr: &Path, options: &[&str]) -> TestServer {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let data = dir.path().join("data");
-        let mut s = TestServer {
-            _dir: Some(dir),
-            data,
-            child: None,
-            addr: "127.0.0.1:0".parse().expect("address"),
-            url: String::new(),
-            tls: None,
-            options: options.iter().map(|o| o.to_string()).collect(),
-            stderr: Some(stderr.to_path_buf()),
-        };
-        s.spawn();
-        s
+        Self::launch(options, None, Some(stderr.to_path_buf()))
     }
 
     /// A server over TLS with the given certificate and key (PEM files).
     pub fn start_tls(cert: PathBuf, key: PathBuf) -> TestServer {
+        Self::launch(&[], Some((cert, key)), None)
+    }
+
+    fn launch(options: &[&str], tls: Option<(PathBuf, PathBuf)>, stderr: Option<PathBuf>) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let data = dir.path().join("data");
         let mut s = TestServer {
@@ -83,9 +61,9 @@ impl TestServer {
             child: None,
             addr: "127.0.0.1:0".parse().expect("address"),
             url: String::new(),
-            tls: Some((cert, key)),
-            options: Vec::new(),
-            stderr: None,
+            tls,
+            options: options.iter().map(|o| o.to_string()).collect(),
+            stderr,
         };
         s.spawn();
         s

@@ -9,19 +9,7 @@ use sotay_core::sample::Sampler;
 use sotay_core::sync::protocol::{self, DocChanges, SyncRequest};
 use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, TestServer};
 
-async fn post(url: &str, token: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
-    let r = sotay_e2e::http_client()
-        .post(format!("{url}/v1/sync"))
-        .bearer_auth(token)
-        .header("content-type", protocol::CONTENT_TYPE)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status().as_u16();
-    let json = r.json().await.unwrap_or_default();
-    (status, json)
-}
+use sotay_e2e::post_sync as post;
 
 fn request(pushes: Vec<DocChanges>) -> Vec<u8> {
     protocol::encode(&SyncRequest {

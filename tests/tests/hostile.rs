@@ -16,18 +16,7 @@ use sotay_core::sync::protocol::{self, DocChanges, SyncRequest};
 use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, TestServer};
 use sotay_server::fuzzing;
 
-async fn post(url: &str, token: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
-    let r = sotay_e2e::http_client()
-        .post(format!("{url}/v1/sync"))
-        .bearer_auth(token)
-        .header("content-type", protocol::CONTENT_TYPE)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or_default())
-}
+use sotay_e2e::post_sync as post;
 
 fn push(pushes: Vec<DocChanges>) -> Vec<u8> {
     protocol::encode(&SyncRequest {
@@ -46,6 +35,13 @@ async fn device(server: &TestServer, login: &str, role: &str, unit: &str) -> Dev
     let mut d = Device::new(login);
     d.enroll(&server.url, &server.code(login)).await;
     d
+}
+
+/// The first change of a record waiting on the device, as it would push it.
+fn first_change(d: &Device, id: &str) -> Vec<u8> {
+    let prepared = d.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare");
+    let doc = protocol::doc_id(id).expect("id");
+    prepared.request.pushes.iter().find(|p| p.doc == doc).expect("pushed").changes[0].to_vec()
 }
 
 fn device_id(d: &Device) -> String {
@@ -68,11 +64,7 @@ async fn crafted_changes_that_panic_automerge_fail_only_their_request() {
     let mut sampler = Sampler::new(11);
     // A real record's change, in the attacker's own name, to mutate.
     let id = attacker.create(COMMUNE, sampler.body(RecordKind::Mediation));
-    let prepared = attacker.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare");
-    let change =
-        prepared.request.pushes.iter().find(|p| p.doc == protocol::doc_id(&id).expect("id")).expect("pushed").changes
-            [0]
-        .to_vec();
+    let change = first_change(&attacker, &id);
     let mutants = fuzzing::panicking_mutants(&change, 12, 200_000, 0x5eed);
     assert!(mutants.len() >= 6, "found {} mutants that make automerge panic", mutants.len());
     let before = server.fingerprint();
@@ -239,9 +231,7 @@ async fn a_log_that_cannot_be_written_stops_nothing() {
     let mut sampler = Sampler::new(16);
     // Requests that log at every level, a caught panic among them.
     let id = attacker.create(COMMUNE, sampler.body(RecordKind::Mediation));
-    let change = attacker.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare").request.pushes[0].changes
-        [0]
-    .to_vec();
+    let change = first_change(&attacker, &id);
     for m in fuzzing::panicking_mutants(&change, 4, 200_000, 7) {
         let target = uuid::Uuid::now_v7().to_string();
         post(&server.url, &attacker.token(), push(vec![one(&target, vec![m])])).await;

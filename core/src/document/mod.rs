@@ -301,3 +301,41 @@ impl Document {
         &mut self.doc
     }
 }
+
+#[cfg(all(test, feature = "sample"))]
+mod tests {
+    use super::*;
+    use crate::record::RecordKind;
+    use crate::sample::Sampler;
+
+    /// How deep objects nest in a JSON tree, the root's fields at depth 1 (as `MAX_DEPTH` counts).
+    fn depth(v: &Value) -> usize {
+        match v {
+            Value::Object(m) => m.values().map(|c| 1 + depth(c)).max().unwrap_or(0),
+            Value::Array(l) => l.iter().map(|c| 1 + depth(c)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// The records as the app writes them nest 5 deep at most (`body.agenda.0.rounds.0`, say),
+    /// well within `MAX_DEPTH`, and pass the depth check the server applies.
+    #[test]
+    fn records_nest_well_within_the_depth_limit() {
+        let mut sampler = Sampler::new(3);
+        let writer =
+            Writer { author: Author { user: "u".into(), device: "d".into() }, actor: ActorId::random(), now: 0 };
+        let mut deepest = 0;
+        for &kind in RecordKind::ALL {
+            for _ in 0..40 {
+                let body = sampler.body(kind).to_value();
+                let new = NewDocument { id: "x", kind: kind.into(), unit: "02233", commune: "02233", body };
+                let mut doc = Document::create(new, &writer).unwrap();
+                let hashes: Vec<_> = doc.changes_since(&[]).into_iter().map(|(h, _)| h).collect();
+                doc.check_depth(&hashes).unwrap();
+                deepest = deepest.max(depth(&tree::read(doc.automerge(), &automerge::ROOT, None)) - 1);
+            }
+        }
+        assert_eq!(deepest, 5, "the deepest record field");
+        assert!(deepest * 2 <= MAX_DEPTH);
+    }
+}

@@ -31,13 +31,8 @@ pub fn path(data_dir: &Path) -> std::path::PathBuf {
 
 /// Opens (creating if need be) the database in `data_dir`, migrated to the latest schema.
 pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
-    std::fs::create_dir_all(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
     // The directory holds the database and the code secret: the server's user only.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700));
-    }
+    crate::private::dir(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
     let mut conn = Connection::open(data_dir.join(FILE_NAME))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
