@@ -429,3 +429,19 @@ async fn a_device_of_protocol_version_1_keeps_syncing() {
     let bytes = r.bytes().await.expect("body");
     assert_eq!(bytes[3], 1);
 }
+
+#[tokio::test]
+async fn metrics_answer_this_machine_or_the_metrics_token() {
+    let open = TestServer::start();
+    let client = sotay_e2e::http_client();
+    let get = |url: String| client.get(url);
+    assert_eq!(get(format!("{}/metrics", open.url)).send().await.expect("metrics").status().as_u16(), 200);
+    // Through a proxy, the peer is this machine but the client is not.
+    let proxied = get(format!("{}/metrics", open.url)).header("x-forwarded-for", "203.0.113.7").send().await;
+    assert_eq!(proxied.expect("metrics").status().as_u16(), 403);
+    let guarded = TestServer::start_with(&["--metrics-token", "bi-mat-cua-may-chu"]);
+    assert_eq!(get(format!("{}/metrics", guarded.url)).send().await.expect("metrics").status().as_u16(), 403);
+    let with_token = get(format!("{}/metrics", guarded.url)).bearer_auth("bi-mat-cua-may-chu").send().await;
+    assert_eq!(with_token.expect("metrics").status().as_u16(), 200);
+    assert_eq!(get(format!("{}/livez", guarded.url)).send().await.expect("livez").status().as_u16(), 200);
+}

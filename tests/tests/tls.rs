@@ -29,6 +29,15 @@ async fn enrolls_and_syncs_over_tls() {
     let untrusting = Transport::new(&server.url).expect("transport");
     assert!(untrusting.enroll(&server.code("can.bo.a"), "x", None).await.is_err());
 
+    // Under TLS every answer tells browsers to keep to HTTPS.
+    let _ = sotay_e2e::http_client();
+    let browser = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.pem().as_bytes()).expect("ca"))
+        .build()
+        .expect("client");
+    let live = browser.get(format!("{}/livez", server.url)).send().await.expect("livez");
+    assert!(live.headers().get("strict-transport-security").is_some(), "{:?}", live.headers());
+
     let transport = Transport::with_root_certificate(&server.url, ca.pem().as_bytes()).expect("transport");
     let enrollment = transport.enroll(&server.code("can.bo.a"), "điện thoại", None).await.expect("enroll over TLS");
     let mut device = Device::new("can.bo.a");

@@ -157,6 +157,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cache_holds_at_most_its_budget_and_drops_the_least_recently_used() {
+        let cache = DocCache::new(8_000);
+        for i in 0..10 {
+            cache.put(format!("d{i}"), "h".into(), sotay_core::document::Document::empty(), 900);
+        }
+        assert!(cache.bytes() <= 8_000, "{}", cache.bytes());
+        assert!(cache.take("d0", "h").is_none(), "the oldest went first");
+        assert!(cache.take("d9", "h").is_some());
+        // A document too large for an eighth of the budget is not kept at all.
+        cache.put("big".into(), "h".into(), sotay_core::document::Document::empty(), 1_001);
+        assert!(cache.take("big", "h").is_none());
+    }
+
+    #[test]
     fn readiness_fails_when_the_database_cannot_be_written() {
         let dir = tempfile::tempdir().unwrap();
         drop(open(dir.path()).unwrap());
