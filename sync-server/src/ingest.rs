@@ -789,6 +789,40 @@ mod tests {
         assert_eq!(heads_text(&loaded.doc.heads()), heads, "loaded from the database instead");
     }
 
+    /// A document re-sent whole (it moved) or a large push makes several feed entries, none over
+    /// `MAX_ENTRY_BYTES` unless a single change is, so that a page of the feed stays a page.
+    #[test]
+    fn feed_entries_are_split_to_a_page() {
+        let h = Harness::new().unwrap();
+        let changes: Vec<Vec<u8>> = (0..40).map(|i| vec![i as u8; 20_000]).chain([vec![9; 300_000]]).collect();
+        append_feed(h.conn(), "d", "dev", 0, &changes).unwrap();
+        let sizes: Vec<i64> = h
+            .conn()
+            .prepare("SELECT length(changes) FROM feed ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(sizes.len() >= 5, "{sizes:?}");
+        let (last, rest) = sizes.split_last().unwrap();
+        assert!(rest.iter().all(|s| *s as usize <= MAX_ENTRY_BYTES + 64), "{sizes:?}");
+        assert!(*last as usize >= 300_000, "one change larger than an entry travels alone");
+        // Every change is there once, in order.
+        let mut all = Vec::new();
+        for blob in h
+            .conn()
+            .prepare("SELECT changes FROM feed ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))
+            .unwrap()
+        {
+            let list: Vec<ByteBuf> = postcard::from_bytes(&blob.unwrap()).unwrap();
+            all.extend(list.into_iter().map(|b| b.into_vec()));
+        }
+        assert_eq!(all, changes);
+    }
+
     /// Two stagings of the same document: the second to commit finds it changed and is refused
     /// (the handler stages it again), so neither overwrites the other.
     #[test]

@@ -263,6 +263,12 @@ impl Session {
         self.send(req).await
     }
 
+    /// Posts a form as a client behind a proxy that names it `client` in `X-Forwarded-For`.
+    pub async fn post_from(&mut self, client: &str, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.client.post(format!("{}{path}", self.base)).header("x-forwarded-for", client).form(form);
+        self.send(req).await
+    }
+
     /// Signs in; returns the sign-in response (303 on success).
     pub async fn sign_in(&mut self, login: &str, password: &str) -> Page {
         let form = self.get("/dashboard/sign-in").await;

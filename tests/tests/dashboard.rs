@@ -242,3 +242,27 @@ async fn bad_input_gets_a_clear_page_and_changes_nothing() {
         200
     );
 }
+
+/// Guessing one official's password from many addresses is limited too: per login, not only per
+/// address (issue 11, item 11).
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_login_whatever_the_address() {
+    let server = sotay_e2e::TestServer::start_with(&["--trust-forwarded-for"]);
+    server.add_user("can.bo.a", "commune-official", sotay_e2e::COMMUNE);
+    server.add_user("can.bo.b", "commune-official", sotay_e2e::COMMUNE);
+    server.set_password("can.bo.a", "mat-khau-that-dai-1");
+    server.set_password("can.bo.b", "mat-khau-that-dai-2");
+    let mut s = sotay_e2e::dashboard::Session::new(&server.url);
+    let form = s.get("/dashboard/sign-in").await;
+    let csrf = sotay_e2e::dashboard::hidden_csrf(&form.body);
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let wrong = [("login", "can.bo.a"), ("password", "doan-sai-mat-khau"), ("csrf", csrf.as_str())];
+        statuses.push(s.post_from(&format!("203.0.113.{i}"), "/dashboard/sign-in", &wrong).await.status);
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(statuses[10..], [429; 2], "the login is held back: {statuses:?}");
+    // Another official, from yet another address, is not.
+    let other = [("login", "can.bo.b"), ("password", "mat-khau-that-dai-2"), ("csrf", csrf.as_str())];
+    assert_eq!(s.post_from("198.51.100.1", "/dashboard/sign-in", &other).await.status, 303);
+}
