@@ -288,7 +288,10 @@ mod tests {
         garbage.extend_from_slice(&[0xff; 64]);
         assert_eq!(decode::<SyncRequest>(&garbage), Err(WireError::Malformed));
         // A response is not a request.
-        let resp = encode(&RepairRequest { first_round: true, docs: vec![], missing_from: None, held: vec![] });
+        // Another message's body (postcard is not self-describing: the route says which message a
+        // body is, and a body of another shape is refused as long as it does not parse as this one;
+        // an empty version-2 repair request happens to, byte for byte).
+        let resp = encode(&RepairRequestV1 { first_round: true, docs: vec![] });
         assert!(decode::<SyncRequest>(&resp).is_err());
     }
 
