@@ -16,24 +16,38 @@ pub trait SyncListener: Send + Sync {
 }
 
 /// Hands progress to the app's listener on a thread of its own, so that the listener never runs
-/// on the async runtime's threads and may call the store.
-struct Forward(std::sync::Mutex<std::sync::mpsc::Sender<SyncReport>>);
+/// on the async runtime's threads and may call the store. `finish` waits until every report was
+/// delivered: a sync returns only after its listener has heard all of it.
+struct Forward {
+    tx: std::sync::Mutex<Option<std::sync::mpsc::Sender<SyncReport>>>,
+    delivering: Option<std::thread::JoinHandle<()>>,
+}
 
 impl Forward {
     fn to(listener: Arc<dyn SyncListener>) -> Forward {
         let (tx, rx) = std::sync::mpsc::channel::<SyncReport>();
-        let _ = std::thread::Builder::new().name("sotay-sync-progress".into()).spawn(move || {
-            while let Ok(report) = rx.recv() {
-                crate::listener::call(|| listener.on_progress(report));
-            }
-        });
-        Forward(std::sync::Mutex::new(tx))
+        let delivering = std::thread::Builder::new()
+            .name("sotay-sync-progress".into())
+            .spawn(move || {
+                while let Ok(report) = rx.recv() {
+                    crate::listener::call(|| listener.on_progress(report));
+                }
+            })
+            .ok();
+        Forward { tx: std::sync::Mutex::new(Some(tx)), delivering }
+    }
+
+    async fn finish(mut self) {
+        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thread) = self.delivering.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
     }
 }
 
 impl SyncObserver for Forward {
     fn progress(&self, report: &SyncReport) {
-        if let Ok(tx) = self.0.lock() {
+        if let Some(tx) = self.tx.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             let _ = tx.send(report.clone());
         }
     }
@@ -110,11 +124,16 @@ impl Store {
             None => return Err(sotay_core::CoreError::NotEnrolled.into()),
         };
         let transport = Transport::new(&url)?;
-        let observer: Box<dyn SyncObserver> = match listener {
-            Some(l) => Box::new(Forward::to(l)),
-            None => Box::new(sotay_core::sync::http::Unobserved),
+        let forward = listener.map(Forward::to);
+        let observer: &dyn SyncObserver = match &forward {
+            Some(f) => f,
+            None => &sotay_core::sync::http::Unobserved,
         };
         let cancel = cancel.unwrap_or_default();
-        Ok(sync_with(|| async { self.lock() }, &transport, observer.as_ref(), &cancel.0, with_attachments).await?)
+        let result = sync_with(|| async { self.lock() }, &transport, observer, &cancel.0, with_attachments).await;
+        if let Some(f) = forward {
+            f.finish().await;
+        }
+        Ok(result?)
     }
 }
