@@ -9,9 +9,10 @@ pub fn nfc(s: &str) -> String {
 }
 
 /// Folds text for search: decomposes, drops every combining mark (the tone and vowel marks),
-/// maps đ/Đ to d (đ is its own letter, not d plus a mark, so NFD leaves it), lowercases, and
+/// maps đ/Đ to d (đ is its own letter, not d plus a mark, so NFD leaves it), and Ð/ð (U+00D0/U+00F0,
+/// the eth that some keyboards and converted documents put for Đ) to d as well, lowercases, and
 /// turns everything that is not a letter or digit into single spaces.
-/// `fold("Đất đai") == fold("Đất đai") == "dat dai"`.
+/// `fold("Đất đai") == fold("Ðất đai") == "dat dai"`. The rules are in docs/data-model.md.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
@@ -20,7 +21,7 @@ pub fn fold(s: &str) -> String {
             continue;
         }
         let c = match c {
-            'đ' | 'Đ' => 'd',
+            'đ' | 'Đ' | 'ð' | 'Ð' => 'd',
             _ => c,
         };
         if c.is_alphanumeric() {
@@ -58,7 +59,14 @@ mod tests {
         assert_eq!(fold("Đất đai"), "dat dai");
         assert_eq!(fold("Hòa giải ở cơ sở"), "hoa giai o co so");
         assert_eq!(fold("NGƯỜI DÂN TỘC THIỂU SỐ"), "nguoi dan toc thieu so");
-        assert_eq!(fold("  Thôn  Nà-Mè, xã Phúc Yên. "), "thon na me xa phuc yen");
+        assert_eq!(fold("  Thôn  Nà-Mè, xã Lâm Bình. "), "thon na me xa lam binh");
+    }
+
+    #[test]
+    fn the_eth_typed_for_d_bar_folds_like_it() {
+        // U+00D0 and U+00F0, not U+0110 and U+0111.
+        assert_eq!(fold("\u{D0}ất \u{F0}ai"), "dat dai");
+        assert_eq!(fold("\u{D0}ất \u{F0}ai"), fold("Đất đai"));
     }
 
     #[test]
