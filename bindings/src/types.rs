@@ -27,7 +27,7 @@ use sotay_core::store::{DeadlineView, NewProfile, Profile, RecordFilter, RecordS
 use sotay_core::sync::http::SyncReport;
 use sotay_core::sync::{RejectedDocument, SyncStatus};
 use sotay_core::time::CivilDate;
-use sotay_core::units::{AdminUnit, UnitLevel};
+use sotay_core::units::{AdminUnit, Edition, UnitLevel};
 
 // A calendar date crosses as `YYYY-MM-DD` text (Kotlin `String`, Swift `String`). Text that is
 // not a date is refused as the API's own invalid-input error, not an internal one.
@@ -928,15 +928,27 @@ pub struct AdminUnit {
     pub code: String,
     #[uniffi(default = "")]
     pub name: String,
+    #[uniffi(default = None)]
+    pub name_en: Option<String>,
     pub level: UnitLevel,
     #[uniffi(default = None)]
     pub parent: Option<String>,
+    pub edition: Edition,
     #[uniffi(default = "")]
     pub valid_from: String,
     #[uniffi(default = None)]
     pub valid_to: Option<String>,
     #[uniffi(default = None)]
     pub successor: Option<String>,
+    #[uniffi(default = [])]
+    pub successors: Vec<String>,
+}
+
+/// The edition of the unit list a code belongs to.
+#[uniffi::remote(Enum)]
+pub enum Edition {
+    E2025_03,
+    E2025_07,
 }
 
 #[uniffi::remote(Enum)]

@@ -14,7 +14,7 @@ use sotay_core::store::{NewProfile, RecordFilter, Role};
 use sotay_core::time::CivilDate;
 use sotay_ffi::{FieldValue, SotayError, Store, StoreKey, StoreListener};
 
-const COMMUNE: &str = "02233";
+const COMMUNE: &str = "02266";
 
 fn profile() -> NewProfile {
     NewProfile {

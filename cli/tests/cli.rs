@@ -200,8 +200,11 @@ fn villages_units_conflicts_and_resolution() {
     let f = Field::new();
     f.init();
     let units = f.json(&["unit", "search", "lam binh"]);
-    assert!(units.as_array().unwrap().iter().any(|u| u["code"] == json!("071")));
+    assert!(units.as_array().unwrap().iter().any(|u| u["code"] == json!("02266")));
     assert!(f.ok(&["unit", "show", COMMUNE]).contains("Tỉnh Tuyên Quang"));
+    // A commune of before 2025-07-01 says what it became part of.
+    let former = f.ok(&["unit", "show", "02233"]);
+    assert!(former.contains("Xã Phúc Yên") && former.contains("02266  Xã Lâm Bình"), "{former}");
     let village =
         f.json(&["village", "add", "--commune", COMMUNE, "--name", "Thôn Nà Mè", "--households", "120"])["id"]
             .as_str()

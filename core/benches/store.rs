@@ -66,7 +66,7 @@ fn main() {
             user_id: "bench".into(),
             display_name: "Bench".into(),
             role: Role::CommuneOfficial,
-            unit: "02233".into(),
+            unit: "02266".into(),
         },
         clock.clone(),
     )
@@ -105,7 +105,7 @@ fn main() {
     let mut bodies_iter = bodies.clone().into_iter();
     figures.push(Figure {
         name: "create",
-        samples: time(samples, |_| store.create_record("02233", bodies_iter.next().expect("body")).expect("create")),
+        samples: time(samples, |_| store.create_record("02266", bodies_iter.next().expect("body")).expect("create")),
     });
 
     // The floor: the same records as JSON rows, plain rusqlite, same configuration.

@@ -72,11 +72,11 @@ pub struct Sampler {
 
 impl Sampler {
     pub fn new(seed: u64) -> Sampler {
-        // Communes of Tuyên Quang (08) and of the mountain provinces around it, for real names.
-        let provinces = ["08", "02", "04", "06", "10", "11", "12", "14", "15"];
+        // Communes in force in Tuyên Quang (08, Hà Giang merged into it) and in the mountain
+        // provinces around it, for real names.
+        let provinces = ["08", "04", "11", "12", "14", "15", "19", "20"];
         let communes = catalogue()
-            .all()
-            .iter()
+            .edition(crate::units::Edition::CURRENT)
             .filter(|u| u.level == UnitLevel::Commune)
             .filter(|u| catalogue().lineage(&u.code).last().is_some_and(|p| provinces.contains(&p.code.as_str())))
             .collect();

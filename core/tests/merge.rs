@@ -11,7 +11,7 @@ use sotay_core::store::{NewProfile, RecordFilter, Role, Store, StoreKey};
 use sotay_core::time::FixedClock;
 
 const REPLICAS: usize = 3;
-const COMMUNE: &str = "02233";
+const COMMUNE: &str = "02266";
 
 #[derive(Debug, Clone)]
 enum Op {

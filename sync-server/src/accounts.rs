@@ -16,6 +16,12 @@ pub enum AccountError {
     BadRole,
     #[error("mã đơn vị không có trong danh mục hoặc danh sách thôn / unit code not in the catalogue or the villages")]
     UnknownUnit,
+    #[error(
+        "đơn vị của người dùng không còn từ 01/07/2025 (bỏ cấp huyện, sáp nhập xã); quản trị viên cần giao đơn vị mới \
+         / the user's unit ceased to exist on 2025-07-01 (districts abolished, communes merged); an administrator must \
+         give them a unit in force"
+    )]
+    UnitNotInForce,
     #[error("người dùng đã tồn tại / the user already exists")]
     UserExists,
     #[error("không có người dùng này / no such user")]
@@ -37,6 +43,16 @@ pub struct User {
     pub role: Role,
     pub unit: String,
     pub disabled: bool,
+}
+
+impl User {
+    /// Fails for a user whose unit ceased to exist (see `db::upkeep`): such a user reaches nothing.
+    pub fn unit_in_force(&self) -> Result<(), AccountError> {
+        if self.unit.starts_with(crate::db::upkeep::FORMER_UNIT) {
+            return Err(AccountError::UnitNotInForce);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -176,6 +192,27 @@ pub fn add_user(
     Ok(User { login: login.into(), display_name: name, role, unit: unit.into(), disabled: false })
 }
 
+/// Changes a user's role or unit (the unit one in force, or a village).
+pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, AccountError> {
+    let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
+    if let Some(u) = unit
+        && !unit_known(conn, u)?
+    {
+        return Err(AccountError::UnknownUnit);
+    }
+    let changed = conn.execute(
+        "UPDATE users SET role = coalesce(?2, role), unit = coalesce(?3, unit) WHERE login = ?1",
+        params![login, role.map(Role::code), unit],
+    )?;
+    if changed == 0 {
+        return Err(AccountError::NoSuchUser);
+    }
+    conn.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
+        user_from_row(r, 0)
+    })
+    .map_err(AccountError::from)
+}
+
 fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User> {
     let role: String = r.get(offset + 2)?;
     Ok(User {
@@ -282,6 +319,7 @@ pub fn enroll(
         .optional()?
         .filter(|u| !u.disabled)
         .ok_or(AccountError::BadCode)?;
+    user.unit_in_force()?;
     let device_id = uuid::Uuid::now_v7().to_string();
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
     let name: String = sotay_core::text::nfc(device_name.trim()).chars().take(80).collect();
@@ -367,10 +405,10 @@ mod tests {
     #[test]
     fn a_code_enrolls_one_device_once_and_revocation_is_immediate() {
         let (_dir, conn) = db();
-        add_user(&conn, "can.bo.a", "Nguyễn Văn A", "commune-official", "02233", 0).unwrap();
-        assert!(matches!(add_user(&conn, "can.bo.a", "x", "mediator", "02233", 0), Err(AccountError::UserExists)));
-        assert!(matches!(add_user(&conn, "Bad Login", "x", "mediator", "02233", 0), Err(AccountError::BadLogin)));
-        assert!(matches!(add_user(&conn, "x1", "x", "king", "02233", 0), Err(AccountError::BadRole)));
+        add_user(&conn, "can.bo.a", "Nguyễn Văn A", "commune-official", "02266", 0).unwrap();
+        assert!(matches!(add_user(&conn, "can.bo.a", "x", "mediator", "02266", 0), Err(AccountError::UserExists)));
+        assert!(matches!(add_user(&conn, "Bad Login", "x", "mediator", "02266", 0), Err(AccountError::BadLogin)));
+        assert!(matches!(add_user(&conn, "x1", "x", "king", "02266", 0), Err(AccountError::BadRole)));
         assert!(matches!(add_user(&conn, "x2", "x", "mediator", "99999", 0), Err(AccountError::UnknownUnit)));
         let code = create_code(&conn, &CodeKey::fixed(), "can.bo.a", 60_000, 1000).unwrap();
         assert_eq!(code.len(), 11);
@@ -392,7 +430,7 @@ mod tests {
     #[test]
     fn codes_expire() {
         let (_dir, conn) = db();
-        add_user(&conn, "can.bo.a", "A", "mediator", "02233", 0).unwrap();
+        add_user(&conn, "can.bo.a", "A", "mediator", "02266", 0).unwrap();
         let code = create_code(&conn, &CodeKey::fixed(), "can.bo.a", 60_000, 0).unwrap();
         assert!(matches!(enroll(&conn, &CodeKey::fixed(), &code, "d", None, 60_001), Err(AccountError::BadCode)));
     }

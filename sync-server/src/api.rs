@@ -204,6 +204,7 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::BadCode => ApiError::new(StatusCode::UNAUTHORIZED, "bad_code", e),
+            AccountError::UnitNotInForce => ApiError::new(StatusCode::FORBIDDEN, "unit_not_in_force", e),
             AccountError::Sql(_) | AccountError::Random => ApiError::internal(e),
             _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e),
         }
@@ -291,6 +292,7 @@ async fn admit(state: &AppState, headers: &HeaderMap) -> Result<(DeviceAuth, InF
     let token = bearer(headers)?;
     let device =
         with_db(state, move |conn| accounts::authenticate(conn, &token)?.ok_or_else(ApiError::unauthorized)).await?;
+    device.user.unit_in_force()?;
     state.device_limiter.retain_recent();
     if state.device_limiter.check_key(&device.device_id).is_err() {
         return Err(ApiError::rate_limited());

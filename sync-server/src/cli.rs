@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sotay-server serve                                   # ./sotay-data, 127.0.0.1:8080
-//! sotay-server user add --login nguyen.van.a --name "Nguyễn Văn A" --role commune-official --unit 02233
+//! sotay-server user add --login nguyen.van.a --name "Nguyễn Văn A" --role commune-official --unit 02266
 //! sotay-server code create --user nguyen.van.a --server-url http://127.0.0.1:8080
 //! sotay-server device list ; sotay-server device revoke DEVICE_ID
 //! sotay-server user password --login nguyen.van.a < password.txt   # for the dashboard
@@ -167,6 +167,16 @@ enum UserCommand {
     },
     /// Danh sách người dùng / list users
     List,
+    /// Đổi vai trò hoặc đơn vị / change a user's role or unit
+    Edit {
+        login: String,
+        /// mediator, village-head, commune-official, commune-leader, reviewer, administrator
+        #[arg(long)]
+        role: Option<String>,
+        /// Mã đơn vị (GSO, từ 01/07/2025) hoặc mã thôn / unit in force: GSO code or village id
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// Đặt mật khẩu đăng nhập trang quản lý (đọc từ đầu vào chuẩn) / set a dashboard password (read from standard input)
     Password {
         #[arg(long)]
@@ -277,9 +287,22 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, json!(users), || {
                 users
                     .iter()
-                    .map(|u| format!("{}\t{}\t{}\t{}", u.login, u.role.code(), u.unit, u.display_name))
+                    .map(|u| {
+                        let unit = match u.unit_in_force() {
+                            Ok(()) => u.unit.clone(),
+                            Err(_) => format!("{} (không còn / ceased 2025-07-01)", u.unit),
+                        };
+                        format!("{}\t{}\t{}\t{}", u.login, u.role.code(), unit, u.display_name)
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
+            });
+        }
+        Command::User(UserCommand::Edit { login, role, unit }) => {
+            let conn = db::open(&cli.data)?;
+            let user = accounts::edit_user(&conn, &login, role.as_deref(), unit.as_deref())?;
+            print(cli.json, json!(user), || {
+                format!("Đã cập nhật người dùng / updated user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
         Command::User(UserCommand::Password { login }) => {

@@ -20,8 +20,8 @@ use crate::limits::Limits;
 /// The user and device the fuzz harness pushes as; corpus changes are written in their name.
 pub const FUZZ_USER: &str = "can.bo.fuzz";
 pub const FUZZ_DEVICE: &str = "0195f3a2-7c1d-7000-8000-00000000f022";
-/// Xã Phúc Yên, the harness user's commune.
-pub const FUZZ_COMMUNE: &str = "02233";
+/// Xã Lâm Bình, the harness user's commune.
+pub const FUZZ_COMMUNE: &str = "02266";
 
 /// A migrated server database in memory with the harness's user and device.
 pub struct Harness {

@@ -22,7 +22,7 @@ use sotay_core::record::{DenouncerIdentity, DocumentKind, RecordBody, SCHEMA_VER
 use sotay_core::store::documents::{self, COMPACT_AFTER};
 use sotay_core::sync::protocol::{self, DocChanges, MAX_CHANGE_BYTES, MAX_ENTRY_BYTES};
 use sotay_core::sync::scope::{DocScope, UserScope};
-use sotay_core::units::{UnitLevel, catalogue};
+use sotay_core::units::{Filing, UnitLevel, catalogue};
 
 use crate::accounts::DeviceAuth;
 use crate::db::DocCache;
@@ -296,31 +296,32 @@ fn village_commune(conn: &Connection, village: &str, batch: &[Staged]) -> Result
         .optional()?)
 }
 
-/// Files a document by its envelope: checks that its unit exists and its commune agrees.
-fn placement(
-    conn: &Connection,
-    env: &Envelope,
-    batch: &[Staged],
-) -> Result<(String, Option<String>, Option<String>), IngestError> {
-    let commune = match catalogue().get(&env.unit) {
-        Some(u) if u.level == UnitLevel::Commune => u.code.clone(),
-        Some(_) => String::new(),
-        None => village_commune(conn, &env.unit, batch)?
-            .ok_or_else(|| invalid(&env.id, "unknown unit / đơn vị không tồn tại"))?,
-    };
-    if env.commune != commune {
-        return Err(invalid(&env.id, "commune does not match the unit / xã không khớp với đơn vị"));
-    }
-    let (mut district, mut province) = (None, None);
-    let start = if commune.is_empty() { env.unit.as_str() } else { commune.as_str() };
-    for u in catalogue().lineage(start) {
-        match u.level {
-            UnitLevel::District => district = Some(u.code.clone()),
-            UnitLevel::Province => province = Some(u.code.clone()),
-            UnitLevel::Commune => {}
+/// Files a document by its envelope among the units in force: checks that its unit exists in
+/// the edition it names and that its commune agrees (a village's, where the village lies today).
+fn placement(conn: &Connection, env: &Envelope, batch: &[Staged]) -> Result<Filing, IngestError> {
+    let edition = env
+        .edition()
+        .ok_or_else(|| invalid(&env.id, "unknown edition of the unit list / danh mục đơn vị không xác định"))?;
+    let mismatch = || invalid(&env.id, "commune does not match the unit / xã không khớp với đơn vị");
+    match catalogue().get_in(edition, &env.unit) {
+        Some(u) => {
+            let expected = if u.level == UnitLevel::Commune { u.code.as_str() } else { "" };
+            if env.commune != expected {
+                return Err(mismatch());
+            }
+        }
+        None => {
+            let village = village_commune(conn, &env.unit, batch)?
+                .ok_or_else(|| invalid(&env.id, "unknown unit / đơn vị không tồn tại"))?;
+            let today = catalogue().place(edition, &env.commune).ok_or_else(mismatch)?;
+            if today.commune.unwrap_or_default() != village {
+                return Err(mismatch());
+            }
         }
     }
-    Ok((commune, district, province))
+    catalogue()
+        .file(edition, &env.unit, &env.commune)
+        .ok_or_else(|| invalid(&env.id, "unknown unit / đơn vị không tồn tại"))
 }
 
 /// A petition as this push leaves it (staged) or as the server holds it.
@@ -410,7 +411,7 @@ pub fn check(
     if before.as_ref().is_some_and(|b| b.kind != kind) {
         return Err(invalid(id, "a document's kind cannot change / không thể đổi loại"));
     }
-    let (commune, district, province) = placement(conn, &env, batch)?;
+    let filed = placement(conn, &env, batch)?;
     let mut identity_update = None;
     let (handlers, linked, attachments) = match kind {
         DocumentKind::Village => {
@@ -420,7 +421,7 @@ pub fn check(
         DocumentKind::DenouncerIdentity => {
             let identity: DenouncerIdentity =
                 serde_json::from_value(body).map_err(|_| invalid(id, "not a denouncer identity"))?;
-            let handlers = identity_handlers(conn, device, id, &identity, &commune, stored.as_ref(), batch)?;
+            let handlers = identity_handlers(conn, device, id, &identity, &filed.commune, stored.as_ref(), batch)?;
             (handlers, Some(identity.petition_id), Vec::new())
         }
         other => {
@@ -431,7 +432,7 @@ pub fn check(
                 RecordBody::Petition(p) => {
                     let identity = (!p.identity_ref.is_empty()).then_some(p.identity_ref);
                     identity_update =
-                        petition_identity(conn, id, identity.as_deref(), &commune, &p.handlers, stored.as_ref())?;
+                        petition_identity(conn, id, identity.as_deref(), &filed.commune, &p.handlers, stored.as_ref())?;
                     (p.handlers, identity, Vec::new())
                 }
                 RecordBody::Mediation(m) => {
@@ -456,7 +457,15 @@ pub fn check(
             }
         }
     };
-    let scope = DocScope { id: id.to_string(), kind, unit: env.unit.clone(), commune, district, province, handlers };
+    let scope = DocScope {
+        id: id.to_string(),
+        kind,
+        unit: filed.unit,
+        commune: filed.commune,
+        district: None,
+        province: filed.province,
+        handlers,
+    };
     let user = user_scope(device);
     if before.as_ref().is_some_and(|b| !user.may_push(b)) || !user.may_push(&scope) {
         return Err(IngestError::OutOfScope { doc: id.to_string() });

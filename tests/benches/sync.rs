@@ -392,8 +392,7 @@ async fn load_run(devices: usize, seconds: u64, with_attacker: bool) -> LoadStat
     let server = TestServer::start_with(&["--enrollments-per-minute", "100000"]);
     // One commune per device, as across a province: each pulls only its own commune.
     let communes: Vec<String> = sotay_core::units::catalogue()
-        .all()
-        .iter()
+        .edition(sotay_core::units::Edition::CURRENT)
         .filter(|u| u.level == sotay_core::units::UnitLevel::Commune)
         .take(devices)
         .map(|u| u.code.clone())

@@ -53,7 +53,7 @@ fn mediation(title: &str, received: &str, outcome: MediationOutcome, category: D
     })
 }
 
-/// Q3 2026 of Xã Phúc Yên. By hand, calendar Q3 (1/7–30/9):
+/// Q3 2026 of Xã Lâm Bình. By hand, calendar Q3 (1/7–30/9):
 /// - mediation: m1 (3/7, successful, land), m2 (15/8, unsuccessful, neighbours), m3 (30/9,
 ///   withdrawn, debt): received 3, successful 1, unsuccessful 1, withdrawn 1, rate 33.3%;
 ///   m4 (20/6) is in calendar Q2 but in statistical Q3 (15/6–14/9), where m3 is not: 3 again.
@@ -172,7 +172,7 @@ pub async fn quarter() -> Quarter {
     Quarter { server, device, village, ids }
 }
 
-/// The Q3 2026 (calendar) figures of Xã Phúc Yên, worked out above, as the page shows them.
+/// The Q3 2026 (calendar) figures of Xã Lâm Bình, worked out above, as the page shows them.
 pub const Q3_FIGURES: &[(&str, &str)] = &[
     ("mediation.received", "3"),
     ("mediation.successful", "1"),

@@ -13,12 +13,12 @@ pub use proxy::{Fault, FaultProxy};
 pub use server::TestServer;
 pub use throttle::Throttle;
 
-/// Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang.
-pub const COMMUNE: &str = "02233";
-/// Xã Xuân Lập, in the same district.
-pub const OTHER_COMMUNE: &str = "02242";
-/// Huyện Lâm Bình.
-pub const DISTRICT: &str = "071";
+/// Xã Lâm Bình, Tỉnh Tuyên Quang.
+pub const COMMUNE: &str = "02266";
+/// Xã Thượng Lâm, in the same province.
+pub const OTHER_COMMUNE: &str = "02269";
+/// Tỉnh Tuyên Quang (since 2025-07-01 also the former Hà Giang).
+pub const PROVINCE: &str = "08";
 
 /// A plain HTTP client for raw requests (rustls needs its crypto provider first).
 pub fn http_client() -> reqwest::Client {

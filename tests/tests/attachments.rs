@@ -7,7 +7,7 @@ use sotay_core::record::RecordBody;
 use sotay_core::record::mediation::{MediationCase, Party};
 use sotay_core::sample::Sampler;
 use sotay_core::store::attachments::sha256_hex;
-use sotay_e2e::{COMMUNE, DISTRICT, Device, OTHER_COMMUNE, TestServer};
+use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, PROVINCE, TestServer};
 
 async fn device(server: &TestServer, login: &str, role: &str, unit: &str) -> Device {
     server.add_user(login, role, unit);
@@ -100,7 +100,7 @@ async fn a_file_follows_its_record_when_files_may_move_and_only_to_those_who_may
     let mut a = device(&server, "hoa.giai.a", "commune-official", COMMUNE).await;
     let mut b = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let elsewhere = device(&server, "can.bo.xa.khac", "commune-official", OTHER_COMMUNE).await;
-    let reviewer = device(&server, "chuyen.vien.huyen", "reviewer", DISTRICT).await;
+    let reviewer = device(&server, "chuyen.vien.tinh", "reviewer", PROVINCE).await;
 
     let id = a.create(COMMUNE, case(&mut sampler));
     let scan = agreement(&mut sampler);

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use sotay_core::record::petition::{PetitionSubject, PetitionType};
 use sotay_core::record::{RecordBody, RecordKind};
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, DISTRICT, Device, OTHER_COMMUNE, TestServer};
+use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, PROVINCE, TestServer};
 
 const ALL: [RecordKind; 8] = [
     RecordKind::Dialogue,
@@ -90,7 +90,7 @@ async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
     let mut head = device(&server, "truong.thon", "village-head", &village).await;
     let mut leader = device(&server, "lanh.dao.xa", "commune-leader", COMMUNE).await;
     let mut colleague = device(&server, "can.bo.xa.2", "commune-official", COMMUNE).await;
-    let mut reviewer = device(&server, "chuyen.vien.huyen", "reviewer", DISTRICT).await;
+    let mut reviewer = device(&server, "chuyen.vien.tinh", "reviewer", PROVINCE).await;
     let mut admin = device(&server, "quan.tri", "administrator", "08").await;
     for d in [&mut mediator, &mut head, &mut leader, &mut colleague, &mut reviewer, &mut admin] {
         d.sync_until_ok(2).await;

@@ -51,7 +51,7 @@ async fn scenario(order: [usize; 3]) {
     edit(&mut devices[2], &mediation, "category=neighbours");
     edit(&mut devices[0], &meeting, "agenda.0.votes_for=61");
     edit(&mut devices[2], &meeting, "agenda.0.votes_for=58;place=Nhà văn hóa thôn Khuổi Ún");
-    edit(&mut devices[1], &dialogue, "place=Hội trường UBND xã Phúc Yên");
+    edit(&mut devices[1], &dialogue, "place=Hội trường UBND xã Lâm Bình");
     devices[2].store.delete_record(&dialogue, "Trùng với biên bản khác").expect("delete");
     for (i, d) in devices.iter_mut().enumerate() {
         let body = sampler.any_body();

@@ -8,9 +8,9 @@ use sotay_e2e::dashboard::{
     NEIGHBOUR, OFFICIAL, PARTY_NAME, PASSWORD, PETITIONER_PHONE, Q3_FIGURES, REVIEWER, Session, figures, hidden_csrf,
     quarter,
 };
-use sotay_e2e::{COMMUNE, DISTRICT};
+use sotay_e2e::{COMMUNE, PROVINCE};
 
-const Q3: &str = "/dashboard/report?unit=02233&period=2026-Q3&convention=calendar";
+const Q3: &str = "/dashboard/report?unit=02266&period=2026-Q3&convention=calendar";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_sessions_and_csrf() {
@@ -82,15 +82,15 @@ async fn report_figures_roll_up_and_exports() {
         "no personal details in a report"
     );
     // The statistical convention: m4 (20/6) in, m3 (30/9) out.
-    let stat = figures(&s.get("/dashboard/report?unit=02233&period=2026-Q3&convention=statistical").await.body);
+    let stat = figures(&s.get("/dashboard/report?unit=02266&period=2026-Q3&convention=statistical").await.body);
     assert_eq!(stat.get("mediation.received").map(String::as_str), Some("3"));
     assert_eq!(stat.get("mediation.successful").map(String::as_str), Some("2"));
     // Second half of the year: no working session with the Front, flagged.
-    let h2 = s.get("/dashboard/report?unit=02233&period=2026-H2").await;
+    let h2 = s.get("/dashboard/report?unit=02266&period=2026-H2").await;
     assert!(h2.body.contains("Không có buổi làm việc nào với Mặt trận Tổ quốc trong"), "the six-month flag");
 
     // Exports: XLSX with the same figures, CSV with a byte-order mark.
-    let xlsx = s.get("/dashboard/report.xlsx?unit=02233&period=2026-Q3").await;
+    let xlsx = s.get("/dashboard/report.xlsx?unit=02266&period=2026-Q3").await;
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.content_type.contains("spreadsheetml"));
     use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -102,19 +102,19 @@ async fn report_figures_roll_up_and_exports() {
     assert_eq!(cell("mediation.received"), Some(Data::Float(3.0)));
     assert_eq!(cell("village_meeting.average_represented"), Some(Data::Float(75.0)));
     assert_eq!(cell("petitions.complaint.overdue"), Some(Data::Float(1.0)));
-    let csv = s.get("/dashboard/report.csv?unit=02233&period=2026-Q3").await;
+    let csv = s.get("/dashboard/report.csv?unit=02266&period=2026-Q3").await;
     assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
     assert!(
-        csv.body.contains("mediation.received,Số vụ việc hòa giải tiếp nhận,Mediation cases received,3,02233,2026-Q3")
+        csv.body.contains("mediation.received,Số vụ việc hòa giải tiếp nhận,Mediation cases received,3,02266,2026-Q3")
     );
 
     // Roll-up: the district's report counts the commune's records; its table lists communes.
     let mut reviewer = Session::new(&q.server.url);
     assert_eq!(reviewer.sign_in(REVIEWER, PASSWORD).await.status, 303);
-    let district = reviewer.get(&format!("/dashboard/report?unit={DISTRICT}&period=2026-Q3")).await;
+    let district = reviewer.get(&format!("/dashboard/report?unit={PROVINCE}&period=2026-Q3")).await;
     assert_eq!(district.status, 200);
     assert_eq!(figures(&district.body).get("mediation.received").map(String::as_str), Some("3"));
-    assert!(district.body.contains("data-unit=\"02233\"") && district.body.contains("data-unit=\"02242\""));
+    assert!(district.body.contains("data-unit=\"02266\"") && district.body.contains("data-unit=\"02269\""));
     let province = reviewer.get("/dashboard/report?unit=08&period=2026-Q3").await;
     assert_eq!(figures(&province.body).get("village_meeting.held").map(String::as_str), Some("1"));
 }
@@ -154,7 +154,7 @@ async fn who_sees_what() {
     assert_eq!(neighbour.get(Q3).await.status, 404);
     assert_eq!(neighbour.get(&format!("/dashboard/records/{dialogue}")).await.status, 404);
     assert_eq!(neighbour.get(&format!("/dashboard/records?unit={COMMUNE}")).await.status, 404);
-    assert_eq!(neighbour.get(&format!("/dashboard/report?unit={DISTRICT}&period=2026-Q3")).await.status, 404);
+    assert_eq!(neighbour.get(&format!("/dashboard/report?unit={PROVINCE}&period=2026-Q3")).await.status, 404);
     let own = neighbour.get("/dashboard/records").await;
     assert!(own.body.contains("Không có hồ sơ nào"));
     // Nor may a reviewer issue a report.
@@ -174,7 +174,7 @@ async fn issuing_a_report_and_late_amendments() {
     let mut s = Session::new(&q.server.url);
     s.sign_in(OFFICIAL, PASSWORD).await;
     let page = s.get(Q3).await;
-    let issue = "/dashboard/report/issue?unit=02233&period=2026-Q3&convention=calendar";
+    let issue = "/dashboard/report/issue?unit=02266&period=2026-Q3&convention=calendar";
     assert_eq!(s.post(issue, &[("csrf", "forged")]).await.status, 403, "CSRF");
     let issued = s.post(issue, &[("csrf", &hidden_csrf(&page.body))]).await;
     assert_eq!(issued.status, 303);

@@ -42,7 +42,7 @@ async fn a_commune_official_reads_the_quarterly_report_in_chromium() {
             .env("SOTAY_URL", url)
             .env("SOTAY_LOGIN", OFFICIAL)
             .env("SOTAY_PASSWORD", PASSWORD)
-            .env("SOTAY_REPORT", "/dashboard/report?unit=02233&period=2026-Q3&convention=calendar")
+            .env("SOTAY_REPORT", "/dashboard/report?unit=02266&period=2026-Q3&convention=calendar")
             .env("SOTAY_OUT", out_for_node)
             .env("CHROMIUM", chromium)
             .output()
@@ -77,7 +77,7 @@ async fn a_commune_official_reads_the_quarterly_report_in_chromium() {
     assert_eq!(value("mediation.success_rate"), Some(Data::Float(33.3)));
     assert_eq!(value("dialogue.issues_overdue"), Some(Data::Float(1.0)));
     let title = sheet.get_value((0, 0)).cloned();
-    assert_eq!(title, Some(Data::String("Xã Phúc Yên — Quý III năm 2026 / Quarter 3 of 2026".into())));
+    assert_eq!(title, Some(Data::String("Xã Lâm Bình — Quý III năm 2026 / Quarter 3 of 2026".into())));
     let by_unit = book.worksheet_range("Theo don vi").expect("the roll-up sheet");
     assert_eq!(by_unit.get_value((1, 0)).cloned(), Some(Data::String("Thôn Nà Mè".into())));
 

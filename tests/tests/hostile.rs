@@ -447,3 +447,44 @@ async fn metrics_answer_this_machine_or_the_metrics_token() {
     assert_eq!(with_token.expect("metrics").status().as_u16(), 200);
     assert_eq!(get(format!("{}/livez", guarded.url)).send().await.expect("livez").status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_device_not_yet_updated_keeps_recording_under_the_units_of_2025_03() {
+    use sotay_core::document::{Document, NewDocument, Writer};
+    let server = TestServer::start();
+    let mut old = device(&server, "can.bo.cu", "commune-official", COMMUNE).await;
+    let mut neighbour = device(&server, "can.bo.moi", "commune-official", COMMUNE).await;
+    let mut elsewhere = device(&server, "can.bo.khac", "commune-official", OTHER_COMMUNE).await;
+    let mut sampler = Sampler::new(21);
+    // A dialogue as an app of before 2025-07-01 writes it: Xã Phúc Yên (02233), no edition named.
+    let id = uuid::Uuid::now_v7().to_string();
+    let writer = Writer {
+        author: sotay_core::record::Author { user: "can.bo.cu".into(), device: device_id(&old) },
+        actor: automerge::ActorId::random(),
+        now: 1_790_823_600_000,
+    };
+    let body = sampler.body(RecordKind::Dialogue).to_value();
+    let new = NewDocument { id: &id, kind: sotay_core::record::DocumentKind::Dialogue, unit: "02233", commune: "02233", body };
+    let mut doc = Document::create_in(new, &writer, None).expect("document");
+    let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
+    let (status, json) = post(&server.url, &old.token(), push(vec![one(&id, changes)])).await;
+    assert_eq!(status, 200, "{json}");
+    assert!(server.doc_heads().contains_key(&id), "accepted");
+    // Filed under Xã Lâm Bình, which Phúc Yên became part of: its officials receive it, others not.
+    neighbour.sync_until_ok(2).await;
+    assert!(neighbour.doc_heads().contains_key(&id), "Lâm Bình's other device received it");
+    elsewhere.sync_until_ok(2).await;
+    assert!(!elsewhere.doc_heads().contains_key(&id), "Thượng Lâm's did not");
+    let row = neighbour.store.index_rows().expect("index").into_iter().find(|r| r.record_id == id).expect("indexed");
+    assert_eq!((row.unit.as_str(), row.commune.as_str(), row.province.as_deref()), (COMMUNE, COMMUNE, Some("08")));
+    // A former code the edition of today does not have is refused as an unknown unit.
+    let bad = uuid::Uuid::now_v7().to_string();
+    let body = sampler.body(RecordKind::Dialogue).to_value();
+    let new = NewDocument { id: &bad, kind: sotay_core::record::DocumentKind::Dialogue, unit: "02233", commune: "02233", body };
+    let mut doc = Document::create(new, &writer).expect("document");
+    let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
+    let (_, json) = post(&server.url, &old.token(), push(vec![one(&bad, changes)])).await;
+    assert!(json.to_string().contains("unknown unit"), "{json}");
+    assert!(!server.doc_heads().contains_key(&bad));
+    old.sync_until_ok(2).await;
+}

@@ -3,7 +3,7 @@
 use sotay_core::Lang;
 use sotay_core::record::Village;
 use sotay_core::record::village::VillageType;
-use sotay_core::units::catalogue;
+use sotay_core::units::{Edition, catalogue};
 
 use crate::args::{Cli, UnitCommand, VillageCommand};
 use crate::error::CliError;
@@ -82,6 +82,24 @@ pub fn unit(cli: &Cli, c: &UnitCommand) -> Result<(), CliError> {
         }
         UnitCommand::Show { code } => {
             let lineage = catalogue().lineage(code);
+            let former = catalogue().get_in(Edition::E2025_03, code).filter(|_| lineage.is_empty());
+            if let Some(f) = former {
+                // A unit of before 2025-07-01: what it was, and what it became part of.
+                if cli.json {
+                    render::json(&f);
+                } else {
+                    let (until, became) = match cli.lang {
+                        Lang::Vi => ("đến 30/06/2025", "nay thuộc"),
+                        Lang::En => ("until 2025-06-30", "now part of"),
+                    };
+                    say!("{}  {}  [{}, {until}]", f.code, f.name, f.level.label().get(cli.lang));
+                    for s in &f.successors {
+                        let name = catalogue().get(s).map(|u| u.name.clone()).unwrap_or_default();
+                        say!("  {became} {s}  {name}");
+                    }
+                }
+                return Ok(());
+            }
             if lineage.is_empty() {
                 return Err(sotay_core::CoreError::invalid(vec![sotay_core::FieldError::new(
                     "code",

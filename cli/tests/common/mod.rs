@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const KEY: &str = "6b6579206b6579206b6579206b6579206b6579206b6579206b6579206b657920";
-pub const COMMUNE: &str = "02233";
+pub const COMMUNE: &str = "02266";
 
 pub struct Field {
     pub dir: tempfile::TempDir,

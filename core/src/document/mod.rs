@@ -56,11 +56,25 @@ pub struct Envelope {
     pub created_at: Millis,
     #[serde(default)]
     pub deleted: Option<Tombstone>,
+    /// The edition of the unit list `unit` and `commune` are codes of; absent in documents
+    /// written before editions were recorded, which name units of 2025-03.
+    #[serde(default)]
+    pub unit_edition: Option<String>,
 }
 
 impl Envelope {
     pub fn document_kind(&self) -> Option<DocumentKind> {
         DocumentKind::from_code(&self.kind)
+    }
+
+    /// The edition its units are read in; None for one a newer version wrote.
+    pub fn edition(&self) -> Option<crate::units::Edition> {
+        crate::units::Edition::of_stored(self.unit_edition.as_deref())
+    }
+
+    /// Where the document is filed among the units in force (see `Catalogue::file`).
+    pub fn filing(&self) -> Option<crate::units::Filing> {
+        crate::units::catalogue().file(self.edition()?, &self.unit, &self.commune)
     }
 }
 
@@ -101,8 +115,18 @@ pub struct Document {
 
 impl Document {
     pub fn create(new: NewDocument<'_>, writer: &Writer) -> Result<Document, DocumentError> {
+        Document::create_in(new, writer, Some(crate::units::Edition::CURRENT))
+    }
+
+    /// A new document naming units of `edition`; None writes what versions before editions wrote
+    /// (no edition: units of 2025-03), as a device not yet updated still does.
+    pub fn create_in(
+        new: NewDocument<'_>,
+        writer: &Writer,
+        edition: Option<crate::units::Edition>,
+    ) -> Result<Document, DocumentError> {
         let mut doc = AutoCommit::new().with_actor(writer.actor.clone());
-        let root = json!({
+        let mut root = json!({
             "id": new.id,
             "kind": new.kind.code(),
             "schema": SCHEMA_VERSION,
@@ -113,6 +137,9 @@ impl Document {
             "deleted": null,
             "body": new.body,
         });
+        if let (Some(e), Value::Object(map)) = (edition, &mut root) {
+            map.insert("unit_edition".into(), e.code().into());
+        }
         if let Value::Object(root) = &root {
             tree::write_map(&mut doc, &automerge::ROOT, &Map::new(), root)?;
         }
@@ -328,7 +355,7 @@ mod tests {
         for &kind in RecordKind::ALL {
             for _ in 0..40 {
                 let body = sampler.body(kind).to_value();
-                let new = NewDocument { id: "x", kind: kind.into(), unit: "02233", commune: "02233", body };
+                let new = NewDocument { id: "x", kind: kind.into(), unit: "02266", commune: "02266", body };
                 let mut doc = Document::create(new, &writer).unwrap();
                 let hashes: Vec<_> = doc.changes_since(&[]).into_iter().map(|(h, _)| h).collect();
                 doc.check_depth(&hashes).unwrap();

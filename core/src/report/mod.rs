@@ -71,7 +71,7 @@ pub struct Report {
 }
 
 /// Whether records of `record_unit` (in `commune`) belong to `unit`: the unit itself, or its
-/// commune, district or province. Lineages are looked up once per commune.
+/// commune or province. Lineages are looked up once per commune.
 struct Membership {
     lineages: HashMap<String, Vec<String>>,
 }
@@ -190,8 +190,8 @@ impl Report {
     }
 }
 
-/// The units directly below `code` in the catalogue (districts of a province, communes of a
-/// district); a commune's villages are the store's or server's to list.
+/// The units in force directly below `code` in the catalogue (the communes of a province); a
+/// commune's villages are the store's or server's to list.
 pub fn catalogue_children(code: &str) -> Vec<UnitRef> {
     catalogue().children(code).map(|u| UnitRef { code: u.code.clone(), name: u.name.clone() }).collect()
 }

@@ -1,6 +1,6 @@
 //! Report figures against fixtures worked out by hand (the expected numbers are written out, not
 //! computed), for both conventions, at the 14th/15th boundaries, after late edits, and rolled up
-//! village → commune → district → province.
+//! village → commune → province (the two tiers since 2025-07-01).
 
 use super::*;
 use crate::record::common::{ActionStatus, Recommendation};
@@ -13,12 +13,11 @@ use crate::record::village_meeting::{AgendaItem, BallotRound, MeetingStatus};
 use crate::record::{Dialogue, ExemplaryModel, FrontSession, MediationCase, Petition, VillageMeeting};
 use crate::time::CivilDate;
 
-const PHUC_YEN: &str = "02233"; // Xã Phúc Yên, huyện Lâm Bình
-const XUAN_LAP: &str = "02242"; // Xã Xuân Lập, huyện Lâm Bình
-const NA_HANG: &str = "02221"; // Thị trấn Na Hang, huyện Na Hang
-const LAM_BINH: &str = "071";
+const LAM_BINH: &str = "02266"; // Xã Lâm Bình, Tỉnh Tuyên Quang
+const THUONG_LAM: &str = "02269"; // Xã Thượng Lâm, Tỉnh Tuyên Quang
+const NA_HANG: &str = "02221"; // Xã Nà Hang, Tỉnh Tuyên Quang
 const TUYEN_QUANG: &str = "08";
-const NA_ME: &str = "village-na-me"; // a village of Phúc Yên
+const NA_ME: &str = "village-na-me"; // a village of Lâm Bình
 const KHAU_QUAN: &str = "village-khau-quan"; // another
 
 fn d(s: &str) -> Option<CivilDate> {
@@ -63,14 +62,14 @@ fn the_14th_and_15th_fall_on_either_side_of_a_statistical_quarter() {
     use DisputeCategory::*;
     use MediationOutcome::*;
     let records = vec![
-        rec("a", NA_ME, PHUC_YEN, mediation("2026-06-14", Success, Land)),
-        rec("b", NA_ME, PHUC_YEN, mediation("2026-06-15", Failure, Neighbours)),
-        rec("c", PHUC_YEN, PHUC_YEN, mediation("2025-12-15", Success, Inheritance)),
-        rec("d", PHUC_YEN, PHUC_YEN, mediation("2026-03-31", InProgress, Land)),
-        rec("e", PHUC_YEN, PHUC_YEN, mediation("2026-09-14", Withdrawn, Land)),
-        rec("f", PHUC_YEN, PHUC_YEN, mediation("2026-09-15", Success, MarriageFamily)),
+        rec("a", NA_ME, LAM_BINH, mediation("2026-06-14", Success, Land)),
+        rec("b", NA_ME, LAM_BINH, mediation("2026-06-15", Failure, Neighbours)),
+        rec("c", LAM_BINH, LAM_BINH, mediation("2025-12-15", Success, Inheritance)),
+        rec("d", LAM_BINH, LAM_BINH, mediation("2026-03-31", InProgress, Land)),
+        rec("e", LAM_BINH, LAM_BINH, mediation("2026-09-14", Withdrawn, Land)),
+        rec("f", LAM_BINH, LAM_BINH, mediation("2026-09-15", Success, MarriageFamily)),
     ];
-    let q = |p, c| report(&records, PHUC_YEN, p, c).figures.mediation.received;
+    let q = |p, c| report(&records, LAM_BINH, p, c).figures.mediation.received;
     // Calendar: Q1 = d (31/3); Q2 = a, b (14/6, 15/6); Q3 = e, f; 2025-Q4 = c.
     assert_eq!(q("2026-Q1", Convention::Calendar), 1);
     assert_eq!(q("2026-Q2", Convention::Calendar), 2);
@@ -86,21 +85,21 @@ fn the_14th_and_15th_fall_on_either_side_of_a_statistical_quarter() {
     assert_eq!(q("2026", Convention::Calendar), 5);
     assert_eq!(q("2026", Convention::Statistical), 6);
 
-    let r = report(&records, PHUC_YEN, "2026-Q2", Convention::Statistical);
+    let r = report(&records, LAM_BINH, "2026-Q2", Convention::Statistical);
     let m = &r.figures.mediation;
     assert_eq!((m.received, m.successful, m.unsuccessful, m.withdrawn, m.in_progress), (2, 1, 0, 0, 1));
     assert_eq!(m.by_category, [2, 0, 0, 0, 0, 0]);
     assert_eq!(value(&r, "mediation.success_rate"), Value::Percent(Some(50.0)));
-    let y = report(&records, PHUC_YEN, "2026", Convention::Statistical);
+    let y = report(&records, LAM_BINH, "2026", Convention::Statistical);
     // 3 successful of 6: 50%; by category land 3, marriage 1, neighbours 1, inheritance 1.
     assert_eq!(y.figures.mediation.by_category, [3, 1, 1, 1, 0, 0]);
     assert_eq!(value(&y, "mediation.success_rate"), Value::Percent(Some(50.0)));
     assert_eq!(
-        value(&report(&records, PHUC_YEN, "2026-Q3", Convention::Calendar), "mediation.success_rate"),
+        value(&report(&records, LAM_BINH, "2026-Q3", Convention::Calendar), "mediation.success_rate"),
         Value::Percent(Some(50.0))
     );
     assert_eq!(
-        value(&report(&records, PHUC_YEN, "2027-Q1", Convention::Calendar), "mediation.success_rate"),
+        value(&report(&records, LAM_BINH, "2027-Q1", Convention::Calendar), "mediation.success_rate"),
         Value::Percent(None)
     );
 }
@@ -125,22 +124,22 @@ fn complaint(received: &str, accepted: Option<&str>, decided: Option<&str>) -> R
 fn petitions_against_their_legal_time_limits() {
     let records = vec![
         // Accepted on day 4, decided in 19 days of the 30: on time.
-        rec("p1", PHUC_YEN, PHUC_YEN, complaint("2026-07-01", Some("2026-07-05"), Some("2026-07-24"))),
+        rec("p1", LAM_BINH, LAM_BINH, complaint("2026-07-01", Some("2026-07-05"), Some("2026-07-24"))),
         // Accepted on time (10 days: by 11/7), decided after 40 days: late (30-day limit ends 9/8).
-        rec("p2", PHUC_YEN, PHUC_YEN, complaint("2026-07-01", Some("2026-07-10"), Some("2026-08-19"))),
+        rec("p2", LAM_BINH, LAM_BINH, complaint("2026-07-01", Some("2026-07-10"), Some("2026-08-19"))),
         // Never accepted: the acceptance limit (11/7) passed before the quarter ended: overdue.
-        rec("p3", PHUC_YEN, PHUC_YEN, complaint("2026-07-01", None, None)),
+        rec("p3", LAM_BINH, LAM_BINH, complaint("2026-07-01", None, None)),
         // Received 25/9, acceptance due 5/10: not yet overdue on 30/9.
-        rec("p4", PHUC_YEN, PHUC_YEN, complaint("2026-09-25", None, None)),
+        rec("p4", LAM_BINH, LAM_BINH, complaint("2026-09-25", None, None)),
         // Decided only after the quarter (5/10): not settled in Q3, and not overdue (due 30/9+).
-        rec("p5", PHUC_YEN, PHUC_YEN, complaint("2026-09-01", Some("2026-09-02"), Some("2026-10-05"))),
+        rec("p5", LAM_BINH, LAM_BINH, complaint("2026-09-01", Some("2026-09-02"), Some("2026-10-05"))),
         // A denunciation received 1/7 (Wednesday), accepted 6/7, within 7 working days; the
         // denouncer told 8/7, within 5 working days; but not settled within 30 days of
         // acceptance (by 5/8): overdue on 30/9.
         rec(
             "t1",
-            PHUC_YEN,
-            PHUC_YEN,
+            LAM_BINH,
+            LAM_BINH,
             RecordBody::Petition(Petition {
                 title: "Tố cáo cán bộ thôn".into(),
                 petition_type: PetitionType::Denunciation,
@@ -152,17 +151,17 @@ fn petitions_against_their_legal_time_limits() {
             }),
         ),
     ];
-    let r = report(&records, PHUC_YEN, "2026-Q3", Convention::Calendar);
+    let r = report(&records, LAM_BINH, "2026-Q3", Convention::Calendar);
     let c = &r.figures.petitions[0];
     assert_eq!((c.received, c.accepted, c.settled, c.settled_on_time, c.overdue), (5, 3, 2, 1, 2));
     let t = &r.figures.petitions[1];
     assert_eq!((t.received, t.accepted, t.settled, t.settled_on_time, t.overdue), (1, 1, 0, 0, 1));
     assert_eq!(value(&r, "petitions.complaint.overdue"), Value::Count(2));
     // p5 was received in Q3, so Q4 does not count it at all.
-    assert_eq!(report(&records, PHUC_YEN, "2026-Q4", Convention::Calendar).figures.petitions[0].received, 0);
+    assert_eq!(report(&records, LAM_BINH, "2026-Q4", Convention::Calendar).figures.petitions[0].received, 0);
     // By the year's end p5 is settled, late (accepted 2/9, limit 2/10, decided 5/10), and p4's
     // acceptance limit (5/10) has long passed: overdue are p2, p3, p4, p5.
-    let y = report(&records, PHUC_YEN, "2026", Convention::Calendar);
+    let y = report(&records, LAM_BINH, "2026", Convention::Calendar);
     let c = &y.figures.petitions[0];
     assert_eq!((c.received, c.accepted, c.settled, c.settled_on_time, c.overdue), (5, 3, 3, 1, 4));
 }
@@ -231,27 +230,32 @@ fn model(started: &str, status: ModelStatus, field: ModelField) -> RecordBody {
     })
 }
 
-/// A province's worth of records in three communes of two districts, two villages.
+/// A province's worth of records in three communes, two villages.
 fn province() -> Vec<ReportRecord> {
     use IssueStatus::*;
     vec![
-        // Phúc Yên, village Nà Mè: 120 households, 90 present (75%); item 1 passes at the meeting
+        // Lâm Bình, village Nà Mè: 120 households, 90 present (75%); item 1 passes at the meeting
         // (70 > 60), item 2 needs ballots: 40 + 25 = 65 > 60 passes.
-        rec("m1", NA_ME, PHUC_YEN, meeting("2026-08-10", 120, 90, vec![item(70, None), item(40, Some(25))])),
+        rec("m1", NA_ME, LAM_BINH, meeting("2026-08-10", 120, 90, vec![item(70, None), item(40, Some(25))])),
         // Khau Quân: 80 households, 30 present (37.5%); 20 for, not > 40 of all: fails.
-        rec("m2", KHAU_QUAN, PHUC_YEN, meeting("2026-09-02", 80, 30, vec![item(20, None)])),
-        // Phúc Yên: a dialogue with 3 issues: answered, open past its due date, open not yet due.
+        rec("m2", KHAU_QUAN, LAM_BINH, meeting("2026-09-02", 80, 30, vec![item(20, None)])),
+        // Lâm Bình: a dialogue with 3 issues: answered, open past its due date, open not yet due.
         rec(
             "d1",
-            PHUC_YEN,
-            PHUC_YEN,
+            LAM_BINH,
+            LAM_BINH,
             dialogue("2026-07-15", vec![(Answered, None), (Open, Some("2026-08-15")), (Open, Some("2026-10-30"))]),
         ),
-        rec("f1", PHUC_YEN, PHUC_YEN, front("2026-07-20", vec![ActionStatus::Done, ActionStatus::Open])),
-        rec("x1", NA_ME, PHUC_YEN, mediation("2026-07-03", MediationOutcome::Success, DisputeCategory::Land)),
-        // Xuân Lập: a mediation, a dialogue with one resolved issue; no front session.
-        rec("x2", XUAN_LAP, XUAN_LAP, mediation("2026-08-03", MediationOutcome::Failure, DisputeCategory::DebtCivil)),
-        rec("d2", XUAN_LAP, XUAN_LAP, dialogue("2026-09-20", vec![(Resolved, None)])),
+        rec("f1", LAM_BINH, LAM_BINH, front("2026-07-20", vec![ActionStatus::Done, ActionStatus::Open])),
+        rec("x1", NA_ME, LAM_BINH, mediation("2026-07-03", MediationOutcome::Success, DisputeCategory::Land)),
+        // Thượng Lâm: a mediation, a dialogue with one resolved issue; no front session.
+        rec(
+            "x2",
+            THUONG_LAM,
+            THUONG_LAM,
+            mediation("2026-08-03", MediationOutcome::Failure, DisputeCategory::DebtCivil),
+        ),
+        rec("d2", THUONG_LAM, THUONG_LAM, dialogue("2026-09-20", vec![(Resolved, None)])),
         // Na Hang: a front session, two models (one effective).
         rec("f2", NA_HANG, NA_HANG, front("2026-08-08", vec![])),
         rec("e1", NA_HANG, NA_HANG, model("2025-05-01", ModelStatus::Effective, ModelField::Economy)),
@@ -259,7 +263,7 @@ fn province() -> Vec<ReportRecord> {
         // Deleted: counts nowhere.
         ReportRecord {
             deleted: true,
-            ..rec("z1", PHUC_YEN, PHUC_YEN, mediation("2026-07-03", MediationOutcome::Success, DisputeCategory::Land))
+            ..rec("z1", LAM_BINH, LAM_BINH, mediation("2026-07-03", MediationOutcome::Success, DisputeCategory::Land))
         },
     ]
 }
@@ -269,7 +273,7 @@ fn a_commune_report_with_its_villages() {
     let records = province();
     let r = Report::build(
         &records,
-        unit(PHUC_YEN),
+        unit(LAM_BINH),
         vec![unit(NA_ME), unit(KHAU_QUAN)],
         "2026-Q3".parse().expect("a period"),
         Convention::Calendar,
@@ -294,57 +298,61 @@ fn a_commune_report_with_its_villages() {
 }
 
 #[test]
-fn roll_up_from_communes_to_district_and_province() {
+fn roll_up_from_villages_to_communes_to_the_province() {
+    // Two tiers since 2025-07-01: a province's rows are its communes; no districts between.
     let records = province();
     let q3: Period = "2026-Q3".parse().expect("a period");
-    let district =
-        Report::build(&records, unit(LAM_BINH), vec![unit(PHUC_YEN), unit(XUAN_LAP)], q3, Convention::Calendar);
-    assert_eq!(district.figures.mediation.received, 2);
-    assert_eq!(district.figures.mediation.successful, 1);
-    assert_eq!(district.figures.dialogue.held, 2);
-    assert_eq!(district.figures.dialogue.issues_raised, 4);
-    assert_eq!(district.figures.dialogue.issues_resolved, 2);
-    let province_report =
-        Report::build(&records, unit(TUYEN_QUANG), catalogue_children(TUYEN_QUANG), q3, Convention::Calendar);
+    let children = catalogue_children(TUYEN_QUANG);
+    assert!(children.iter().any(|c| c.code == LAM_BINH) && children.iter().any(|c| c.code == NA_HANG));
+    assert!(
+        children.iter().all(|c| crate::units::catalogue()
+            .get(&c.code)
+            .is_some_and(|u| u.level == crate::units::UnitLevel::Commune))
+    );
+    let province_report = Report::build(&records, unit(TUYEN_QUANG), children, q3, Convention::Calendar);
     let f = &province_report.figures;
     assert_eq!((f.mediation.received, f.dialogue.held, f.front_session.held, f.village_meeting.held), (2, 2, 2, 2));
+    assert_eq!(f.mediation.successful, 1);
+    assert_eq!((f.dialogue.issues_raised, f.dialogue.issues_resolved), (4, 2));
     // Models are a stock: both started by 30/9; one effective.
     assert_eq!((f.model.registered, f.model.effective), (2, 1));
     assert_eq!(f.model.registered_by_field, [1, 0, 0, 0, 1]);
     assert_eq!(f.model.effective_by_field, [1, 0, 0, 0, 0]);
     assert_eq!(value(&province_report, "model.effective.economy"), Value::Count(1));
     assert_eq!(value(&province_report, "model.effective.new_rural"), Value::Count(0));
-    // Every district's row adds up to the province (counts are additive).
+    // Every commune's row adds up to the province (counts are additive).
     let sum = |get: &dyn Fn(&Figures) -> u64| province_report.children.iter().map(|c| get(&c.figures)).sum::<u64>();
     assert_eq!(sum(&|f| f.mediation.received), 2);
     assert_eq!(sum(&|f| f.dialogue.issues_raised), 4);
     assert_eq!(sum(&|f| f.front_session.held), 2);
     assert_eq!(sum(&|f| f.model.registered), 2);
-    let lam_binh = province_report.children.iter().find(|c| c.unit.code == LAM_BINH).expect("Lâm Bình");
-    assert_eq!(lam_binh.figures.mediation.received, 2);
+    let row = |code: &str| province_report.children.iter().find(|c| c.unit.code == code).expect("a commune row");
+    assert_eq!((row(LAM_BINH).figures.mediation.received, row(LAM_BINH).figures.village_meeting.held), (1, 2));
+    assert_eq!((row(THUONG_LAM).figures.mediation.received, row(THUONG_LAM).figures.dialogue.held), (1, 1));
+    assert_eq!(row(NA_HANG).figures.model.registered, 2);
 }
 
 #[test]
 fn communes_without_a_front_session_in_six_months_are_flagged() {
     let records = province();
     let h2: Period = "2026-H2".parse().expect("a period");
-    let district =
-        Report::build(&records, unit(LAM_BINH), vec![unit(PHUC_YEN), unit(XUAN_LAP)], h2, Convention::Calendar);
-    assert!(district.no_front_session_in.is_empty(), "Phúc Yên held one, so the district did");
-    assert!(district.children[0].no_front_session_in.is_empty());
-    assert_eq!(district.children[1].no_front_session_in, vec![h2], "Xuân Lập held none");
+    let province_report =
+        Report::build(&records, unit(TUYEN_QUANG), vec![unit(LAM_BINH), unit(THUONG_LAM)], h2, Convention::Calendar);
+    assert!(province_report.no_front_session_in.is_empty(), "Lâm Bình held one, so the province did");
+    assert!(province_report.children[0].no_front_session_in.is_empty());
+    assert_eq!(province_report.children[1].no_front_session_in, vec![h2], "Thượng Lâm held none");
     // The year: nobody held one in the first half.
-    let year = Report::build(&records, unit(PHUC_YEN), Vec::new(), Period::year(2026), Convention::Calendar);
+    let year = Report::build(&records, unit(LAM_BINH), Vec::new(), Period::year(2026), Convention::Calendar);
     assert_eq!(year.no_front_session_in, vec![Period::half(2026, 1)]);
     // Quarters carry no such flag.
-    assert!(report(&records, XUAN_LAP, "2026-Q3", Convention::Calendar).no_front_session_in.is_empty());
+    assert!(report(&records, THUONG_LAM, "2026-Q3", Convention::Calendar).no_front_session_in.is_empty());
 }
 
 #[test]
 fn records_changed_after_a_report_show_as_late_amendments() {
     let mut records = province();
     let q3: Period = "2026-Q3".parse().expect("a period");
-    let issued = Report::build(&records, unit(PHUC_YEN), Vec::new(), q3, Convention::Calendar);
+    let issued = Report::build(&records, unit(LAM_BINH), Vec::new(), q3, Convention::Calendar);
     assert!(amendments(&issued.counted, &issued.counted, &records).is_empty());
 
     // After the report: m2 edited (new heads), x1 deleted, a back-dated case recorded, and d1
@@ -357,14 +365,14 @@ fn records_changed_after_a_report_show_as_late_amendments() {
     records.push(rec(
         "x9",
         KHAU_QUAN,
-        PHUC_YEN,
+        LAM_BINH,
         mediation("2026-09-29", MediationOutcome::InProgress, DisputeCategory::Land),
     ));
     let i = at(&mut records, "d1");
     records[i].body = dialogue("2026-10-02", vec![]);
     records[i].heads = vec!["h-d1-2".into()];
 
-    let now = Report::build(&records, unit(PHUC_YEN), Vec::new(), q3, Convention::Calendar);
+    let now = Report::build(&records, unit(LAM_BINH), Vec::new(), q3, Convention::Calendar);
     let found: Vec<(String, AmendmentKind)> =
         amendments(&issued.counted, &now.counted, &records).into_iter().map(|a| (a.id, a.kind)).collect();
     assert_eq!(
@@ -383,7 +391,7 @@ fn records_changed_after_a_report_show_as_late_amendments() {
 #[test]
 fn the_trend_runs_oldest_first() {
     let records = province();
-    let trend = Report::trend(&records, PHUC_YEN, "2026-Q3".parse().expect("a period"), Convention::Calendar, 4);
+    let trend = Report::trend(&records, LAM_BINH, "2026-Q3".parse().expect("a period"), Convention::Calendar, 4);
     let labels: Vec<String> = trend.iter().map(|(p, _)| p.to_string()).collect();
     assert_eq!(labels, ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]);
     assert_eq!(trend.iter().map(|(_, f)| f.village_meeting.held).collect::<Vec<_>>(), [0, 0, 0, 2]);

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::record::{DocumentKind, RecordBody, RecordKind, Village};
 use crate::text::fold;
 use crate::time::Millis;
-use crate::units::catalogue;
+use crate::units::Filing;
 
 /// One row of `record_index`, as tests compare replicas by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,20 +33,10 @@ pub struct IndexRow {
     pub heads: String,
 }
 
-/// The district and province above a commune (or above the unit itself).
-fn ancestors(unit: &str, commune: &str) -> (Option<String>, Option<String>) {
-    use crate::units::UnitLevel;
-    let start = if commune.is_empty() { unit } else { commune };
-    let mut district = None;
-    let mut province = None;
-    for u in catalogue().lineage(start) {
-        match u.level {
-            UnitLevel::District => district = Some(u.code.clone()),
-            UnitLevel::Province => province = Some(u.code.clone()),
-            UnitLevel::Commune => {}
-        }
-    }
-    (district, province)
+/// Where a document is filed among the units in force; a document naming an edition this version
+/// does not know is filed as written.
+fn filing(env: &Envelope) -> Filing {
+    env.filing().unwrap_or_else(|| Filing { unit: env.unit.clone(), commune: env.commune.clone(), province: None })
 }
 
 /// Re-derives everything the index holds about one document.
@@ -81,14 +71,14 @@ fn index_record(
         .max()
         .unwrap_or(env.created_at);
     let conflicts = doc.conflicts(RecordBody::significant_fields(kind)).len() as i64;
-    let (district, province) = ancestors(&env.unit, &env.commune);
+    let filed = filing(env);
     let row = IndexRow {
         record_id: env.id.clone(),
         kind: kind.code().to_string(),
-        unit: env.unit.clone(),
-        commune: env.commune.clone(),
-        district,
-        province,
+        unit: filed.unit,
+        commune: filed.commune,
+        district: None,
+        province: filed.province,
         status: body.status_code().to_string(),
         title: body.title().to_string(),
         event_date: body.event_date().map(|d| d.to_string()),
@@ -158,7 +148,7 @@ fn index_village(conn: &Connection, env: &Envelope, body: serde_json::Value) -> 
     )?
     .execute(params![
         env.id,
-        env.commune,
+        filing(env).commune,
         village.name,
         fold(&village.name),
         village.village_type.code(),

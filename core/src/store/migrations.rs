@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_attachments.sql"),
+    include_str!("migrations/0004_units_2025_07.sql"),
 ];
 
 /// The schema version this build writes.

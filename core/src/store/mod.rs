@@ -14,6 +14,7 @@ mod query;
 pub(crate) mod records;
 mod replication;
 mod reports;
+pub mod upkeep;
 mod villages;
 
 use std::path::Path;
@@ -87,6 +88,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let mut conn = open_connection(path, key, flags)?;
         migrations::migrate(&mut conn)?;
+        upkeep::forget(&conn)?;
         let profile = Profile {
             user_id: crate::text::nfc(new.user_id.trim()),
             display_name: crate::text::nfc(new.display_name.trim()),
@@ -123,7 +125,9 @@ impl Store {
         let mut conn = open_connection(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         migrations::migrate(&mut conn)?;
         let profile = profile::load(&conn)?.ok_or(CoreError::StoreMissing { path: path.display().to_string() })?;
-        Ok(Store { conn, clock, profile, actor: ActorId::random(), observers: Arc::default() })
+        let mut store = Store { conn, clock, profile, actor: ActorId::random(), observers: Arc::default() };
+        store.upkeep()?;
+        Ok(store)
     }
 
     /// Where to subscribe to changes of this store's documents.

@@ -17,7 +17,7 @@ use crate::time::{CivilDate, FixedClock};
 const KEY: StoreKey = StoreKey::Raw([7; 32]);
 /// 2026-10-01T03:00:00Z, 10:00 in Vietnam.
 const NOW: i64 = 1_790_823_600_000;
-const COMMUNE: &str = "02233"; // Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang
+const COMMUNE: &str = "02266"; // Xã Lâm Bình, Tỉnh Tuyên Quang
 
 fn new_store(dir: &Path, name: &str, user: &str) -> (Store, FixedClock) {
     let clock = FixedClock::at(NOW);
@@ -171,15 +171,20 @@ fn search_ignores_case_diacritics_and_unicode_form() {
     let (mut store, _) = new_store(dir.path(), "a.db", "u1");
     let land = store.create_record(COMMUNE, mediation("Tranh chấp Đất đai ở thôn Nà Mè")).unwrap();
     store.create_record(COMMUNE, mediation("Mâu thuẫn giữa hai gia đình về lối đi")).unwrap();
+    let eth = store.create_record(COMMUNE, mediation("\u{D0}ường vào nghĩa địa")).unwrap();
     let f = RecordFilter::default();
     let ids = |q: &str| store.search(q, &f).unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids("dat dai"), vec![land.clone()]);
     assert_eq!(ids("ĐẤT ĐAI"), vec![land.clone()]);
     assert_eq!(ids(&"đất đai".nfd().collect::<String>()), vec![land.clone()]);
     assert_eq!(ids("na me"), vec![land.clone()]);
+    // A title typed with the eth (U+00D0) for Đ is found by either spelling, and finds them.
+    assert_eq!(ids("duong vao"), vec![eth.clone()]);
+    assert_eq!(ids("đường vào"), vec![eth.clone()]);
+    assert_eq!(ids("\u{D0}ường"), vec![eth]);
     assert_eq!(ids("tranh ch"), vec![land.clone()], "prefixes match");
     // Party names are searchable on the device that holds them.
-    assert_eq!(ids("lo van pao").len(), 2);
+    assert_eq!(ids("lo van pao").len(), 3);
     assert!(ids("dat dai lối").is_empty(), "every word must match");
     assert!(ids("   ").is_empty());
     assert_eq!(ids("dat* (dai):"), [land], "query syntax is not interpreted");
@@ -200,7 +205,7 @@ fn filters_by_kind_unit_status_dates_and_overdue() {
         .create_record(COMMUNE, RecordBody::Petition(Petition { received_on: Some(d("2026-09-28")), ..complaint }))
         .unwrap();
     let in_village = store.create_record(&village, mediation("Tranh chấp trong thôn")).unwrap();
-    let other_commune = store.create_record("02242", mediation("Tranh chấp ở xã khác")).unwrap();
+    let other_commune = store.create_record("02269", mediation("Tranh chấp ở xã khác")).unwrap();
     fn ids_of(store: &Store, f: RecordFilter) -> Vec<String> {
         let mut v: Vec<String> = store.list(&f).unwrap().into_iter().map(|r| r.id).collect();
         v.sort();
@@ -220,8 +225,8 @@ fn filters_by_kind_unit_status_dates_and_overdue() {
         sorted(vec![late.clone(), fresh.clone(), in_village.clone()])
     );
     assert_eq!(ids(RecordFilter { unit: Some(village.clone()), ..Default::default() }), vec![in_village.clone()]);
-    // The district (Lâm Bình, 071) holds both communes.
-    assert_eq!(ids(RecordFilter { unit: Some("071".into()), ..Default::default() }).len(), 4);
+    // The province (Tuyên Quang, 08) holds both communes.
+    assert_eq!(ids(RecordFilter { unit: Some("08".into()), ..Default::default() }).len(), 4);
     assert_eq!(ids(RecordFilter { status: Some("received".into()), ..Default::default() }).len(), 2);
     assert_eq!(
         ids(RecordFilter { from: Some(d("2026-09-21")), to: Some(d("2026-09-30")), ..Default::default() }),
@@ -400,8 +405,8 @@ fn villages_are_added_renamed_and_checked() {
         "duplicate name"
     );
     assert!(
-        store.add_village("071", Village { name: "Thôn X".into(), ..Default::default() }).is_err(),
-        "a district is not a commune"
+        store.add_village("08", Village { name: "Thôn X".into(), ..Default::default() }).is_err(),
+        "a province is not a commune"
     );
     assert!(store.add_village(COMMUNE, Village::default()).is_err(), "a name is required");
     store
@@ -486,4 +491,78 @@ fn observers_hear_of_committed_changes_until_they_unsubscribe() {
     store.observers().unsubscribe(id);
     store.delete_record(&record, "Trùng").unwrap();
     assert_eq!(heard.lock().unwrap().len(), 2);
+}
+
+/// A record as a device not yet updated writes it: units of 2025-03, no edition named.
+fn record_of_2025_03(unit: &str, commune: &str, title: &str) -> (String, Vec<u8>) {
+    use crate::document::{Document, NewDocument, Writer};
+    use crate::record::Author;
+    let id = uuid::Uuid::now_v7().to_string();
+    let writer = Writer {
+        author: Author { user: "can.bo.cu".into(), device: uuid::Uuid::now_v7().to_string() },
+        actor: automerge::ActorId::random(),
+        now: NOW,
+    };
+    let body = mediation(title).to_value();
+    let new = NewDocument { id: &id, kind: crate::record::DocumentKind::Mediation, unit, commune, body };
+    let mut doc = Document::create_in(new, &writer, None).unwrap();
+    let bytes = doc.changes_after(&[]);
+    (id, bytes)
+}
+
+#[test]
+fn a_record_of_a_former_commune_is_filed_under_its_successor() {
+    let dir = tmp();
+    let (mut store, _) = new_store(dir.path(), "a.db", "u1");
+    // Xã Phúc Yên (02233, huyện Lâm Bình) became part of Xã Lâm Bình (02266) on 2025-07-01;
+    // 02266 itself was Thị trấn Lăng Can before, one of the units Xã Lâm Bình was formed from.
+    let (phuc_yen, bytes) = record_of_2025_03("02233", "02233", "Tranh chấp ranh giới nương");
+    store.apply_changes(&phuc_yen, &bytes).unwrap();
+    let (lang_can, bytes) = record_of_2025_03("02266", "02266", "Tranh chấp lối đi chung");
+    store.apply_changes(&lang_can, &bytes).unwrap();
+    let rows = store.index_rows().unwrap();
+    for id in [&phuc_yen, &lang_can] {
+        let row = rows.iter().find(|r| &r.record_id == id).expect("indexed");
+        assert_eq!((row.unit.as_str(), row.commune.as_str(), row.province.as_deref()), ("02266", "02266", Some("08")));
+    }
+    let mine = store.list(&RecordFilter { unit: Some(COMMUNE.into()), ..Default::default() }).unwrap();
+    assert_eq!(mine.len(), 2, "the commune in force lists both");
+    // The document keeps what it was written with.
+    fn envelope(store: &Store, id: &str) -> crate::document::Envelope {
+        documents::load(&store.conn, id).unwrap().unwrap().envelope().unwrap()
+    }
+    let env = envelope(&store, &phuc_yen);
+    assert_eq!((env.unit.as_str(), env.unit_edition.as_deref()), ("02233", None));
+    // New records name today's units, in today's edition; a former code is not one of them.
+    let new = store.create_record(COMMUNE, mediation("Mâu thuẫn về nước tưới")).unwrap();
+    assert_eq!(envelope(&store, &new).unit_edition.as_deref(), Some("2025-07"));
+    assert!(matches!(store.create_record("02233", mediation("x")), Err(CoreError::InvalidInput(_))));
+}
+
+#[test]
+fn a_store_of_the_three_tier_units_moves_to_the_two_tiers_when_opened() {
+    let dir = tmp();
+    let path = dir.path().join("old.db");
+    let (mut store, _) = new_store(dir.path(), "old.db", "u1");
+    let (old, bytes) = record_of_2025_03("02233", "02233", "Tranh chấp ranh giới nương");
+    store.apply_changes(&old, &bytes).unwrap();
+    // As schema 3 left it: the profile on Xã Phúc Yên, the index on the former codes.
+    store
+        .conn
+        .execute_batch(
+            "UPDATE profile SET unit = '02233';
+             UPDATE record_index SET unit = '02233', commune = '02233', district = '071', province = '08';
+             DROP TABLE upkeep; PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path, &KEY, Arc::new(FixedClock::at(NOW))).unwrap();
+    assert_eq!(store.profile().unit, "02266", "the profile's commune moved to its successor");
+    let row = store.index_rows().unwrap().into_iter().find(|r| r.record_id == old).expect("indexed");
+    assert_eq!((row.unit.as_str(), row.commune.as_str(), row.district.as_deref()), ("02266", "02266", None));
+    drop(store);
+    // Done once: a second opening changes nothing.
+    let again = Store::open(&path, &KEY, Arc::new(FixedClock::at(NOW))).unwrap();
+    assert_eq!(again.profile().unit, "02266");
+    assert_eq!(crate::store::upkeep::unit_in_force("071").as_deref(), Some("08"), "a district's province");
 }

@@ -80,8 +80,8 @@ mod tests {
             id: "x".into(),
             kind,
             unit: unit.into(),
-            commune: "02233".into(),
-            district: Some("071".into()),
+            commune: "02266".into(),
+            district: None,
             province: Some("08".into()),
             handlers: vec!["can.bo.a".into()],
         }
@@ -100,19 +100,19 @@ mod tests {
         assert!(!user(Role::Mediator, village).may_push(&doc(DocumentKind::Petition, village)));
         assert!(user(Role::VillageHead, village).may_push(&doc(DocumentKind::VillageMeeting, village)));
         assert!(!user(Role::VillageHead, village).may_pull(&in_village));
-        assert!(user(Role::CommuneOfficial, "02233").may_push(&in_village));
-        assert!(!user(Role::CommuneOfficial, "02242").may_pull(&in_village));
-        assert!(user(Role::Reviewer, "071").may_pull(&doc(DocumentKind::Dialogue, "02233")));
-        assert!(!user(Role::Reviewer, "071").may_pull(&in_village), "no personal details above the commune");
-        assert!(!user(Role::Reviewer, "071").may_push(&doc(DocumentKind::Dialogue, "02233")));
-        assert!(!user(Role::Administrator, "08").may_pull(&doc(DocumentKind::Dialogue, "02233")));
+        assert!(user(Role::CommuneOfficial, "02266").may_push(&in_village));
+        assert!(!user(Role::CommuneOfficial, "02269").may_pull(&in_village));
+        assert!(user(Role::Reviewer, "08").may_pull(&doc(DocumentKind::Dialogue, "02266")));
+        assert!(!user(Role::Reviewer, "08").may_pull(&in_village), "no personal details above the commune");
+        assert!(!user(Role::Reviewer, "08").may_push(&doc(DocumentKind::Dialogue, "02266")));
+        assert!(!user(Role::Administrator, "08").may_pull(&doc(DocumentKind::Dialogue, "02266")));
     }
 
     #[test]
     fn a_denouncers_identity_reaches_only_its_handlers() {
-        let identity = doc(DocumentKind::DenouncerIdentity, "02233");
-        assert!(user(Role::CommuneOfficial, "02233").may_pull(&identity));
-        let other = UserScope { login: "can.bo.b".into(), role: Role::CommuneLeader, unit: "02233".into() };
+        let identity = doc(DocumentKind::DenouncerIdentity, "02266");
+        assert!(user(Role::CommuneOfficial, "02266").may_pull(&identity));
+        let other = UserScope { login: "can.bo.b".into(), role: Role::CommuneLeader, unit: "02266".into() };
         assert!(!other.may_pull(&identity));
         assert!(other.may_push(&identity), "whoever records the denunciation sends the identity up");
     }

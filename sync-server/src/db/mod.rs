@@ -5,12 +5,15 @@ use std::path::Path;
 use rusqlite::Connection;
 use sotay_core::store::migrations::migrate_with;
 
+pub mod upkeep;
+
 /// The server's numbered migrations.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_dashboard.sql"),
     include_str!("migrations/0003_attachments.sql"),
     include_str!("migrations/0004_hostile_devices.sql"),
+    include_str!("migrations/0005_units_2025_07.sql"),
 ];
 
 pub const FILE_NAME: &str = "sotay-server.db";
@@ -41,6 +44,7 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
          PRAGMA busy_timeout = 10000;",
     )?;
     migrate_with(&mut conn, MIGRATIONS)?;
+    upkeep::run(&mut conn)?;
     Ok(conn)
 }
 
@@ -55,6 +59,7 @@ pub fn heartbeat(conn: &Connection, now: i64) -> rusqlite::Result<()> {
 pub fn open_memory() -> Result<Connection, DbError> {
     let mut conn = Connection::open_in_memory()?;
     migrate_with(&mut conn, MIGRATIONS)?;
+    upkeep::run(&mut conn)?;
     Ok(conn)
 }
 

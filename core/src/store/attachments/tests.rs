@@ -10,7 +10,7 @@ use crate::store::{NewProfile, Role, StoreKey};
 use crate::time::FixedClock;
 
 const KEY: StoreKey = StoreKey::Raw([9; 32]);
-const COMMUNE: &str = "02233";
+const COMMUNE: &str = "02266";
 
 fn store(dir: &std::path::Path) -> Store {
     let profile = NewProfile {

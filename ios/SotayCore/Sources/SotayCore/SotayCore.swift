@@ -2037,22 +2037,28 @@ public func FfiConverterTypeSyncListener_lower(_ value: SyncListener) -> UInt64 
 public struct AdminUnit: Equatable, Hashable {
     public var code: String
     public var name: String
+    public var nameEn: String?
     public var level: UnitLevel
     public var parent: String?
+    public var edition: Edition
     public var validFrom: String
     public var validTo: String?
     public var successor: String?
+    public var successors: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(code: String = "", name: String = "", level: UnitLevel, parent: String? = nil, validFrom: String = "", validTo: String? = nil, successor: String? = nil) {
+    public init(code: String = "", name: String = "", nameEn: String? = nil, level: UnitLevel, parent: String? = nil, edition: Edition, validFrom: String = "", validTo: String? = nil, successor: String? = nil, successors: [String] = []) {
         self.code = code
         self.name = name
+        self.nameEn = nameEn
         self.level = level
         self.parent = parent
+        self.edition = edition
         self.validFrom = validFrom
         self.validTo = validTo
         self.successor = successor
+        self.successors = successors
     }
 
     
@@ -2073,22 +2079,28 @@ public struct FfiConverterTypeAdminUnit: FfiConverterRustBuffer {
             try AdminUnit(
                 code: FfiConverterString.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterOptionString.read(from: &buf), 
                 level: FfiConverterTypeUnitLevel.read(from: &buf), 
                 parent: FfiConverterOptionString.read(from: &buf), 
+                edition: FfiConverterTypeEdition.read(from: &buf), 
                 validFrom: FfiConverterString.read(from: &buf), 
                 validTo: FfiConverterOptionString.read(from: &buf), 
-                successor: FfiConverterOptionString.read(from: &buf)
+                successor: FfiConverterOptionString.read(from: &buf), 
+                successors: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AdminUnit, into buf: inout [UInt8]) {
         FfiConverterString.write(value.code, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.nameEn, into: &buf)
         FfiConverterTypeUnitLevel.write(value.level, into: &buf)
         FfiConverterOptionString.write(value.parent, into: &buf)
+        FfiConverterTypeEdition.write(value.edition, into: &buf)
         FfiConverterString.write(value.validFrom, into: &buf)
         FfiConverterOptionString.write(value.validTo, into: &buf)
         FfiConverterOptionString.write(value.successor, into: &buf)
+        FfiConverterSequenceString.write(value.successors, into: &buf)
     }
 }
 
@@ -7126,6 +7138,75 @@ public func FfiConverterTypeDisputeCategory_lift(_ buf: RustBuffer) throws -> Di
 #endif
 public func FfiConverterTypeDisputeCategory_lower(_ value: DisputeCategory) -> RustBuffer {
     return FfiConverterTypeDisputeCategory.lower(value)
+}
+
+
+
+/**
+ * The edition of the unit list a code belongs to.
+ */
+
+public enum Edition: Equatable, Hashable {
+    
+    case e202503
+    case e202507
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Edition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEdition: FfiConverterRustBuffer {
+    typealias SwiftType = Edition
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Edition {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .e202503
+        
+        case 2: return .e202507
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Edition, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .e202503:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .e202507:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEdition_lift(_ buf: RustBuffer) throws -> Edition {
+    return try FfiConverterTypeEdition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEdition_lower(_ value: Edition) -> RustBuffer {
+    return FfiConverterTypeEdition.lower(value)
 }
 
 

@@ -6,7 +6,7 @@ import XCTest
 import SotayCore
 @testable import SotayAppModel
 
-private let commune = "02233" // Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang
+private let commune = "02266" // Xã Lâm Bình, Tỉnh Tuyên Quang
 private struct Missing: Error { let name: String }
 
 private func env(_ name: String) throws -> String {
@@ -179,7 +179,7 @@ final class AppModelTests: XCTestCase {
 
         let model = ReportModel(store: store)
         let screen = try model.load(period: "2026-Q4")
-        XCTAssertEqual(screen.title, "Xã Phúc Yên — Quý IV năm 2026")
+        XCTAssertEqual(screen.title, "Xã Lâm Bình — Quý IV năm 2026")
         XCTAssertEqual(screen.subtitle, "01/10/2026 – 31/12/2026")
         let dialogues = try XCTUnwrap(screen.blocks.first { $0.title == "Đối thoại trực tiếp" })
         XCTAssertEqual(dialogues.lines.first { $0.label == "Số cuộc đối thoại đã tổ chức" }?.value, "1")

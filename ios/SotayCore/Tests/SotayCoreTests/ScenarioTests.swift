@@ -8,7 +8,7 @@ import Foundation
 import XCTest
 @testable import SotayCore
 
-private let commune = "02233" // Xã Phúc Yên, huyện Lâm Bình, Tuyên Quang
+private let commune = "02266" // Xã Lâm Bình, Tỉnh Tuyên Quang
 private let everything = RecordFilter(includeDeleted: true)
 
 private struct Missing: Error { let name: String }
@@ -153,7 +153,7 @@ final class ScenarioTests: XCTestCase {
             XCTAssertEqual(fields.first?.path, "period")
         }
 
-        XCTAssertTrue(searchUnits(query: "lam binh", limit: 10).contains { $0.code == "071" })
+        XCTAssertTrue(searchUnits(query: "lam binh", limit: 10).contains { $0.code == "02266" })
         XCTAssertEqual(ethnicGroups().count, 54)
 
         subscription.cancel()

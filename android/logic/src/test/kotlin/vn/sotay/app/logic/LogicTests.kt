@@ -18,7 +18,7 @@ import kotlin.test.fail
 
 private fun env(name: String) = System.getenv(name) ?: throw IllegalStateException("$name is not set")
 private val dir: File = Files.createTempDirectory("sotay-android-logic").toFile()
-private const val COMMUNE = "02233"
+private const val COMMUNE = "02266"
 
 private class MemoryVault : KeyVault {
     private var key: ByteArray? = null
@@ -151,7 +151,7 @@ fun formsAndReports() {
     }
     val model = ReportModel(store)
     val screen = model.load("2026-Q4")
-    assertEquals("Xã Phúc Yên — Quý IV năm 2026", screen.title)
+    assertEquals("Xã Lâm Bình — Quý IV năm 2026", screen.title)
     assertEquals("01/10/2026 – 31/12/2026", screen.subtitle)
     val dialogues = screen.blocks.first { it.title == "Đối thoại trực tiếp" }
     assertEquals("1", dialogues.lines.first { it.label == "Số cuộc đối thoại đã tổ chức" }.value)
