@@ -11,6 +11,7 @@
 //! - [`report`]: the reports that go up the hierarchy, computed from records;
 //! - [`phone`]: what the Android and iOS apps share beyond the store (enrollment codes, sync policy, display).
 
+pub mod calendar;
 pub mod document;
 pub mod error;
 pub mod labels;

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::Offset;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -35,18 +35,10 @@ impl CivilDate {
         CivilDate(self.0.checked_add(days.days()).unwrap_or(self.0))
     }
 
-    /// Adds working days (Monday to Friday). Public holidays are not excluded: the lunar
-    /// New Year moves each year and a holiday calendar is a later piece of reference data.
+    /// Adds working days of the public service: Monday to Friday, less public holidays, plus the
+    /// Saturdays worked in their place (see `calendar`).
     pub fn plus_working_days(self, days: u32) -> CivilDate {
-        let mut d = self;
-        let mut left = days;
-        while left > 0 {
-            d = d.plus_days(1);
-            if !matches!(d.0.weekday(), Weekday::Saturday | Weekday::Sunday) {
-                left -= 1;
-            }
-        }
-        d
+        crate::calendar::calendar().plus_working_days(self, days)
     }
 
     /// Days from `self` to `later` (negative when `later` is earlier).

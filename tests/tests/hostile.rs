@@ -464,7 +464,13 @@ async fn a_device_not_yet_updated_keeps_recording_under_the_units_of_2025_03() {
         now: 1_790_823_600_000,
     };
     let body = sampler.body(RecordKind::Dialogue).to_value();
-    let new = NewDocument { id: &id, kind: sotay_core::record::DocumentKind::Dialogue, unit: "02233", commune: "02233", body };
+    let new = NewDocument {
+        id: &id,
+        kind: sotay_core::record::DocumentKind::Dialogue,
+        unit: "02233",
+        commune: "02233",
+        body,
+    };
     let mut doc = Document::create_in(new, &writer, None).expect("document");
     let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
     let (status, json) = post(&server.url, &old.token(), push(vec![one(&id, changes)])).await;
@@ -480,7 +486,13 @@ async fn a_device_not_yet_updated_keeps_recording_under_the_units_of_2025_03() {
     // A former code the edition of today does not have is refused as an unknown unit.
     let bad = uuid::Uuid::now_v7().to_string();
     let body = sampler.body(RecordKind::Dialogue).to_value();
-    let new = NewDocument { id: &bad, kind: sotay_core::record::DocumentKind::Dialogue, unit: "02233", commune: "02233", body };
+    let new = NewDocument {
+        id: &bad,
+        kind: sotay_core::record::DocumentKind::Dialogue,
+        unit: "02233",
+        commune: "02233",
+        body,
+    };
     let mut doc = Document::create(new, &writer).expect("document");
     let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| b).collect();
     let (_, json) = post(&server.url, &old.token(), push(vec![one(&bad, changes)])).await;

@@ -356,6 +356,23 @@ mod tests {
     }
 
     #[test]
+    fn denunciation_working_days_skip_tet() {
+        // Law on Denunciations 2018, Art. 24 (acceptance within 7 working days) and Art. 29
+        // (notice within 5 working days of acceptance). Received Thursday 12/02/2026, two days
+        // before the public service's Tết (14/02 to 22/02): 13/02, then 23/02 to 27/02 and 02/03.
+        let p = Petition {
+            petition_type: PetitionType::Denunciation,
+            received_on: Some(d("2026-02-12")),
+            accepted_on: Some(d("2026-02-13")),
+            status: PetitionStatus::Verifying,
+            ..Default::default()
+        };
+        assert_eq!(due(&p, DeadlineCode::Acceptance), d("2026-03-02"));
+        // Five working days from Friday 13/02: 23, 24, 25, 26 and 27/02.
+        assert_eq!(due(&p, DeadlineCode::AcceptanceNotice), d("2026-02-27"));
+    }
+
+    #[test]
     fn overdue_only_while_unsettled() {
         let mut p = Petition { received_on: Some(d("2026-03-02")), ..Default::default() };
         let acc = p.deadlines().into_iter().next().unwrap();
