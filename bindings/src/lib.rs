@@ -34,5 +34,6 @@ pub use subscription::{StoreListener, Subscription};
 pub use sync::{SyncCancel, SyncListener, enroll_new_store};
 pub use units::{ethnic_groups, new_store_key, search_units, unit_lineage};
 pub use views::{
-    Conflict, ConflictValue, EthnicGroup, FieldChange, FieldValue, HistoryEntry, RecordConflicts, RecordView, StoreKey,
+    Conflict, ConflictValue, EthnicGroup, FieldChange, FieldValue, HistoryEntry, Outcome, RecordConflicts, RecordView,
+    StoreKey,
 };

@@ -117,6 +117,17 @@ pub struct RecordConflicts {
     pub conflicts: Vec<Conflict>,
 }
 
+/// What part of a record comes to, in words with its figures (a village meeting's items).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Outcome {
+    /// The part it is about: `agenda.0`.
+    pub path: String,
+    /// `passed`, `needs_ballots`, `not_agreed` or `not_passed`.
+    pub code: String,
+    pub vi: String,
+    pub en: String,
+}
+
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct RecordView {
     pub id: String,
@@ -132,6 +143,7 @@ pub struct RecordView {
     pub denouncer: Option<PetitionSubject>,
     pub deadlines: Vec<DeadlineView>,
     pub flags: Vec<Flag>,
+    pub outcomes: Vec<Outcome>,
     pub conflicts: Vec<Conflict>,
     pub heads: Vec<String>,
 }
@@ -151,6 +163,11 @@ impl From<sotay_core::store::RecordView> for RecordView {
             denouncer: v.denouncer,
             deadlines: v.deadlines,
             flags: v.flags,
+            outcomes: v
+                .outcomes
+                .into_iter()
+                .map(|o| Outcome { path: o.path, code: o.code.to_string(), vi: o.vi, en: o.en })
+                .collect(),
             conflicts: v.conflicts.into_iter().map(Conflict::from).collect(),
             heads: v.heads,
         }

@@ -111,6 +111,12 @@ pub fn record(view: &RecordView, lang: Lang) {
             );
         }
     }
+    if !view.outcomes.is_empty() {
+        say!("  {}:", l("Kết quả biểu quyết", "Results of the votes", lang));
+        for o in &view.outcomes {
+            say!("    - {}: {}", describe_path(&o.path, lang), o.text(lang));
+        }
+    }
     if !view.flags.is_empty() {
         say!("  {}:", l("Lưu ý", "Flags", lang));
         for f in &view.flags {

@@ -235,6 +235,13 @@ fn villages_units_conflicts_and_resolution() {
     let id = meeting["id"].as_str().unwrap().to_string();
     assert_eq!(meeting["commune"], json!(COMMUNE));
     assert_eq!(f.json(&["list", "--unit", &village])[0]["id"], json!(id));
+    // Held: the item's result in words, with its figures (70 of 120 households: binding).
+    f.ok(&["edit", &id, "--set", "status=held"]);
+    let shown = f.ok(&["show", &id]);
+    assert!(
+        shown.contains("Thông qua, có giá trị với cả thôn (70/120 hộ của thôn tán thành; 70/80 hộ dự họp)"),
+        "{shown}"
+    );
     // A second device (same user's key for the test) edits the vote count concurrently.
     let other = Field::new();
     other.init();

@@ -137,6 +137,12 @@ async fn who_sees_what() {
     let overdue = official.get("/dashboard/records?overdue=1&kind=petition").await;
     assert!(overdue.body.contains("Khiếu nại về mức bồi thường đất"));
     assert!(!overdue.body.contains("Tranh chấp ranh giới"));
+    // A village meeting's items say what their votes decide: 70 of 120 households binds the
+    // village; 40 at the meeting and 25 by ballot make 65 of 120, which passes too.
+    let meeting = official.get(&format!("/dashboard/records/{}", q.ids["meeting"])).await;
+    assert!(meeting.body.contains("Kết quả biểu quyết"), "{}", meeting.body);
+    assert!(meeting.body.contains("Thông qua, có giá trị với cả thôn (70/120 hộ của thôn tán thành; 70/90 hộ dự họp)"));
+    assert!(meeting.body.contains("(65/120 hộ của thôn tán thành; 40/90 hộ dự họp)"));
 
     // A reviewer above the commune: aggregates, records without people, never a party.
     let mut reviewer = Session::new(&q.server.url);

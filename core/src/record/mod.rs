@@ -169,6 +169,27 @@ impl Flag {
     }
 }
 
+/// What part of a record comes to, in words with its figures: a village meeting item passed or
+/// not, binding on the village or needing ballots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// The part it is about: `agenda.0`.
+    pub path: String,
+    /// The code of the outcome (`passed`, `needs_ballots`, ...).
+    pub code: &'static str,
+    pub vi: String,
+    pub en: String,
+}
+
+impl Outcome {
+    pub fn text(&self, lang: crate::labels::Lang) -> &str {
+        match lang {
+            crate::labels::Lang::Vi => &self.vi,
+            crate::labels::Lang::En => &self.en,
+        }
+    }
+}
+
 /// What each kind of record knows about itself.
 pub trait KindRules {
     /// The short title shown in lists.
@@ -187,6 +208,10 @@ pub trait KindRules {
         Vec::new()
     }
     fn flags(&self) -> Vec<Flag> {
+        Vec::new()
+    }
+    /// What its parts come to, in words.
+    fn outcomes(&self) -> Vec<Outcome> {
         Vec::new()
     }
     /// Appends the text that search should find this record by.
@@ -311,6 +336,10 @@ impl RecordBody {
 
     pub fn flags(&self) -> Vec<Flag> {
         with_body!(self, b => b.flags())
+    }
+
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        with_body!(self, b => b.outcomes())
     }
 
     pub fn normalise(&mut self) {

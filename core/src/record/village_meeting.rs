@@ -67,6 +67,19 @@ pub struct AgendaItem {
     pub ballot_rounds: Vec<BallotRound>,
 }
 
+coded_enum! {
+    /// What an agenda item's votes decide: under the Law on Grassroots Democracy 2022 a matter of
+    /// its Art. 15 is decided when more than half of all the village's households agree, at the
+    /// meeting or by household ballots after it.
+    pub enum ItemOutcome {
+        #[default]
+        Passed = "passed" => ("Thông qua, có giá trị với cả thôn", "Passed, binding on the whole village"),
+        NeedsBallots = "needs_ballots" => ("Đa số hộ dự họp tán thành nhưng chưa quá nửa tổng số hộ của thôn: cần phát phiếu lấy ý kiến hộ gia đình", "Agreed by most households present but not by more than half of the village's: household ballots needed"),
+        NotAgreed = "not_agreed" => ("Không được đa số hộ dự họp tán thành", "Not agreed by most households present"),
+        NotPassed = "not_passed" => ("Không được thông qua: kể cả phiếu lấy ý kiến, chưa quá nửa tổng số hộ của thôn tán thành", "Not passed: with the household ballots, still not more than half of the village's households agreed"),
+    }
+}
+
 /// How an agenda item stands, computed from the votes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ItemResult {
@@ -75,16 +88,51 @@ pub struct ItemResult {
     /// More than half of all households of the village agreed, ballots included: the decision.
     pub passed: bool,
     pub households_for: u32,
+    pub outcome: ItemOutcome,
+    /// Households in favour at the meeting, of those represented.
+    pub votes_for: u32,
+    pub represented: u32,
+    pub total_households: u32,
 }
 
 impl AgendaItem {
     pub fn result(&self, represented: u32, total_households: u32) -> ItemResult {
         let ballots_for = self.ballot_rounds.iter().fold(0u32, |sum, b| sum.saturating_add(b.households_for));
         let households_for = self.votes_for.saturating_add(ballots_for);
+        let passed_among_present = u64::from(self.votes_for) * 2 > u64::from(represented);
+        let passed = total_households > 0 && u64::from(households_for) * 2 > u64::from(total_households);
+        let outcome = match (passed, passed_among_present, self.ballot_rounds.is_empty()) {
+            (true, _, _) => ItemOutcome::Passed,
+            (false, _, false) => ItemOutcome::NotPassed,
+            (false, true, true) => ItemOutcome::NeedsBallots,
+            (false, false, true) => ItemOutcome::NotAgreed,
+        };
         ItemResult {
-            passed_among_present: u64::from(self.votes_for) * 2 > u64::from(represented),
-            passed: total_households > 0 && u64::from(households_for) * 2 > u64::from(total_households),
+            passed_among_present,
+            passed,
             households_for,
+            outcome,
+            votes_for: self.votes_for,
+            represented,
+            total_households,
+        }
+    }
+}
+
+impl ItemResult {
+    /// The result in words with its figures, as `sotay show`, the dashboard and the apps print it:
+    /// "Thông qua, có giá trị với cả thôn (65/120 hộ của thôn tán thành; 40/90 hộ dự họp)".
+    pub fn in_words(&self, lang: crate::labels::Lang) -> String {
+        let what = self.outcome.label().get(lang);
+        match lang {
+            crate::labels::Lang::Vi => format!(
+                "{what} ({}/{} hộ của thôn tán thành; {}/{} hộ dự họp)",
+                self.households_for, self.total_households, self.votes_for, self.represented
+            ),
+            crate::labels::Lang::En => format!(
+                "{what} ({} of the village's {} households in favour; {} of {} present)",
+                self.households_for, self.total_households, self.votes_for, self.represented
+            ),
         }
     }
 }
@@ -195,6 +243,22 @@ impl KindRules for VillageMeeting {
         out
     }
 
+    fn outcomes(&self) -> Vec<super::Outcome> {
+        if self.status != MeetingStatus::Held {
+            return Vec::new();
+        }
+        self.results()
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| super::Outcome {
+                path: format!("agenda.{i}"),
+                code: r.outcome.code(),
+                vi: r.in_words(crate::labels::Lang::Vi),
+                en: r.in_words(crate::labels::Lang::En),
+            })
+            .collect()
+    }
+
     fn search_text(&self, out: &mut String) {
         super::push_all(out, [self.title.as_str(), &self.place, &self.chair]);
         super::push_all(out, self.agenda.iter().map(|a| a.title.as_str()));
@@ -229,5 +293,49 @@ mod tests {
         assert!(!item.result(40, 100).passed, "exactly half is not more than half");
         item.ballot_rounds.push(BallotRound { households_for: 1, ..Default::default() });
         assert!(item.result(40, 100).passed);
+    }
+
+    #[test]
+    fn each_item_says_in_words_what_its_votes_decide() {
+        // 55 of 120 households represented (no quorum); two items with the same flags before.
+        let meeting = VillageMeeting {
+            title: "Họp thôn bàn làm đường bê tông".into(),
+            status: MeetingStatus::Held,
+            held_on: Some("2026-10-04".parse().expect("a date")),
+            total_households: 120,
+            households_represented: 55,
+            agenda: vec![
+                AgendaItem { votes_for: 40, votes_against: 10, votes_abstain: 5, ..Default::default() },
+                AgendaItem { votes_for: 10, votes_against: 40, votes_abstain: 5, ..Default::default() },
+                // After the meeting, 25 more households agree by ballot: 65 of 120.
+                AgendaItem {
+                    votes_for: 40,
+                    ballot_rounds: vec![BallotRound { households_for: 25, ..Default::default() }],
+                    ..Default::default()
+                },
+                // 40 + 20 = 60 of 120: exactly half, not more.
+                AgendaItem {
+                    votes_for: 40,
+                    ballot_rounds: vec![BallotRound { households_for: 20, ..Default::default() }],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let codes: Vec<&str> = meeting.outcomes().iter().map(|o| o.code).collect();
+        assert_eq!(codes, ["needs_ballots", "not_agreed", "passed", "not_passed"]);
+        let o = meeting.outcomes();
+        assert_eq!(
+            o[0].vi,
+            "Đa số hộ dự họp tán thành nhưng chưa quá nửa tổng số hộ của thôn: cần phát phiếu lấy ý kiến hộ gia đình \
+             (40/120 hộ của thôn tán thành; 40/55 hộ dự họp)"
+        );
+        assert_eq!(
+            o[2].en,
+            "Passed, binding on the whole village (65 of the village's 120 households in favour; 40 of 55 present)"
+        );
+        assert_eq!(o[1].path, "agenda.1");
+        // A meeting not yet held decides nothing.
+        assert!(VillageMeeting { status: MeetingStatus::Planned, ..meeting }.outcomes().is_empty());
     }
 }

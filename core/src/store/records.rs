@@ -8,7 +8,7 @@ use crate::document::{Conflict, Document, Envelope, HistoryEntry, NewDocument};
 use crate::error::{CoreError, FieldError, Problem, Result};
 use crate::record::input::{Assignment, apply_assignments, nfc_value, value_at};
 use crate::record::petition::{DenouncerIdentity, PetitionSubject, PetitionType};
-use crate::record::{Author, Deadline, DocumentKind, Flag, RecordBody, RecordKind, Tombstone};
+use crate::record::{Author, Deadline, DocumentKind, Flag, Outcome, RecordBody, RecordKind, Tombstone};
 use crate::time::{CivilDate, Millis};
 
 /// A deadline as of today.
@@ -35,6 +35,8 @@ pub struct RecordView {
     pub denouncer: Option<PetitionSubject>,
     pub deadlines: Vec<DeadlineView>,
     pub flags: Vec<Flag>,
+    /// What its parts come to, in words (a village meeting's items).
+    pub outcomes: Vec<Outcome>,
     pub conflicts: Vec<Conflict>,
     pub heads: Vec<String>,
 }
@@ -256,6 +258,7 @@ impl Store {
                 .map(|deadline| DeadlineView { overdue: deadline.overdue(today), deadline })
                 .collect(),
             flags: body.flags(),
+            outcomes: body.outcomes(),
             conflicts: doc.conflicts(RecordBody::significant_fields(kind)),
             heads: doc.heads().iter().map(|h| h.to_string()).collect(),
             denouncer,

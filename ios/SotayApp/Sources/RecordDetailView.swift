@@ -22,6 +22,10 @@ struct RecordDetailView: View {
                         Text("\(words(lang, "Hạn", "Due")) \(dateText(iso: d.deadline.due, lang: lang))\(d.deadline.met ? " ✓" : "")")
                             .foregroundStyle(d.overdue ? Color.red : Color.primary)
                     }
+                    // What each village meeting item's votes decide, in words (the core computes it).
+                    ForEach(Array(record.outcomes.enumerated()), id: \.offset) { _, o in
+                        Text(lang == .en ? o.en : o.vi)
+                    }
                     if record.deleted == nil {
                         NavigationLink(value: Screen.edit(kind: record.kind, id: id)) { Text(words(lang, "Sửa hồ sơ", "Edit")).font(.headline) }
                     }

@@ -170,6 +170,8 @@ pub async fn show(
             }
         })
         .collect();
+    let outcomes: Vec<String> =
+        record.body.outcomes().iter().map(|o| format!("{}: {}", describe_path(&o.path, lang), o.text(lang))).collect();
     let mut flags: Vec<String> = record.body.flags().iter().map(|f| f.code.label().get(lang).to_string()).collect();
     for c in record.doc.conflicts(RecordBody::significant_fields(kind)) {
         flags.push(format!(
@@ -209,6 +211,7 @@ pub async fn show(
         fields,
         deadlines,
         flags,
+        outcomes,
         history,
         here: format!("/dashboard/records/{}", record_scope.id),
     };

@@ -96,6 +96,8 @@ pub struct RecordPage {
     pub fields: Vec<Field>,
     pub deadlines: Vec<DeadlineRow>,
     pub flags: Vec<String>,
+    /// What a village meeting's items come to, in words.
+    pub outcomes: Vec<String>,
     pub history: Vec<HistoryRow>,
     pub here: String,
 }

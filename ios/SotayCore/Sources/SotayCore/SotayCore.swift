@@ -4162,6 +4162,83 @@ public func FfiConverterTypeNewProfile_lower(_ value: NewProfile) -> RustBuffer 
 }
 
 
+/**
+ * What part of a record comes to, in words with its figures (a village meeting's items).
+ */
+public struct Outcome: Equatable, Hashable {
+    /**
+     * The part it is about: `agenda.0`.
+     */
+    public var path: String
+    /**
+     * `passed`, `needs_ballots`, `not_agreed` or `not_passed`.
+     */
+    public var code: String
+    public var vi: String
+    public var en: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The part it is about: `agenda.0`.
+         */path: String, 
+        /**
+         * `passed`, `needs_ballots`, `not_agreed` or `not_passed`.
+         */code: String, vi: String, en: String) {
+        self.path = path
+        self.code = code
+        self.vi = vi
+        self.en = en
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Outcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Outcome {
+        return
+            try Outcome(
+                path: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                vi: FfiConverterString.read(from: &buf), 
+                en: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Outcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.vi, into: &buf)
+        FfiConverterString.write(value.en, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lift(_ buf: RustBuffer) throws -> Outcome {
+    return try FfiConverterTypeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> RustBuffer {
+    return FfiConverterTypeOutcome.lower(value)
+}
+
+
 public struct Party: Equatable, Hashable {
     public var id: String
     public var partyType: PartyType
@@ -4867,6 +4944,7 @@ public struct RecordView: Equatable, Hashable {
     public var denouncer: PetitionSubject?
     public var deadlines: [DeadlineView]
     public var flags: [Flag]
+    public var outcomes: [Outcome]
     public var conflicts: [Conflict]
     public var heads: [String]
 
@@ -4875,7 +4953,7 @@ public struct RecordView: Equatable, Hashable {
     public init(id: String, kind: RecordKind, 
         /**
          * The body's title, for headings.
-         */title: String, unit: String, commune: String, createdBy: Author, createdAt: Int64, deleted: Tombstone?, body: RecordBody, denouncer: PetitionSubject?, deadlines: [DeadlineView], flags: [Flag], conflicts: [Conflict], heads: [String]) {
+         */title: String, unit: String, commune: String, createdBy: Author, createdAt: Int64, deleted: Tombstone?, body: RecordBody, denouncer: PetitionSubject?, deadlines: [DeadlineView], flags: [Flag], outcomes: [Outcome], conflicts: [Conflict], heads: [String]) {
         self.id = id
         self.kind = kind
         self.title = title
@@ -4888,6 +4966,7 @@ public struct RecordView: Equatable, Hashable {
         self.denouncer = denouncer
         self.deadlines = deadlines
         self.flags = flags
+        self.outcomes = outcomes
         self.conflicts = conflicts
         self.heads = heads
     }
@@ -4920,6 +4999,7 @@ public struct FfiConverterTypeRecordView: FfiConverterRustBuffer {
                 denouncer: FfiConverterOptionTypePetitionSubject.read(from: &buf), 
                 deadlines: FfiConverterSequenceTypeDeadlineView.read(from: &buf), 
                 flags: FfiConverterSequenceTypeFlag.read(from: &buf), 
+                outcomes: FfiConverterSequenceTypeOutcome.read(from: &buf), 
                 conflicts: FfiConverterSequenceTypeConflict.read(from: &buf), 
                 heads: FfiConverterSequenceString.read(from: &buf)
         )
@@ -4938,6 +5018,7 @@ public struct FfiConverterTypeRecordView: FfiConverterRustBuffer {
         FfiConverterOptionTypePetitionSubject.write(value.denouncer, into: &buf)
         FfiConverterSequenceTypeDeadlineView.write(value.deadlines, into: &buf)
         FfiConverterSequenceTypeFlag.write(value.flags, into: &buf)
+        FfiConverterSequenceTypeOutcome.write(value.outcomes, into: &buf)
         FfiConverterSequenceTypeConflict.write(value.conflicts, into: &buf)
         FfiConverterSequenceString.write(value.heads, into: &buf)
     }
@@ -10683,6 +10764,31 @@ fileprivate struct FfiConverterSequenceTypeMediationSession: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMediationSession.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = [Outcome]
+
+    public static func write(_ value: [Outcome], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutcome.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Outcome] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Outcome]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutcome.read(from: &buf))
         }
         return seq
     }

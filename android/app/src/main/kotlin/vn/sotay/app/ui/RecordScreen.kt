@@ -32,6 +32,8 @@ fun RecordScreen(store: Store, lang: Lang, id: String, navigator: Navigator) {
                 Text("${Words.of(lang, "Hạn", "Due")} ${dateText(d.deadline.due, lang)}${if (d.deadline.met) " ✓" else ""}",
                     color = if (d.overdue) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
             }
+            // What each village meeting item's votes decide, in words (the core computes it).
+            record?.outcomes?.forEach { o -> Text(if (lang == Lang.EN) o.en else o.vi) }
             if (record != null && record.deleted == null) {
                 BigButton(Words.of(lang, "Sửa hồ sơ", "Edit")) { navigator.go(Screen.Edit(record.kind, id)) }
             }
