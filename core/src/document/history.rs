@@ -1,5 +1,8 @@
-//! The audit trail of a document: for each change, in causal order, who made it, when the
-//! device says it was, and which fields went from what to what.
+//! The audit trail of a document: for each change, who made it, when the device says it was, when
+//! the server received it, and which fields went from what to what. One order everywhere: by the
+//! server's receipt where known, then changes not yet received; ties by causal depth and hash, so
+//! every device and the server list the same history the same way, whatever order they applied
+//! concurrent changes in.
 
 use std::collections::BTreeMap;
 
@@ -29,6 +32,24 @@ pub struct HistoryEntry {
     /// When the server first received the change, once synced.
     pub server_time: Option<Millis>,
     pub fields: Vec<FieldChange>,
+    /// The longest chain of changes it depends on (its first change: 0): later than all its
+    /// dependencies, whatever the clocks say.
+    #[serde(skip)]
+    pub depth: u32,
+}
+
+/// Puts entries in the one order every replica shows (see the module's note). Receipt order never
+/// contradicts causal order: the server accepts a change only with its dependencies.
+pub fn in_one_order(entries: &mut [HistoryEntry]) {
+    entries.sort_by(|a, b| {
+        let key = |e: &HistoryEntry| (e.server_time.is_none(), e.server_time.unwrap_or(0), e.depth);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| {
+                if a.server_time.is_none() { a.device_time.cmp(&b.device_time) } else { std::cmp::Ordering::Equal }
+            })
+            .then_with(|| a.change.cmp(&b.change))
+    });
 }
 
 /// Nothing, as far as a person reading the history is concerned.
@@ -41,12 +62,30 @@ fn display_path(path: &str) -> String {
 }
 
 impl Document {
+    /// The history with each change's server receipt from `receipt`, in the one order.
+    pub fn history_with<E>(
+        &mut self,
+        mut receipt: impl FnMut(&str) -> Result<Option<Millis>, E>,
+    ) -> Result<Vec<HistoryEntry>, E> {
+        let mut entries = self.history();
+        for e in &mut entries {
+            e.server_time = receipt(&e.change)?;
+        }
+        in_one_order(&mut entries);
+        Ok(entries)
+    }
+
+    /// The history in causal order, without receipts.
     pub fn history(&mut self) -> Vec<HistoryEntry> {
         let changes = self.automerge_mut().get_changes(&[]);
         let doc = self.automerge();
+        // Changes come dependencies first, so each depth is known when its dependants need it.
+        let mut depths: std::collections::HashMap<automerge::ChangeHash, u32> = std::collections::HashMap::new();
         changes
             .iter()
             .map(|change| {
+                let depth = change.deps().iter().filter_map(|d| depths.get(d)).max().map_or(0, |d| d + 1);
+                depths.insert(change.hash(), depth);
                 let before: BTreeMap<String, Value> =
                     leaves(&tree::read(doc, &automerge::ROOT, Some(change.deps()))).into_iter().collect();
                 let after: BTreeMap<String, Value> =
@@ -72,6 +111,7 @@ impl Document {
                     device_time: change.timestamp(),
                     server_time: None,
                     fields,
+                    depth,
                 }
             })
             .collect()

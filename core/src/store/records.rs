@@ -269,11 +269,7 @@ impl Store {
     /// Who changed which field, from what, to what, and when.
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
         let (mut doc, _, _) = self.load_record(id)?;
-        let mut entries = doc.history();
-        for e in &mut entries {
-            e.server_time = self.receipt(&e.change)?;
-        }
-        Ok(entries)
+        doc.history_with(|change| self.receipt(change))
     }
 
     /// Settles a conflict on a significant field with the chosen value.

@@ -566,3 +566,43 @@ fn a_store_of_the_three_tier_units_moves_to_the_two_tiers_when_opened() {
     assert_eq!(again.profile().unit, "02266");
     assert_eq!(crate::store::upkeep::unit_in_force("071").as_deref(), Some("08"), "a district's province");
 }
+
+#[test]
+fn history_is_in_one_order_on_every_device_by_server_receipt() {
+    // Reproduces the report: a device listed concurrent changes in the order it applied them, so
+    // its receipt times went backwards (…03:35:26, then 03:35:25).
+    let dir = tmp();
+    let (mut a, _) = new_store(dir.path(), "a.db", "hoa.giai.vien.a");
+    let (mut b, _) = new_store(dir.path(), "b.db", "hoa.giai.vien.b");
+    let id = a.create_record(COMMUNE, mediation("Tranh chấp ranh giới")).unwrap();
+    sync_into(&a, &mut b);
+    a.edit_record(&id, &[set("team=Tổ hòa giải số 1")]).unwrap();
+    b.edit_record(&id, &[set("category=neighbours")]).unwrap();
+    sync_into(&a, &mut b);
+    sync_into(&b, &mut a);
+    // The server received the creation, then b's edit, then a's (b reached a signal first).
+    let entries = a.history(&id).unwrap();
+    let created = entries[0].change.clone();
+    let edit_by = |user: &str| entries[1..].iter().find(|e| e.author.user == user).unwrap().change.clone();
+    let (a_edit, b_edit) = (edit_by("hoa.giai.vien.a"), edit_by("hoa.giai.vien.b"));
+    for store in [&a, &b] {
+        for (hash, at) in [(&created, NOW), (&b_edit, NOW + 1_000), (&a_edit, NOW + 2_000)] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO change_receipts (change_hash, server_time) VALUES (?1, ?2)",
+                    rusqlite::params![hash, at],
+                )
+                .unwrap();
+        }
+    }
+    let order = |s: &Store| s.history(&id).unwrap().into_iter().map(|e| e.change).collect::<Vec<_>>();
+    assert_eq!(order(&a), [created.clone(), b_edit.clone(), a_edit.clone()]);
+    assert_eq!(order(&a), order(&b), "the same order on both devices");
+    let times: Vec<i64> = a.history(&id).unwrap().into_iter().filter_map(|e| e.server_time).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "receipt times never go backwards: {times:?}");
+    // A change not yet received comes after every received one.
+    a.edit_record(&id, &[set("team=Tổ hòa giải số 2")]).unwrap();
+    let last = a.history(&id).unwrap().pop().unwrap();
+    assert_eq!((last.server_time, last.author.user.as_str()), (None, "hoa.giai.vien.a"));
+}

@@ -139,12 +139,8 @@ pub fn record_for(
 
 /// A record's history, with the time the server received each change.
 pub fn history(conn: &Connection, doc: &mut Document) -> Result<Vec<HistoryEntry>, DataError> {
-    let mut entries = doc.history();
     let mut stmt = conn.prepare_cached("SELECT received_at FROM change_receipts WHERE change_hash = ?1")?;
-    for e in &mut entries {
-        e.server_time = stmt.query_row(params![e.change], |r| r.get(0)).optional()?;
-    }
-    Ok(entries)
+    Ok(doc.history_with(|change| stmt.query_row(params![change], |r| r.get(0)).optional())?)
 }
 
 /// Villages the server holds, by id: (name, commune).
