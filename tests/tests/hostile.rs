@@ -174,11 +174,16 @@ async fn documents_are_bounded_in_size_and_devices_in_storage_and_rate() {
 
 /// Reads what the server sends until it closes the connection or `limit` passes.
 fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, bool) {
-    stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+    read_until(stream, limit, |_| false)
+}
+
+/// Reads until the connection closes, `done` says the answer is whole, or `limit` passes.
+fn read_until(stream: &mut TcpStream, limit: Duration, done: impl Fn(&[u8]) -> bool) -> (String, bool) {
+    stream.set_read_timeout(Some(Duration::from_millis(100))).expect("timeout");
     let started = Instant::now();
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
-    while started.elapsed() < limit {
+    while started.elapsed() < limit && !done(&got) {
         match stream.read(&mut buf) {
             Ok(0) => return (String::from_utf8_lossy(&got).into_owned(), true),
             Ok(n) => got.extend_from_slice(&buf[..n]),
@@ -191,8 +196,8 @@ fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, bool) 
 
 #[tokio::test]
 async fn bodies_wait_for_the_token_and_idle_connections_are_closed() {
-    // Header timeout 3 s: long enough that none of the four held connections times out (and frees
-    // its place) while the fifth is tried on a loaded machine, short enough for the idle checks.
+    // Header timeout 3 s: long enough that no served connection times out (and frees its place)
+    // while the five are tried on a loaded machine, short enough for the idle checks.
     let server = TestServer::start_with(&["--header-timeout-secs", "3", "--max-connections", "4"]);
     let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(15);
@@ -212,14 +217,27 @@ async fn bodies_wait_for_the_token_and_idle_connections_are_closed() {
     slow.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n").expect("half the headers");
     assert!(read_until_closed(&mut idle, Duration::from_secs(10)).1, "an idle connection is closed");
     assert!(read_until_closed(&mut slow, Duration::from_secs(10)).1, "a slow one too");
-    // Past the connection cap a new connection is closed at once; the others go on.
-    let held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(server.addr).expect("connect")).collect();
-    std::thread::sleep(Duration::from_millis(200));
-    let mut extra = TcpStream::connect(server.addr).expect("connect");
-    let _ = extra.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
-    let (answer, closed) = read_until_closed(&mut extra, Duration::from_millis(900));
-    assert!(closed && answer.is_empty(), "the fifth connection is closed unanswered: {answer:?}");
-    drop(held);
+    // Past the connection cap a new connection is closed at once; the others go on. Which of
+    // five connections opened together is the one past the cap is the scheduler's choice, so the
+    // test counts: four answered (and held open, keep-alive), one closed unanswered.
+    let mut five: Vec<TcpStream> = (0..5).map(|_| TcpStream::connect(server.addr).expect("connect")).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut answered = 0;
+    let mut refused = 0;
+    for c in &mut five {
+        let _ = c.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    for c in &mut five {
+        // A whole answer, or a close: on a loaded machine an answer may take a while.
+        let (answer, closed) = read_until(c, Duration::from_millis(2500), |got| got.ends_with(b"ok\n"));
+        if answer.starts_with("HTTP/1.1 200") {
+            answered += 1;
+        } else if closed && answer.is_empty() {
+            refused += 1;
+        }
+    }
+    assert_eq!((answered, refused), (4, 1), "four served, the fifth closed unanswered");
+    drop(five);
     // The held connections close; then everyone is served again.
     std::thread::sleep(Duration::from_millis(500));
     others_still_sync(&server, &mut honest, &mut sampler).await;
