@@ -297,6 +297,7 @@ pub enum DisputeCategory {
     Inheritance,
     DebtCivil,
     Other,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]
@@ -304,6 +305,7 @@ pub enum PartyType {
     Individual,
     Household,
     Organisation,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]
@@ -663,6 +665,7 @@ pub enum ModelField {
     DefenceSecurity,
     PoliticalSystem,
     NewRural,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]

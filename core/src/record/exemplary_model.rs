@@ -11,12 +11,14 @@ use crate::time::CivilDate;
 
 coded_enum! {
     pub enum ModelField {
-        #[default]
         Economy = "economy" => ("Kinh tế", "Economy"),
         CultureSociety = "culture_society" => ("Văn hóa - xã hội", "Culture and society"),
         DefenceSecurity = "defence_security" => ("Quốc phòng - an ninh", "Defence and security"),
         PoliticalSystem = "political_system" => ("Xây dựng hệ thống chính trị", "Political system"),
         NewRural = "new_rural" => ("Xây dựng nông thôn mới", "New rural areas"),
+        /// Nobody chose one: counted as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 

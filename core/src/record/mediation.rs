@@ -21,22 +21,26 @@ coded_enum! {
 
 coded_enum! {
     pub enum DisputeCategory {
-        #[default]
         Land = "land" => ("Đất đai", "Land"),
         MarriageFamily = "marriage_family" => ("Hôn nhân và gia đình", "Marriage and family"),
         Neighbours = "neighbours" => ("Mâu thuẫn láng giềng", "Neighbours"),
         Inheritance = "inheritance" => ("Thừa kế", "Inheritance"),
         DebtCivil = "debt_civil" => ("Vay nợ, dân sự", "Debt and civil matters"),
         Other = "other" => ("Khác", "Other"),
+        /// Nobody chose one: counted as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 
 coded_enum! {
     pub enum PartyType {
-        #[default]
         Individual = "individual" => ("Cá nhân", "Individual"),
         Household = "household" => ("Hộ gia đình", "Household"),
         Organisation = "organisation" => ("Tổ chức", "Organisation"),
+        /// Nobody chose one: counted as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 

@@ -49,10 +49,12 @@ pub struct MediationFigures {
     pub unsuccessful: u64,
     pub withdrawn: u64,
     pub in_progress: u64,
-    /// Cases received, in the order of `DisputeCategory::ALL`.
-    pub by_category: [u64; 6],
+    /// Cases received, in the order of `DisputeCategory::ALL` ("not entered" last).
+    #[serde(deserialize_with = "padded")]
+    pub by_category: [u64; CATEGORIES],
     /// Successful cases, in the same order.
-    pub successful_by_category: [u64; 6],
+    #[serde(deserialize_with = "padded")]
+    pub successful_by_category: [u64; CATEGORIES],
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,9 +111,25 @@ pub struct ModelFigures {
     pub registered: u64,
     /// Of those, recognised as effective by the end of the period.
     pub effective: u64,
-    /// In the order of `ModelField::ALL`.
-    pub registered_by_field: [u64; 5],
-    pub effective_by_field: [u64; 5],
+    /// In the order of `ModelField::ALL` ("not entered" last).
+    #[serde(deserialize_with = "padded")]
+    pub registered_by_field: [u64; MODEL_FIELDS],
+    #[serde(deserialize_with = "padded")]
+    pub effective_by_field: [u64; MODEL_FIELDS],
+}
+
+const CATEGORIES: usize = DisputeCategory::ALL.len();
+const MODEL_FIELDS: usize = ModelField::ALL.len();
+
+/// Counts by a coded value, as issued: figures issued before "not entered" was a value of its
+/// own have one count fewer, read as zero.
+fn padded<'de, D: serde::Deserializer<'de>, const N: usize>(d: D) -> Result<[u64; N], D::Error> {
+    let counts: Vec<u64> = Vec::deserialize(d)?;
+    let mut out = [0; N];
+    for (o, c) in out.iter_mut().zip(counts) {
+        *o = c;
+    }
+    Ok(out)
 }
 
 fn index_of<T: PartialEq>(all: &[T], x: &T) -> usize {

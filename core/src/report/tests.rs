@@ -88,11 +88,11 @@ fn the_14th_and_15th_fall_on_either_side_of_a_statistical_quarter() {
     let r = report(&records, LAM_BINH, "2026-Q2", Convention::Statistical);
     let m = &r.figures.mediation;
     assert_eq!((m.received, m.successful, m.unsuccessful, m.withdrawn, m.in_progress), (2, 1, 0, 0, 1));
-    assert_eq!(m.by_category, [2, 0, 0, 0, 0, 0]);
+    assert_eq!(m.by_category, [2, 0, 0, 0, 0, 0, 0]);
     assert_eq!(value(&r, "mediation.success_rate"), Value::Percent(Some(50.0)));
     let y = report(&records, LAM_BINH, "2026", Convention::Statistical);
     // 3 successful of 6: 50%; by category land 3, marriage 1, neighbours 1, inheritance 1.
-    assert_eq!(y.figures.mediation.by_category, [3, 1, 1, 1, 0, 0]);
+    assert_eq!(y.figures.mediation.by_category, [3, 1, 1, 1, 0, 0, 0]);
     assert_eq!(value(&y, "mediation.success_rate"), Value::Percent(Some(50.0)));
     assert_eq!(
         value(&report(&records, LAM_BINH, "2026-Q3", Convention::Calendar), "mediation.success_rate"),
@@ -316,8 +316,8 @@ fn roll_up_from_villages_to_communes_to_the_province() {
     assert_eq!((f.dialogue.issues_raised, f.dialogue.issues_resolved), (4, 2));
     // Models are a stock: both started by 30/9; one effective.
     assert_eq!((f.model.registered, f.model.effective), (2, 1));
-    assert_eq!(f.model.registered_by_field, [1, 0, 0, 0, 1]);
-    assert_eq!(f.model.effective_by_field, [1, 0, 0, 0, 0]);
+    assert_eq!(f.model.registered_by_field, [1, 0, 0, 0, 1, 0]);
+    assert_eq!(f.model.effective_by_field, [1, 0, 0, 0, 0, 0]);
     assert_eq!(value(&province_report, "model.effective.economy"), Value::Count(1));
     assert_eq!(value(&province_report, "model.effective.new_rural"), Value::Count(0));
     // Every commune's row adds up to the province (counts are additive).
@@ -405,4 +405,39 @@ fn numbers_in_vietnamese_and_english() {
     assert_eq!(Value::Percent(Some(56.3)).format_vi(), "56,3%");
     assert_eq!(Value::Percent(Some(56.3)).format_en(), "56.3%");
     assert_eq!(Value::Percent(None).format_vi(), "–");
+}
+
+#[test]
+fn what_nobody_entered_is_counted_as_not_entered() {
+    use MediationOutcome::*;
+    // A case whose category nobody chose, and a model whose field nobody chose, as an old
+    // document without those fields reads them; beside them a land case and an economy model.
+    let untold: MediationCase = serde_json::from_value(serde_json::json!({
+        "title": "Mâu thuẫn giữa hai hộ về nước tưới",
+        "received_on": "2026-08-03",
+        "outcome": "success"
+    }))
+    .expect("a case without a category");
+    assert_eq!(untold.category, DisputeCategory::NotEntered);
+    let records = vec![
+        rec("a", LAM_BINH, LAM_BINH, RecordBody::Mediation(untold)),
+        rec("b", LAM_BINH, LAM_BINH, mediation("2026-08-05", Success, DisputeCategory::Land)),
+        rec("c", LAM_BINH, LAM_BINH, model("2026-07-01", ModelStatus::Effective, ModelField::NotEntered)),
+        rec("d", LAM_BINH, LAM_BINH, model("2026-07-01", ModelStatus::Registered, ModelField::Economy)),
+    ];
+    let r = report(&records, LAM_BINH, "2026-Q3", Convention::Calendar);
+    // By hand: one land case, one not entered; one economy model, one not entered (effective).
+    assert_eq!(value(&r, "mediation.category.land"), Value::Count(1));
+    assert_eq!(value(&r, "mediation.category.not_entered"), Value::Count(1));
+    assert_eq!(value(&r, "model.registered.economy"), Value::Count(1));
+    assert_eq!(value(&r, "model.registered.not_entered"), Value::Count(1));
+    assert_eq!(value(&r, "model.effective.not_entered"), Value::Count(1));
+    assert_eq!(value(&r, "model.effective.economy"), Value::Count(0));
+    let row = r.rows().into_iter().find(|row| row.code == "mediation.category.not_entered").expect("a row");
+    assert!(row.vi.contains("Chưa nhập"), "{}", row.vi);
+    // Figures issued before "not entered" existed have one count fewer; they read as zero there.
+    let mut issued = serde_json::to_value(&r.figures).expect("figures");
+    issued["mediation"]["by_category"] = serde_json::json!([1, 0, 0, 0, 0, 0]);
+    let read: Figures = serde_json::from_value(issued).expect("old figures read");
+    assert_eq!(read.mediation.by_category, [1, 0, 0, 0, 0, 0, 0]);
 }

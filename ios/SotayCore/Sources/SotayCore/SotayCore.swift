@@ -7138,6 +7138,7 @@ public enum DisputeCategory: Equatable, Hashable {
     case inheritance
     case debtCivil
     case other
+    case notEntered
 
 
 
@@ -7171,6 +7172,8 @@ public struct FfiConverterTypeDisputeCategory: FfiConverterRustBuffer {
         
         case 6: return .other
         
+        case 7: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -7201,6 +7204,10 @@ public struct FfiConverterTypeDisputeCategory: FfiConverterRustBuffer {
         
         case .other:
             writeInt(&buf, Int32(6))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(7))
         
         }
     }
@@ -8066,6 +8073,7 @@ public enum ModelField: Equatable, Hashable {
     case defenceSecurity
     case politicalSystem
     case newRural
+    case notEntered
 
 
 
@@ -8097,6 +8105,8 @@ public struct FfiConverterTypeModelField: FfiConverterRustBuffer {
         
         case 5: return .newRural
         
+        case 6: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -8123,6 +8133,10 @@ public struct FfiConverterTypeModelField: FfiConverterRustBuffer {
         
         case .newRural:
             writeInt(&buf, Int32(5))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(6))
         
         }
     }
@@ -8217,6 +8231,7 @@ public enum PartyType: Equatable, Hashable {
     case individual
     case household
     case organisation
+    case notEntered
 
 
 
@@ -8244,6 +8259,8 @@ public struct FfiConverterTypePartyType: FfiConverterRustBuffer {
         
         case 3: return .organisation
         
+        case 4: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -8262,6 +8279,10 @@ public struct FfiConverterTypePartyType: FfiConverterRustBuffer {
         
         case .organisation:
             writeInt(&buf, Int32(3))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(4))
         
         }
     }
