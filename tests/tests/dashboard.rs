@@ -100,8 +100,20 @@ async fn report_figures_roll_up_and_exports() {
         sheet.rows().find(|row| row.first() == Some(&Data::String(code.into()))).and_then(|row| row.get(3).cloned())
     };
     assert_eq!(cell("mediation.received"), Some(Data::Float(3.0)));
-    assert_eq!(cell("village_meeting.average_represented"), Some(Data::Float(75.0)));
+    // A rate is a fraction that Excel shows as a percentage (75.0%).
+    assert_eq!(cell("village_meeting.average_represented"), Some(Data::Float(0.75)));
     assert_eq!(cell("petitions.complaint.overdue"), Some(Data::Float(1.0)));
+    // By unit: headed in words with the codes below, the villages, their sum, the whole commune.
+    let by_unit = book.worksheet_range("Theo don vi").expect("the roll-up sheet");
+    let header: Vec<String> = by_unit.rows().next().expect("a header").iter().map(|d| d.to_string()).collect();
+    let codes: Vec<String> = by_unit.rows().nth(1).expect("codes").iter().map(|d| d.to_string()).collect();
+    let col = codes.iter().position(|c| c == "mediation.received").expect("a column");
+    assert_eq!(header[col], "Số vụ việc hòa giải tiếp nhận");
+    let named =
+        |name: &str| by_unit.rows().find(|row| row[0].to_string().starts_with(name)).map(|row| row[col].clone());
+    // By hand: m1 is filed in Thôn Nà Mè; m2 and m3 at the commune itself (m4 is June).
+    assert_eq!(named("Cộng các đơn vị trên"), Some(Data::Float(1.0)), "the case filed in the village");
+    assert_eq!(named("Xã Lâm Bình (toàn đơn vị)"), Some(Data::Float(3.0)), "and the two filed at the commune");
     let csv = s.get("/dashboard/report.csv?unit=02266&period=2026-Q3").await;
     assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
     assert!(

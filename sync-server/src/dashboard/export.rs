@@ -1,7 +1,8 @@
 //! A report as CSV and as XLSX: the same rows as the page, with codes for programs and labels in
-//! both languages, and the roll-up by unit on a second sheet.
+//! both languages, and the roll-up by unit on a second sheet, with totals.
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+use sotay_core::labels::{Label, Lang};
 use sotay_core::report::{Report, Value, rows};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,48 +53,105 @@ pub fn csv(r: &Report) -> Result<Vec<u8>, ExportError> {
     out.into_inner().map_err(|e| ExportError::Csv(e.into_error().into()))
 }
 
-pub fn xlsx(r: &Report) -> Result<Vec<u8>, ExportError> {
+/// Writes a figure as Excel should hold it: a count as a number ("#,##0"), a rate as a fraction
+/// shown as a percentage ("0.0%"), nothing where there is nothing to divide by.
+fn write_value(sheet: &mut rust_xlsxwriter::Worksheet, at: (u32, u16), v: Value, f: &Formats) -> Result<(), XlsxError> {
+    match v {
+        Value::Count(n) => sheet.write_number_with_format(at.0, at.1, n as f64, &f.count).map(|_| ()),
+        Value::Percent(Some(p)) => sheet.write_number_with_format(at.0, at.1, p / 100.0, &f.percent).map(|_| ()),
+        Value::Percent(None) => Ok(()),
+    }
+}
+
+struct Formats {
+    bold: Format,
+    header: Format,
+    count: Format,
+    percent: Format,
+    total: Format,
+}
+
+/// The report for Excel: a sheet of figures, and the roll-up by unit with Vietnamese headers
+/// (English when the viewer reads English), number and percent formats, and totals.
+pub fn xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, ExportError> {
+    let f = Formats {
+        bold: Format::new().set_bold(),
+        header: Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top),
+        count: Format::new().set_num_format("#,##0"),
+        percent: Format::new().set_num_format("0.0%"),
+        total: Format::new().set_bold().set_num_format("#,##0"),
+    };
+    let t = |vi: &'static str, en: &'static str| Label::new(vi, en).get(lang);
     let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name("Bao cao")?;
-    sheet.write_string_with_format(0, 0, title(r), &bold)?;
+    sheet.write_string_with_format(0, 0, title(r), &f.bold)?;
     sheet.write_string(1, 0, format!("{} – {}", r.range.start.to_vietnamese(), r.range.end.to_vietnamese()))?;
-    sheet.write_string(2, 0, r.convention.label().vi)?;
+    sheet.write_string(2, 0, r.convention.label().get(lang))?;
     for (c, h) in ["Mã chỉ tiêu / Code", "Chỉ tiêu", "Indicator", "Giá trị / Value"].iter().enumerate() {
-        sheet.write_string_with_format(4, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(4, c as u16, *h, &f.bold)?;
     }
     for (i, row) in r.rows().iter().enumerate() {
         let at = 5 + i as u32;
         sheet.write_string(at, 0, &row.code)?;
         sheet.write_string(at, 1, &row.vi)?;
         sheet.write_string(at, 2, &row.en)?;
-        if let Some(n) = number(row.value) {
-            sheet.write_number(at, 3, n)?;
-        }
+        write_value(sheet, (at, 3), row.value, &f)?;
     }
     sheet.set_column_width(0, 42)?;
     sheet.set_column_width(1, 60)?;
     sheet.set_column_width(2, 50)?;
     sheet.set_column_width(3, 16)?;
+    sheet.set_freeze_panes(5, 0)?;
 
+    // By unit: a row per child unit, a column per figure, headed in words with the code below.
     let by_unit = book.add_worksheet();
     by_unit.set_name("Theo don vi")?;
-    let codes: Vec<_> = r.rows().into_iter().filter(|row| matches!(row.value, Value::Count(_))).collect();
-    by_unit.write_string_with_format(0, 0, "Đơn vị / Unit", &bold)?;
-    for (c, row) in codes.iter().enumerate() {
-        by_unit.write_string_with_format(0, 1 + c as u16, &row.code, &bold)?;
+    let columns = r.rows();
+    by_unit.write_string_with_format(0, 0, t("Đơn vị", "Unit"), &f.header)?;
+    by_unit.write_string(1, 0, t("Mã chỉ tiêu", "Code"))?;
+    for (c, row) in columns.iter().enumerate() {
+        let label = if lang == Lang::En { &row.en } else { &row.vi };
+        by_unit.write_string_with_format(0, 1 + c as u16, label, &f.header)?;
+        by_unit.write_string(1, 1 + c as u16, &row.code)?;
+        by_unit.set_column_width(1 + c as u16, 14)?;
     }
+    let first = 2u32;
     for (i, child) in r.children.iter().enumerate() {
-        let at = 1 + i as u32;
+        let at = first + i as u32;
         by_unit.write_string(at, 0, &child.unit.name)?;
-        for (c, row) in rows(&child.figures).into_iter().filter(|row| matches!(row.value, Value::Count(_))).enumerate()
-        {
-            if let Some(n) = number(row.value) {
-                by_unit.write_number(at, 1 + c as u16, n)?;
-            }
+        for (c, row) in rows(&child.figures).into_iter().enumerate() {
+            write_value(by_unit, (at, 1 + c as u16), row.value, &f)?;
         }
     }
+    // Counts add up; rates do not, so the sum row leaves them blank. The whole unit's own row
+    // follows: it also counts records filed at the unit itself, in no child.
+    let sum_at = first + r.children.len() as u32;
+    by_unit.write_string_with_format(sum_at, 0, t("Cộng các đơn vị trên", "Sum of the units above"), &f.bold)?;
+    for (c, row) in columns.iter().enumerate() {
+        if matches!(row.value, Value::Count(_)) {
+            let sum: u64 = r
+                .children
+                .iter()
+                .filter_map(|child| match rows(&child.figures).get(c).map(|x| x.value) {
+                    Some(Value::Count(n)) => Some(n),
+                    _ => None,
+                })
+                .sum();
+            by_unit.write_number_with_format(sum_at, 1 + c as u16, sum as f64, &f.total)?;
+        }
+    }
+    by_unit.write_string_with_format(
+        sum_at + 1,
+        0,
+        format!("{} ({})", r.unit.name, t("toàn đơn vị", "whole unit")),
+        &f.bold,
+    )?;
+    for (c, row) in columns.iter().enumerate() {
+        write_value(by_unit, (sum_at + 1, 1 + c as u16), row.value, &f)?;
+    }
     by_unit.set_column_width(0, 36)?;
+    by_unit.set_row_height(0, 90)?;
+    by_unit.set_freeze_panes(2, 1)?;
     Ok(book.save_to_buffer()?)
 }

@@ -266,7 +266,7 @@ async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: For
     Ok(match format {
         Format::Csv => download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")),
         Format::Xlsx => download(
-            export::xlsx(&c.report)?,
+            export::xlsx(&c.report, viewer.lang)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             file_name(&c.report, "xlsx"),
         ),
