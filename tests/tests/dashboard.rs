@@ -120,15 +120,22 @@ async fn report_figures_roll_up_and_exports() {
         csv.body.contains("mediation.received,Số vụ việc hòa giải tiếp nhận,Mediation cases received,3,02266,2026-Q3")
     );
 
-    // Roll-up: the district's report counts the commune's records; its table lists communes.
+    // Roll-up: the province's report counts the commune's records; its table lists its communes,
+    // and one from which nothing was ever received says so rather than showing zeros.
     let mut reviewer = Session::new(&q.server.url);
     assert_eq!(reviewer.sign_in(REVIEWER, PASSWORD).await.status, 303);
-    let district = reviewer.get(&format!("/dashboard/report?unit={PROVINCE}&period=2026-Q3")).await;
-    assert_eq!(district.status, 200);
-    assert_eq!(figures(&district.body).get("mediation.received").map(String::as_str), Some("3"));
-    assert!(district.body.contains("data-unit=\"02266\"") && district.body.contains("data-unit=\"02269\""));
-    let province = reviewer.get("/dashboard/report?unit=08&period=2026-Q3").await;
+    let province = reviewer.get(&format!("/dashboard/report?unit={PROVINCE}&period=2026-Q3")).await;
+    assert_eq!(province.status, 200);
+    assert_eq!(figures(&province.body).get("mediation.received").map(String::as_str), Some("3"));
     assert_eq!(figures(&province.body).get("village_meeting.held").map(String::as_str), Some("1"));
+    let row = |code: &str| {
+        let at = province.body.find(&format!("data-unit=\"{code}\"")).expect("a roll-up row");
+        province.body[at..].split("</tr>").next().unwrap_or_default().to_string()
+    };
+    let lam_binh = row("02266");
+    assert!(!lam_binh.contains("data-no-data") && lam_binh.contains("(UTC+7)"), "synced, with its time: {lam_binh}");
+    let thuong_lam = row("02269");
+    assert!(thuong_lam.contains("data-no-data") && thuong_lam.contains("Chưa nhận được số liệu"), "{thuong_lam}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -215,7 +222,9 @@ async fn issuing_a_report_and_late_amendments() {
     q.device.sync().await.expect("sync");
     let amended = s.get(Q3).await;
     assert!(amended.body.contains("Hồ sơ thay đổi sau khi chốt"));
-    assert!(amended.body.contains(&format!("{id}: sửa sau khi chốt")));
+    // Named by its title, not its id.
+    assert!(amended.body.contains("Mâu thuẫn giữa hai hộ liền kề: sửa sau khi chốt"), "by title");
+    assert!(!amended.body.contains(&format!("{id}: sửa")), "not by a bare id");
     assert_eq!(figures(&amended.body).get("mediation.successful").map(String::as_str), Some("2"));
 }
 

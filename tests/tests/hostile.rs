@@ -217,27 +217,37 @@ async fn bodies_wait_for_the_token_and_idle_connections_are_closed() {
     slow.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n").expect("half the headers");
     assert!(read_until_closed(&mut idle, Duration::from_secs(10)).1, "an idle connection is closed");
     assert!(read_until_closed(&mut slow, Duration::from_secs(10)).1, "a slow one too");
+    drop((stalled, idle, slow));
     // Past the connection cap a new connection is closed at once; the others go on. Which of
-    // five connections opened together is the one past the cap is the scheduler's choice, so the
-    // test counts: four answered (and held open, keep-alive), one closed unanswered.
-    let mut five: Vec<TcpStream> = (0..5).map(|_| TcpStream::connect(server.addr).expect("connect")).collect();
-    std::thread::sleep(Duration::from_millis(300));
-    let mut answered = 0;
-    let mut refused = 0;
-    for c in &mut five {
-        let _ = c.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
-    }
-    for c in &mut five {
-        // A whole answer, or a close: on a loaded machine an answer may take a while.
-        let (answer, closed) = read_until(c, Duration::from_millis(2500), |got| got.ends_with(b"ok\n"));
-        if answer.starts_with("HTTP/1.1 200") {
-            answered += 1;
-        } else if closed && answer.is_empty() {
-            refused += 1;
+    // five connections opened together is the one past the cap is the scheduler's choice, and a
+    // connection closed a moment ago may still hold its place on a loaded machine; so each try
+    // counts, never more than four are served, and a try finds four served and one refused.
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let mut five: Vec<TcpStream> = (0..5).map(|_| TcpStream::connect(server.addr).expect("connect")).collect();
+        std::thread::sleep(Duration::from_millis(300));
+        for c in &mut five {
+            let _ = c.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
         }
+        let (mut answered, mut refused) = (0, 0);
+        for c in &mut five {
+            // A whole answer, or a close: on a loaded machine an answer may take a while.
+            let (answer, closed) = read_until(c, Duration::from_millis(2500), |got| got.ends_with(b"ok\n"));
+            if answer.starts_with("HTTP/1.1 200") {
+                answered += 1;
+            } else if closed && answer.is_empty() {
+                refused += 1;
+            }
+        }
+        drop(five);
+        assert!(answered <= 4, "never more than the cap served at once: {answered}");
+        seen.push((answered, refused));
+        if (answered, refused) == (4, 1) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1000));
     }
-    assert_eq!((answered, refused), (4, 1), "four served, the fifth closed unanswered");
-    drop(five);
+    assert_eq!(seen.last(), Some(&(4, 1)), "four served, the fifth closed unanswered: {seen:?}");
     // The held connections close; then everyone is served again.
     std::thread::sleep(Duration::from_millis(500));
     others_still_sync(&server, &mut honest, &mut sampler).await;

@@ -143,6 +143,18 @@ pub fn history(conn: &Connection, doc: &mut Document) -> Result<Vec<HistoryEntry
     Ok(doc.history_with(|change| stmt.query_row(params![change], |r| r.get(0)).optional())?)
 }
 
+/// When a device of the unit last synced: a device of a user of the unit itself or of one of its
+/// villages, not revoked. None when none ever did.
+pub fn last_sync_within(conn: &Connection, unit: &str) -> Result<Option<i64>, DataError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(d.last_seen_at) FROM devices d JOIN users u ON u.login = d.login
+             WHERE d.revoked_at IS NULL AND (u.unit = ?1
+                OR u.unit IN (SELECT doc_id FROM documents WHERE kind = 'village' AND commune = ?1))",
+        )?
+        .query_row(params![unit], |r| r.get(0))?)
+}
+
 /// Villages the server holds, by id: (name, commune).
 pub fn villages(conn: &Connection, commune: Option<&str>) -> Result<Vec<(String, String, String)>, DataError> {
     let mut stmt = conn.prepare_cached(

@@ -69,6 +69,8 @@ struct Computed {
     trend: Vec<(Period, sotay_core::report::Figures)>,
     issued: Option<data::Issued>,
     records: Vec<sotay_core::report::ReportRecord>,
+    /// Per child unit, when a device of it last synced.
+    last_sync: std::collections::HashMap<String, Option<i64>>,
 }
 
 async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Computed, PageError> {
@@ -85,7 +87,11 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
             let report = Report::build(&records, unit_ref, children, period, convention);
             let trend = Report::trend(&records, &unit, period, convention, 4);
             let issued = data::latest_issued(conn, &unit, period, convention)?;
-            Ok(Computed { report, trend, issued, records })
+            let mut last_sync = std::collections::HashMap::new();
+            for child in &report.children {
+                last_sync.insert(child.unit.code.clone(), data::last_sync_within(conn, &child.unit.code)?);
+            }
+            Ok(Computed { report, trend, issued, records, last_sync })
         })
         .await
 }
@@ -144,9 +150,16 @@ pub async fn page(
         .iter()
         .map(|child| {
             let child_rows = rows(&child.figures);
+            let synced = c.last_sync.get(&child.unit.code).copied().flatten();
+            // Nothing ever received from it (no device has synced, no record is filed there) is
+            // not the same as zero: it says so, as a reporting rate would.
+            let received = synced.is_some()
+                || c.records.iter().any(|rec| rec.unit == child.unit.code || rec.commune == child.unit.code);
             RollUpRow {
                 code: child.unit.code.clone(),
                 name: child.unit.name.clone(),
+                last_sync: synced.map(format_vietnam).unwrap_or_default(),
+                no_data: !received,
                 values: heads
                     .iter()
                     .map(|(code, _, _)| {
@@ -179,7 +192,15 @@ pub async fn page(
                     AmendmentKind::Removed => t("xóa sau khi chốt", "deleted since"),
                     AmendmentKind::Added => t("ghi nhận sau khi chốt", "recorded since"),
                 };
-                format!("{}: {what}", a.id)
+                // Named by title, as people know the record; the id only for one no longer held.
+                let title = c
+                    .records
+                    .iter()
+                    .find(|rec| rec.id == a.id)
+                    .map(|rec| rec.body.title().to_string())
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| a.id.clone());
+                format!("{title}: {what}")
             })
             .collect(),
         None => Vec::new(),

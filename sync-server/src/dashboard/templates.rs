@@ -119,6 +119,10 @@ pub struct RollUpRow {
     pub name: String,
     pub values: Vec<String>,
     pub no_front_session: bool,
+    /// When a device of the unit last synced, in Vietnam time; empty when none has.
+    pub last_sync: String,
+    /// Nothing was ever received from the unit: its zeros are not reported zeros.
+    pub no_data: bool,
 }
 
 #[derive(Template)]
