@@ -599,7 +599,7 @@ pub fn stage_push(
         }
     }
     let mut staged: Vec<Staged> = Vec::new();
-    for p in pushes {
+    in_link_order(pushes, |p| {
         let id = protocol::doc_id_string(&p.doc);
         if p.changes.iter().any(|c| c.len() > MAX_CHANGE_BYTES) {
             return Err(IngestError::ChangeTooLarge { doc: id });
@@ -612,8 +612,27 @@ pub fn stage_push(
             check(conn, pusher, limits, &id, stored, doc, &staged)
         })?;
         staged.extend(next);
-    }
+        Ok(())
+    })?;
     Ok(staged)
+}
+
+/// Stages the documents of one request in their order, except that one refused for its identity
+/// link is tried once more after the rest: a denouncer's identity may come before its petition in
+/// the same request (ids are ordered by time and chance), and is checked against the petition as
+/// the request leaves it. Nothing is written until all pass, so a second try changes nothing else.
+pub fn in_link_order<T>(
+    items: &[T],
+    mut stage_one: impl FnMut(&T) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    let mut deferred = Vec::new();
+    for item in items {
+        match stage_one(item) {
+            Err(IngestError::IdentityBinding { .. }) => deferred.push(item),
+            other => other?,
+        }
+    }
+    deferred.into_iter().try_for_each(stage_one)
 }
 
 pub fn heads_text(heads: &[ChangeHash]) -> String {

@@ -42,11 +42,14 @@ pub fn stage(
         if !out.listed.insert(id.clone()) {
             return Err(IngestError::Duplicate { doc: id });
         }
+    }
+    ingest::in_link_order(&req.docs, |m| {
+        let id = protocol::doc_id_string(&m.doc);
         let stored = ingest::load(conn, cache, &id)?;
         let before = stored.as_ref().map(|s| s.scope.clone());
         let readable = before.as_ref().is_some_and(|b| user.may_pull(b));
         if before.as_ref().is_some_and(|b| !readable && !user.may_push(b)) {
-            continue;
+            return Ok(());
         }
         let staged = &out.staged;
         let (staging, reply) = ingest::guarded(&id, || {
@@ -60,7 +63,8 @@ pub fn stage(
         if let Some(message) = reply {
             out.replies.push(DocMessage { doc: m.doc, message: ByteBuf::from(message) });
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

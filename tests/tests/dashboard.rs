@@ -136,6 +136,16 @@ async fn report_figures_roll_up_and_exports() {
     assert!(!lam_binh.contains("data-no-data") && lam_binh.contains("(UTC+7)"), "synced, with its time: {lam_binh}");
     let thuong_lam = row("02269");
     assert!(thuong_lam.contains("data-no-data") && thuong_lam.contains("Chưa nhận được số liệu"), "{thuong_lam}");
+    // The same in the XLSX: the last sync beside each unit, "no data received" instead of zeros.
+    let xlsx = reviewer.get(&format!("/dashboard/report.xlsx?unit={PROVINCE}&period=2026-Q3")).await;
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).expect("an XLSX file");
+    let by_unit = book.worksheet_range("Theo don vi").expect("the roll-up sheet");
+    let unit_row = |name: &str| -> Vec<String> {
+        by_unit.rows().find(|row| row[0] == name).expect("a unit row").iter().map(|d| d.to_string()).collect()
+    };
+    let (lam_binh, thuong_lam) = (unit_row("Xã Lâm Bình"), unit_row("Xã Thượng Lâm"));
+    assert!(lam_binh[1].ends_with("(UTC+7)") && lam_binh[2] != "Chưa nhận được số liệu", "{lam_binh:?}");
+    assert_eq!((thuong_lam[1].as_str(), thuong_lam[2].as_str()), ("", "Chưa nhận được số liệu"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -528,3 +528,41 @@ async fn a_device_not_yet_updated_keeps_recording_under_the_units_of_2025_03() {
     assert!(!server.doc_heads().contains_key(&bad));
     old.sync_until_ok(2).await;
 }
+
+#[tokio::test]
+async fn an_identity_sent_before_its_petition_in_one_push_is_accepted() {
+    // The flaky repair test's cause: ids are ordered by time and chance, so a denouncer's identity
+    // may come before its petition in a push, and was refused for a petition not yet staged.
+    let server = TestServer::start();
+    let mut official = device(&server, "can.bo.xa", "commune-official", COMMUNE).await;
+    let petition = official.create(COMMUNE, denunciation("can.bo.xa"));
+    let RecordBody::Petition(p) = official.store.record(&petition).expect("petition").body else { panic!() };
+    let identity = p.identity_ref.clone();
+    let prepared = official.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare");
+    let mut pushes = prepared.request.pushes.clone();
+    let key = |id: &str| protocol::doc_id(id).expect("id");
+    pushes.sort_by_key(|p| {
+        if p.doc == key(&identity) {
+            0
+        } else if p.doc == key(&petition) {
+            1
+        } else {
+            2
+        }
+    });
+    assert_eq!((pushes[0].doc, pushes[1].doc), (key(&identity), key(&petition)), "identity first");
+    let (status, json) = post(&server.url, &official.token(), push(pushes)).await;
+    assert_eq!(status, 200, "{json}");
+    let heads = server.doc_heads();
+    assert!(heads.contains_key(&petition) && heads.contains_key(&identity));
+    // An identity naming a petition that is in neither the push nor the server is still refused.
+    let mut lone = device(&server, "can.bo.xa.2", "commune-official", COMMUNE).await;
+    let other = lone.create(COMMUNE, denunciation("can.bo.xa.2"));
+    let RecordBody::Petition(p) = lone.store.record(&other).expect("petition").body else { panic!() };
+    let prepared = lone.store.prepare_sync(protocol::DEFAULT_PAGE_BYTES).expect("prepare");
+    let only_identity: Vec<DocChanges> =
+        prepared.request.pushes.iter().filter(|x| x.doc == key(&p.identity_ref)).cloned().collect();
+    let (status, json) = post(&server.url, &lone.token(), push(only_identity)).await;
+    assert_eq!(status, 403, "{json}");
+    assert!(!server.doc_heads().contains_key(&p.identity_ref));
+}

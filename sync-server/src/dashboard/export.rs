@@ -73,7 +73,9 @@ struct Formats {
 
 /// The report for Excel: a sheet of figures, and the roll-up by unit with Vietnamese headers
 /// (English when the viewer reads English), number and percent formats, and totals.
-pub fn xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, ExportError> {
+/// `received`: per child unit, when a device of it last synced (Vietnam time) or None, and
+/// whether anything was ever received from it.
+pub fn xlsx(r: &Report, lang: Lang, received: &dyn Fn(&str) -> (Option<String>, bool)) -> Result<Vec<u8>, ExportError> {
     let f = Formats {
         bold: Format::new().set_bold(),
         header: Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top),
@@ -110,18 +112,28 @@ pub fn xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, ExportError> {
     let columns = r.rows();
     by_unit.write_string_with_format(0, 0, t("Đơn vị", "Unit"), &f.header)?;
     by_unit.write_string(1, 0, t("Mã chỉ tiêu", "Code"))?;
+    by_unit.write_string_with_format(0, 1, t("Đồng bộ gần nhất", "Last sync"), &f.header)?;
+    by_unit.set_column_width(1, 24)?;
+    // Figures from the third column: the second says when the unit last synced.
     for (c, row) in columns.iter().enumerate() {
         let label = if lang == Lang::En { &row.en } else { &row.vi };
-        by_unit.write_string_with_format(0, 1 + c as u16, label, &f.header)?;
-        by_unit.write_string(1, 1 + c as u16, &row.code)?;
-        by_unit.set_column_width(1 + c as u16, 14)?;
+        by_unit.write_string_with_format(0, 2 + c as u16, label, &f.header)?;
+        by_unit.write_string(1, 2 + c as u16, &row.code)?;
+        by_unit.set_column_width(2 + c as u16, 14)?;
     }
     let first = 2u32;
     for (i, child) in r.children.iter().enumerate() {
         let at = first + i as u32;
         by_unit.write_string(at, 0, &child.unit.name)?;
+        let (synced, any) = received(&child.unit.code);
+        by_unit.write_string(at, 1, synced.unwrap_or_default())?;
+        if !any {
+            // Nothing ever received: not zeros.
+            by_unit.write_string(at, 2, t("Chưa nhận được số liệu", "No data received"))?;
+            continue;
+        }
         for (c, row) in rows(&child.figures).into_iter().enumerate() {
-            write_value(by_unit, (at, 1 + c as u16), row.value, &f)?;
+            write_value(by_unit, (at, 2 + c as u16), row.value, &f)?;
         }
     }
     // Counts add up; rates do not, so the sum row leaves them blank. The whole unit's own row
@@ -138,7 +150,7 @@ pub fn xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, ExportError> {
                     _ => None,
                 })
                 .sum();
-            by_unit.write_number_with_format(sum_at, 1 + c as u16, sum as f64, &f.total)?;
+            by_unit.write_number_with_format(sum_at, 2 + c as u16, sum as f64, &f.total)?;
         }
     }
     by_unit.write_string_with_format(
@@ -148,10 +160,10 @@ pub fn xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, ExportError> {
         &f.bold,
     )?;
     for (c, row) in columns.iter().enumerate() {
-        write_value(by_unit, (sum_at + 1, 1 + c as u16), row.value, &f)?;
+        write_value(by_unit, (sum_at + 1, 2 + c as u16), row.value, &f)?;
     }
     by_unit.set_column_width(0, 36)?;
     by_unit.set_row_height(0, 90)?;
-    by_unit.set_freeze_panes(2, 1)?;
+    by_unit.set_freeze_panes(2, 2)?;
     Ok(book.save_to_buffer()?)
 }

@@ -96,6 +96,16 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
         .await
 }
 
+impl Computed {
+    /// When a device of a child unit last synced, and whether anything was ever received from it
+    /// (a synced device or a record filed there): nothing received is not the same as zero.
+    fn received(&self, code: &str) -> (Option<i64>, bool) {
+        let synced = self.last_sync.get(code).copied().flatten();
+        let any = synced.is_some() || self.records.iter().any(|rec| rec.unit == code || rec.commune == code);
+        (synced, any)
+    }
+}
+
 fn query_string(a: &Asked) -> String {
     let period = a.period.to_string();
     serde_urlencoded::to_string([("unit", a.unit.as_str()), ("period", &period), ("convention", a.convention.code())])
@@ -150,11 +160,8 @@ pub async fn page(
         .iter()
         .map(|child| {
             let child_rows = rows(&child.figures);
-            let synced = c.last_sync.get(&child.unit.code).copied().flatten();
-            // Nothing ever received from it (no device has synced, no record is filed there) is
-            // not the same as zero: it says so, as a reporting rate would.
-            let received = synced.is_some()
-                || c.records.iter().any(|rec| rec.unit == child.unit.code || rec.commune == child.unit.code);
+            // Nothing ever received from it says so, as a reporting rate would.
+            let (synced, received) = c.received(&child.unit.code);
             RollUpRow {
                 code: child.unit.code.clone(),
                 name: child.unit.name.clone(),
@@ -287,7 +294,10 @@ async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: For
     Ok(match format {
         Format::Csv => download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")),
         Format::Xlsx => download(
-            export::xlsx(&c.report, viewer.lang)?,
+            export::xlsx(&c.report, viewer.lang, &|code: &str| {
+                let (synced, any) = c.received(code);
+                (synced.map(format_vietnam), any)
+            })?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             file_name(&c.report, "xlsx"),
         ),
