@@ -253,12 +253,13 @@ impl Catalogue {
                 _ => Placement { commune: None, province: Some(u.code.clone()) },
             });
         }
-        let province_then = self.lineage_in(edition, code).last().map(|p| p.code.clone()).unwrap_or_default();
-        let province_now = self.get_in(edition, &province_then).and_then(|p| p.successor.clone());
-        match (u.level, &u.successor) {
-            (UnitLevel::Commune, Some(s)) => self.place(Edition::CURRENT, s),
-            _ => Some(Placement { commune: None, province: province_now }),
+        if let (UnitLevel::Commune, Some(s)) = (u.level, &u.successor) {
+            return self.place(Edition::CURRENT, s);
         }
+        // A district, a province, or a commune divided with no part named whole: the province the
+        // one it lay in became part of.
+        let province_now = self.lineage_in(edition, code).last().and_then(|p| p.successor.clone());
+        Some(Placement { commune: None, province: province_now })
     }
 
     /// Files a document naming `unit` in `commune` (both codes of `edition`; the unit may be a

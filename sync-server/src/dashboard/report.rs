@@ -69,8 +69,9 @@ struct Computed {
     trend: Vec<(Period, sotay_core::report::Figures)>,
     issued: Option<data::Issued>,
     records: Vec<sotay_core::report::ReportRecord>,
-    /// Per child unit, when a device of it last synced.
-    last_sync: std::collections::HashMap<String, Option<i64>>,
+    /// Per child unit: when a device of it last synced, and whether anything was ever received
+    /// from it (a synced device or a record filed there): nothing received is not zero.
+    reporting: std::collections::HashMap<String, (Option<i64>, bool)>,
 }
 
 async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Computed, PageError> {
@@ -87,22 +88,24 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
             let report = Report::build(&records, unit_ref, children, period, convention);
             let trend = Report::trend(&records, &unit, period, convention, 4);
             let issued = data::latest_issued(conn, &unit, period, convention)?;
-            let mut last_sync = std::collections::HashMap::new();
+            // One pass over the records, not one per child unit.
+            let filed: std::collections::HashSet<&str> =
+                records.iter().flat_map(|rec| [rec.unit.as_str(), rec.commune.as_str()]).collect();
+            let mut reporting = std::collections::HashMap::new();
             for child in &report.children {
-                last_sync.insert(child.unit.code.clone(), data::last_sync_within(conn, &child.unit.code)?);
+                let synced = data::last_sync_within(conn, &child.unit.code)?;
+                let any = synced.is_some() || filed.contains(child.unit.code.as_str());
+                reporting.insert(child.unit.code.clone(), (synced, any));
             }
-            Ok(Computed { report, trend, issued, records, last_sync })
+            Ok(Computed { report, trend, issued, records, reporting })
         })
         .await
 }
 
 impl Computed {
-    /// When a device of a child unit last synced, and whether anything was ever received from it
-    /// (a synced device or a record filed there): nothing received is not the same as zero.
+    /// When a device of a child unit last synced, and whether anything was ever received from it.
     fn received(&self, code: &str) -> (Option<i64>, bool) {
-        let synced = self.last_sync.get(code).copied().flatten();
-        let any = synced.is_some() || self.records.iter().any(|rec| rec.unit == code || rec.commune == code);
-        (synced, any)
+        self.reporting.get(code).copied().unwrap_or((None, false))
     }
 }
 
