@@ -63,6 +63,8 @@ try {
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: path.join(out, 'report-print.png'), fullPage: true });
   await page.pdf({ path: path.join(out, 'report-a4.pdf'), format: 'A4', printBackground: true });
+  // Charts are left off paper: scaled to the page they were too small to read.
+  const chartsOnPaper = await page.locator('svg.chart:visible, svg.trend:visible').count();
 
   // English on request.
   await page.emulateMedia({ media: 'screen' });
@@ -70,7 +72,29 @@ try {
   await page.waitForLoadState('load');
   const englishHeading = await page.locator('h1').innerText();
 
-  process.stdout.write(JSON.stringify({ signInHeading, refusal, recordRows, overdueRows, figures, heading, charts, rollUp, xlsx, englishHeading }));
+  // The official form (Decree 30/2020/NĐ-CP), as the browser lays it out and prints it.
+  await Promise.all([page.waitForURL(/\/dashboard\/report\/official/), page.click('#official-form')]);
+  await page.fill('#number', '12');
+  await page.fill('#signer', 'Hoàng Văn Sơn');
+  await Promise.all([page.waitForURL(/number=12/), page.click('.toolbar button[type=submit]')]);
+  const box = async (sel) => page.locator(sel).boundingBox();
+  const [issuerBox, nationalBox] = [await box('.issuer'), await box('.national')];
+  const official = {
+    issuer: await page.locator('.issuer').innerText(),
+    national: await page.locator('.national').innerText(),
+    number: await page.locator('#official-number').innerText(),
+    signer: await page.locator('#official-signer').innerText(),
+    recipients: await page.locator('.recipients').innerText(),
+    bodyFont: await page.evaluate(() => getComputedStyle(document.body).fontFamily),
+    bodySize: await page.evaluate(() => getComputedStyle(document.querySelector('.body p')).fontSize),
+    sideBySide: issuerBox.x + issuerBox.width <= nationalBox.x + 1 && Math.abs(issuerBox.y - nationalBox.y) < 2,
+  };
+  await page.screenshot({ path: path.join(out, 'official-page.png'), fullPage: true });
+  await page.emulateMedia({ media: 'print' });
+  official.toolbarOnPaper = await page.locator('.toolbar:visible').count();
+  await page.pdf({ path: path.join(out, 'official-a4.pdf'), preferCSSPageSize: true });
+
+  process.stdout.write(JSON.stringify({ signInHeading, refusal, recordRows, overdueRows, figures, heading, charts, rollUp, xlsx, englishHeading, chartsOnPaper, official }));
 } finally {
   await browser.close();
 }

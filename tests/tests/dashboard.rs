@@ -303,3 +303,126 @@ async fn sign_in_attempts_are_limited_per_login_whatever_the_address() {
     let other = [("login", "can.bo.b"), ("password", "mat-khau-that-dai-2"), ("csrf", csrf.as_str())];
     assert_eq!(s.post_from("198.51.100.1", "/dashboard/sign-in", &other).await.status, 303);
 }
+
+/// The DOCX's parts, read back from the archive.
+fn docx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a ZIP archive");
+    let mut part = archive.by_name(name).expect("the part");
+    let mut xml = String::new();
+    part.read_to_string(&mut xml).expect("UTF-8 XML");
+    xml
+}
+
+/// The text of a WordprocessingML part, runs joined per paragraph.
+fn paragraphs(xml: &str) -> Vec<String> {
+    xml.split("</w:p>")
+        .map(|p| {
+            // `<w:t>` or `<w:t xml:space=…>`, not `<w:tbl>`, `<w:tc>`…
+            p.split("<w:t")
+                .skip(1)
+                .filter(|t| t.starts_with('>') || t.starts_with(' '))
+                .filter_map(|t| t.split_once('>').map(|(_, rest)| rest.split("</w:t>").next().unwrap_or_default()))
+                .collect::<String>()
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_official_form_as_docx_and_printable_page() {
+    // Decree 30/2020/NĐ-CP, Appendix I: the parts of an administrative document and the page.
+    let q = quarter().await;
+    let mut s = Session::new(&q.server.url);
+    assert_eq!(s.sign_in(OFFICIAL, PASSWORD).await.status, 303);
+    let asked = "unit=02266&period=2026-Q3&number=12&date=05/10/2026&signer=Ho%C3%A0ng%20V%C4%83n%20S%C6%A1n";
+    let docx = s.get(&format!("/dashboard/report.docx?{asked}")).await;
+    assert_eq!(docx.status, 200);
+    assert!(docx.content_type.contains("wordprocessingml"), "{}", docx.content_type);
+    let xml = docx_part(&docx.bytes, "word/document.xml");
+    let text = paragraphs(&xml);
+    let has = |line: &str| text.iter().any(|p| p == line);
+    for line in [
+        "ỦY BAN NHÂN DÂN",
+        "XÃ LÂM BÌNH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 12/BC-UBND",
+        "Lâm Bình, ngày 05 tháng 10 năm 2026",
+        "BÁO CÁO",
+        "Kết quả thực hiện công tác dân vận chính quyền quý III năm 2026",
+        "Nơi nhận:",
+        "- Ủy ban nhân dân tỉnh Tuyên Quang (qua Sở Nội vụ);",
+        "- Lưu: VT.",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Hoàng Văn Sơn",
+        "II. HÒA GIẢI Ở CƠ SỞ",
+        "Số vụ việc hòa giải tiếp nhận",
+    ] {
+        assert!(has(line), "the DOCX has the line {line:?}: {text:?}");
+    }
+    // The figure beside its label, as counted by hand (Q3_FIGURES).
+    let received = text.iter().position(|p| p == "Số vụ việc hòa giải tiếp nhận").expect("the row");
+    assert_eq!(text[received + 1], "3");
+    // A4 (210 × 297 mm) with margins 20/20/30/15 mm, in twentieths of a point.
+    assert!(xml.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "A4");
+    for margin in [r#"w:top="1134""#, r#"w:bottom="1134""#, r#"w:left="1701""#, r#"w:right="850""#] {
+        assert!(xml.contains(margin), "margin {margin}");
+    }
+    // Page numbers in the header from the second page: a distinct, empty first-page header.
+    assert!(xml.contains("<w:titlePg"), "a different first page");
+    let headers: Vec<String> = (1..=3)
+        .filter_map(|i| {
+            let name = format!("word/header{i}.xml");
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&docx.bytes[..])).ok()?;
+            archive.by_name(&name).ok()?;
+            Some(docx_part(&docx.bytes, &name))
+        })
+        .collect();
+    assert!(headers.iter().any(|h| h.contains("PAGE")), "a PAGE field in a header");
+    // Times New Roman, 14 pt body (28 half-points).
+    let styles = docx_part(&docx.bytes, "word/styles.xml");
+    assert!(styles.contains(r#"w:ascii="Times New Roman""#) && styles.contains(r#"<w:sz w:val="28""#), "{styles}");
+    assert!(!xml.contains(PARTY_NAME) && !xml.contains(PETITIONER_PHONE), "no personal details");
+
+    // The printable page: the same parts, the decree's page box, no number on the first page.
+    let page = s.get(&format!("/dashboard/report/official?{asked}")).await;
+    assert_eq!(page.status, 200);
+    for part in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 12/BC-UBND", "Nơi nhận:", "TM. ỦY BAN NHÂN DÂN"]
+    {
+        assert!(page.body.contains(part), "{part}");
+    }
+    assert!(page.body.contains("margin: 20mm 15mm 20mm 30mm") && page.body.contains("@page :first"));
+    assert!(page.body.contains("font-size: 14pt"));
+    // Left blank, the number is the clerk's to write; a bad date is refused with what to write.
+    let blank = s.get("/dashboard/report/official?unit=02266&period=2026-Q3").await;
+    assert!(blank.body.contains("Số:        /BC-UBND"));
+    let bad = s.get("/dashboard/report.docx?unit=02266&period=2026-Q3&date=31/02/2026").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("DD/MM/YYYY"));
+    let bad = s.get("/dashboard/report.docx?unit=02266&period=2026-Q3&number=-4").await;
+    assert_eq!(bad.status, 400);
+    // A village issues no official report.
+    let refused = s.get(&format!("/dashboard/report/official?unit={}&period=2026-Q3", q.village)).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_xlsx_in_english_on_request() {
+    let q = quarter().await;
+    let mut s = Session::new(&q.server.url);
+    assert_eq!(s.sign_in(OFFICIAL, PASSWORD).await.status, 303);
+    s.get("/dashboard/lang/en").await;
+    let xlsx = s.get("/dashboard/report.xlsx?unit=02266&period=2026-Q3").await;
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).expect("an XLSX file");
+    let names = book.sheet_names();
+    let by_unit = book.worksheet_range(&names[1]).expect("the roll-up sheet");
+    let header: Vec<String> = by_unit.rows().next().expect("a header").iter().map(|d| d.to_string()).collect();
+    let codes: Vec<String> = by_unit.rows().nth(1).expect("codes").iter().map(|d| d.to_string()).collect();
+    let col = codes.iter().position(|c| c == "mediation.received").expect("a column");
+    assert_eq!(header[col], "Mediation cases received");
+}

@@ -65,6 +65,23 @@ async fn a_commune_official_reads_the_quarterly_report_in_chromium() {
     assert!(seen["charts"].as_u64().unwrap_or(0) > 20, "bars drawn: {seen}");
     assert_eq!(seen["rollUp"], 1, "one village in the roll-up");
     assert_eq!(seen["englishHeading"], "REPORT ON MASS MOBILISATION WORK");
+    assert_eq!(seen["chartsOnPaper"], 0, "charts left off paper");
+    // The official form: issuing body beside the national title, the decree's type and size.
+    let o = &seen["official"];
+    let text = |k: &str| o[k].as_str().unwrap_or_default().to_string();
+    assert!(text("issuer").starts_with("ỦY BAN NHÂN DÂN\nXÃ LÂM BÌNH"), "{o}");
+    assert!(text("national").contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"), "{o}");
+    assert_eq!(o["sideBySide"], true, "issuer left, national title right: {o}");
+    assert_eq!((text("number"), text("signer")), ("Số: 12/BC-UBND".into(), "Hoàng Văn Sơn".into()));
+    assert!(text("recipients").starts_with("Nơi nhận:") && text("recipients").ends_with("- Lưu: VT."), "{o}");
+    assert!(text("bodyFont").starts_with("\"Times New Roman\""), "{o}");
+    assert_eq!(text("bodySize"), "18.6667px", "14 pt: {o}");
+    assert_eq!(o["toolbarOnPaper"], 0);
+    let pdf = std::fs::read(out.join("official-a4.pdf")).expect("the official form's PDF");
+    let pdf = String::from_utf8_lossy(&pdf);
+    // 210 × 297 mm is 595.3 × 841.9 pt; Chromium rounds the page box to whole CSS pixels.
+    assert!(pdf.contains("/MediaBox [0 0 594.9"), "A4 from the page's own @page rule");
+    assert!(pdf.matches("/Type /Page\n").count() >= 2, "more than one page, numbered from the second");
 
     // The XLSX the browser downloaded.
     use calamine::{Data, Reader, Xlsx, open_workbook};

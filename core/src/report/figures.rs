@@ -14,7 +14,7 @@ use crate::record::front_session::SessionStatus;
 use crate::record::mediation::{DisputeCategory, MediationOutcome};
 use crate::record::petition::PetitionType;
 use crate::record::supervision::SupervisionBoard;
-use crate::record::village_meeting::MeetingStatus;
+use crate::record::village_meeting::{ItemOutcome, MeetingStatus};
 use crate::record::{DeadlineCode, RecordBody};
 
 use super::period::DateRange;
@@ -68,6 +68,10 @@ pub struct MeetingFigures {
     pub represented_share_sum_bp: u64,
     /// Meetings where an item went to household ballots (not enough households present).
     pub needed_household_ballots: u64,
+    /// Items voted, by how they stand (in the order of `ItemOutcome::ALL`): figures issued
+    /// before this count read as zero.
+    #[serde(default, deserialize_with = "padded")]
+    pub items_by_outcome: [u64; OUTCOMES],
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +123,7 @@ pub struct ModelFigures {
 }
 
 const CATEGORIES: usize = DisputeCategory::ALL.len();
+const OUTCOMES: usize = ItemOutcome::ALL.len();
 const MODEL_FIELDS: usize = ModelField::ALL.len();
 
 /// Counts by a coded value, as issued: figures issued before "not entered" was a value of its
@@ -201,6 +206,9 @@ impl Figures {
                 let results = v.results();
                 f.items_voted += results.len() as u64;
                 f.items_passed += results.iter().filter(|r| r.passed).count() as u64;
+                for r in &results {
+                    f.items_by_outcome[index_of(ItemOutcome::ALL, &r.outcome)] += 1;
+                }
                 if v.total_households > 0 {
                     f.with_household_count += 1;
                     let share = u64::from(v.households_represented.min(v.total_households)) * 10_000

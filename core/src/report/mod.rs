@@ -6,6 +6,7 @@
 //! sees what every reader sees.
 
 mod figures;
+pub mod official;
 mod period;
 mod provenance;
 mod rows;
@@ -18,9 +19,10 @@ pub use figures::{
     ConsultationFigures, DialogueFigures, Figures, FrontSessionFigures, MediationFigures, MeetingFigures, ModelFigures,
     PetitionFigures, SupervisionFigures, percent,
 };
+pub use official::{Details, NotAnIssuer, OfficialForm};
 pub use period::{BadConvention, BadPeriod, Convention, DateRange, Period, Span};
 pub use provenance::{Amendment, AmendmentKind, Counted, amendments};
-pub use rows::{Row, Section, Value, rows, sections};
+pub use rows::{MAIN_FIGURES, Row, Section, Value, rows, sections};
 
 use crate::record::{RecordBody, RecordKind};
 use crate::units::catalogue;

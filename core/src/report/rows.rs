@@ -9,6 +9,7 @@ use crate::record::exemplary_model::ModelField;
 use crate::record::mediation::DisputeCategory;
 use crate::record::petition::PetitionType;
 use crate::record::supervision::SupervisionBoard;
+use crate::record::village_meeting::ItemOutcome;
 
 use super::figures::{Figures, percent};
 
@@ -91,6 +92,16 @@ impl Rows {
     }
 }
 
+/// The main figures, one per kind that matters most: the columns of a roll-up by unit.
+pub const MAIN_FIGURES: [(&str, Label); 6] = [
+    ("dialogue.held", Label::new("Đối thoại", "Dialogues")),
+    ("mediation.received", Label::new("Hòa giải", "Mediation")),
+    ("mediation.success_rate", Label::new("Tỷ lệ hòa giải thành", "Success rate")),
+    ("village_meeting.held", Label::new("Hội nghị thôn", "Village meetings")),
+    ("front_session.held", Label::new("Làm việc với MTTQ", "Front sessions")),
+    ("model.registered", Label::new("Mô hình DVK", "Models")),
+];
+
 /// The rows of `f`, by kind.
 pub fn sections(f: &Figures) -> Vec<Section> {
     let mut out = Vec::new();
@@ -145,6 +156,11 @@ pub fn sections(f: &Figures) -> Vec<Section> {
             "Meetings that needed household ballots",
             v.needed_household_ballots,
         );
+        // Each item's result as the Law on Grassroots Democracy 2022 (Art. 15, 22) reads it.
+        for (i, o) in ItemOutcome::ALL.iter().enumerate() {
+            let by = Label::new("Kết quả biểu quyết", "Vote result");
+            r.joined(format!("village_meeting.outcome.{}", o.code()), by, o.label(), v.items_by_outcome[i]);
+        }
     });
     section(RecordKind::Petition, &|r| {
         for (i, t) in PetitionType::ALL.iter().enumerate() {

@@ -280,6 +280,11 @@ fn a_commune_report_with_its_villages() {
     );
     let v = &r.figures.village_meeting;
     assert_eq!((v.held, v.items_voted, v.items_passed, v.needed_household_ballots), (2, 3, 2, 1));
+    // Passed: m1's first item (70 of 120 at the meeting) and its second (40 + 25 ballots = 65 of
+    // 120). Needs ballots: m2's item, 20 of 30 present but not more than half of 80.
+    assert_eq!(v.items_by_outcome, [2, 1, 0, 0]);
+    assert_eq!(value(&r, "village_meeting.outcome.needs_ballots"), Value::Count(1));
+    assert_eq!(value(&r, "village_meeting.outcome.not_agreed"), Value::Count(0));
     // (75% + 37.5%) / 2 = 56.25%, shown to one decimal.
     assert_eq!(value(&r, "village_meeting.average_represented"), Value::Percent(Some(56.3)));
     let dl = &r.figures.dialogue;
@@ -440,4 +445,136 @@ fn what_nobody_entered_is_counted_as_not_entered() {
     issued["mediation"]["by_category"] = serde_json::json!([1, 0, 0, 0, 0, 0]);
     let read: Figures = serde_json::from_value(issued).expect("old figures read");
     assert_eq!(read.mediation.by_category, [1, 0, 0, 0, 0, 0, 0]);
+}
+
+mod official_form {
+    //! The form of Decree 30/2020/NĐ-CP, Appendix I, with what each part must read.
+    use super::*;
+    use crate::report::official::{Block, LAYOUT, date_in_words, place_name};
+
+    fn date(s: &str) -> CivilDate {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn days_below_ten_and_the_first_two_months_take_a_leading_zero() {
+        // Appendix I, Part II, item 4.b.
+        assert_eq!(date_in_words(date("2027-01-05")), "ngày 05 tháng 01 năm 2027");
+        assert_eq!(date_in_words(date("2026-02-28")), "ngày 28 tháng 02 năm 2026");
+        assert_eq!(date_in_words(date("2026-03-09")), "ngày 09 tháng 3 năm 2026");
+        assert_eq!(date_in_words(date("2026-12-10")), "ngày 10 tháng 12 năm 2026");
+    }
+
+    #[test]
+    fn the_place_is_the_unit_without_its_type() {
+        assert_eq!(place_name("Xã Lâm Bình"), "Lâm Bình");
+        assert_eq!(place_name("Tỉnh Tuyên Quang"), "Tuyên Quang");
+        assert_eq!(place_name("Thành phố Hà Nội"), "Hà Nội");
+        assert_eq!(place_name("Đặc khu Phú Quốc"), "Phú Quốc");
+        // A ward named by a number is named with its type.
+        assert_eq!(place_name("Phường 1"), "Phường 1");
+    }
+
+    #[test]
+    fn the_layout_is_within_the_ranges_of_the_decree() {
+        let l = LAYOUT;
+        assert_eq!(l.paper_mm, (210, 297), "A4");
+        assert!((20..=25).contains(&l.margin_top_mm) && (20..=25).contains(&l.margin_bottom_mm));
+        assert!((30..=35).contains(&l.margin_left_mm) && (15..=20).contains(&l.margin_right_mm));
+        assert!((13..=14).contains(&l.body_pt) && (12..=13).contains(&l.national_title_pt));
+        assert_eq!((l.number_pt, l.recipients_heading_pt, l.recipients_pt), (13, 12, 11));
+        assert!((10..=13).contains(&l.first_line_indent_mm));
+        assert_eq!(l.font, "Times New Roman");
+    }
+
+    fn commune_report() -> Report {
+        let records = province();
+        let named = |code: &str, name: &str| UnitRef { code: code.into(), name: name.into() };
+        Report::build(
+            &records,
+            named(LAM_BINH, "Xã Lâm Bình"),
+            vec![named(NA_ME, "Thôn Nà Mè"), named(KHAU_QUAN, "Thôn Khau Quân")],
+            "2026-Q3".parse().expect("a period"),
+            Convention::Calendar,
+        )
+    }
+
+    #[test]
+    fn a_commune_report_in_the_official_form() {
+        let r = commune_report();
+        let details =
+            Details { number: None, date: Some(date("2026-10-05")), signer_name: " Hoàng Văn Sơn ".into() };
+        let f = OfficialForm::for_report(&r, &details, &|code| code == NA_ME).expect("a commune issues");
+        assert_eq!(f.issuer, ["ỦY BAN NHÂN DÂN", "XÃ LÂM BÌNH"]);
+        assert_eq!(f.number, "Số:        /BC-UBND", "the clerk writes the number");
+        assert_eq!(f.place_date, "Lâm Bình, ngày 05 tháng 10 năm 2026");
+        assert_eq!(f.kind, "BÁO CÁO");
+        assert_eq!(f.summary, "Kết quả thực hiện công tác dân vận chính quyền quý III năm 2026");
+        assert_eq!((f.signer_authority.as_str(), f.signer_title.as_str()), ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"));
+        assert_eq!(f.signer_name, "Hoàng Văn Sơn");
+        assert_eq!(
+            f.recipients,
+            [
+                "- Ủy ban nhân dân tỉnh Tuyên Quang (qua Sở Nội vụ);",
+                "- Thường trực Đảng ủy xã Lâm Bình;",
+                "- Ủy ban Mặt trận Tổ quốc Việt Nam xã Lâm Bình;",
+                "- Lưu: VT.",
+            ]
+        );
+        let headings: Vec<&str> = f
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(headings[0], "I. ĐỐI THOẠI TRỰC TIẾP");
+        assert_eq!(headings.last().copied(), Some("IX. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC"));
+        // The village meetings' table: 2 held, 3 items, 2 passed (worked out in `province`).
+        let meeting_rows = f
+            .body
+            .iter()
+            .find_map(|b| match b {
+                Block::Table { rows, .. } if rows.iter().any(|r| r[1] == "Số hội nghị thôn đã tổ chức") => {
+                    Some(rows)
+                }
+                _ => None,
+            })
+            .expect("the village meetings' table");
+        assert_eq!(meeting_rows[0], ["1", "Số hội nghị thôn đã tổ chức", "2"]);
+        assert_eq!(meeting_rows[2], ["3", "Số nội dung được thông qua", "2"]);
+        // By unit: Nà Mè reported (1 meeting), Khau Quân never did: not zeros.
+        let Some(Block::Table { rows, .. }) = f.body.iter().rev().find(|b| matches!(b, Block::Table { .. })) else {
+            panic!("a roll-up table")
+        };
+        assert_eq!(rows[0][..2], ["1", "Thôn Nà Mè"]);
+        assert_eq!(rows[0][5], "1", "Nà Mè's village meetings");
+        assert_eq!(rows[1][2], "Chưa nhận được số liệu");
+        let Some(Block::Paragraph { text }) = f.body.last() else { panic!("a closing paragraph") };
+        assert!(text.ends_with("./."), "the body ends as the decree ends it: {text}");
+        let Some(Block::Paragraph { text }) = f.body.first() else { panic!("an opening paragraph") };
+        assert!(text.contains("từ ngày 01/07/2026 đến ngày 30/09/2026"), "{text}");
+    }
+
+    #[test]
+    fn a_province_reports_to_the_ministry_and_a_village_issues_nothing() {
+        let records = province();
+        let p = Report::build(
+            &records,
+            UnitRef { code: TUYEN_QUANG.into(), name: "Tỉnh Tuyên Quang".into() },
+            Vec::new(),
+            "2026".parse().expect("a period"),
+            Convention::Calendar,
+        );
+        let details = Details { number: Some(215), ..Details::default() };
+        let f = OfficialForm::for_report(&p, &details, &|_| true).expect("a province issues");
+        assert_eq!(f.issuer, ["ỦY BAN NHÂN DÂN", "TỈNH TUYÊN QUANG"]);
+        assert_eq!(f.number, "Số: 215/BC-UBND");
+        assert_eq!(f.place_date, "Tuyên Quang, ngày      tháng      năm");
+        assert_eq!(f.summary, "Kết quả thực hiện công tác dân vận chính quyền năm 2026");
+        assert_eq!(f.recipients[0], "- Bộ Nội vụ;");
+        let village = report(&records, NA_ME, "2026-Q3", Convention::Calendar);
+        assert_eq!(OfficialForm::for_report(&village, &details, &|_| true), Err(NotAnIssuer { code: NA_ME.into() }));
+    }
 }

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod charts;
 pub mod data;
+pub mod docx;
 pub mod export;
 mod records;
 mod report;
@@ -84,6 +85,8 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/report/issue", post(report::issue))
         .route("/dashboard/report.csv", get(report::csv))
         .route("/dashboard/report.xlsx", get(report::xlsx))
+        .route("/dashboard/report.docx", get(report::docx))
+        .route("/dashboard/report/official", get(report::official))
         // Pages are text and compress well: gzip for browsers on 2G.
         .layer(tower_http::compression::CompressionLayer::new())
         // Pages with people's names must not stay in a shared office computer's cache after

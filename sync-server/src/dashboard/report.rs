@@ -12,14 +12,15 @@ use serde::Deserialize;
 use sotay_core::Lang;
 use sotay_core::labels::Label;
 use sotay_core::report::{
-    AmendmentKind, BadConvention, BadPeriod, Convention, Period, Report, Value, amendments, rows, sections,
+    AmendmentKind, BadConvention, BadPeriod, Convention, Details, MAIN_FIGURES, OfficialForm, Period, Report, Value,
+    amendments, official, rows, sections,
 };
 use sotay_core::store::Role;
 use sotay_core::time::{CivilDate, format_vietnam};
 
 use super::charts::{section_chart, trend_chart};
 use super::session::CsrfOnly;
-use super::templates::{Choice, FigureRow, FigureSection, ReportPage, RollUpRow};
+use super::templates::{Choice, FigureRow, FigureSection, OfficialPage, ReportPage, RollUpRow};
 use super::{DashState, PageError, Viewer, data, export};
 use crate::now_ms;
 
@@ -28,6 +29,10 @@ pub struct ReportQuery {
     unit: Option<String>,
     period: Option<String>,
     convention: Option<String>,
+    /// The official form's number, date (YYYY-MM-DD or DD/MM/YYYY) and signer.
+    number: Option<String>,
+    date: Option<String>,
+    signer: Option<String>,
 }
 
 /// The quarter before the one we are in (in Vietnam): what a report is usually about.
@@ -109,6 +114,36 @@ impl Computed {
     }
 }
 
+/// What the official filled in for the official form; bad input is refused with what to write.
+fn details(q: &ReportQuery) -> Result<Details, PageError> {
+    let filled = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let number = match filled(&q.number) {
+        Some(n) => Some(n.parse::<u32>().ok().filter(|n| *n > 0).ok_or(PageError::BadRequest {
+            vi: "số văn bản phải là một số nguyên dương",
+            en: "the document number must be a positive whole number",
+        })?),
+        None => None,
+    };
+    let date = match filled(&q.date) {
+        Some(d) => d.parse::<CivilDate>().map_err(|_| PageError::BadRequest {
+            vi: "ngày văn bản không hợp lệ (viết DD/MM/YYYY)",
+            en: "invalid document date (write DD/MM/YYYY)",
+        })?,
+        None => CivilDate::in_vietnam(now_ms()),
+    };
+    // A name, NFC as every text the server keeps; bounded, since it is printed.
+    let signer: String = sotay_core::text::nfc(&filled(&q.signer).unwrap_or_default()).chars().take(80).collect();
+    Ok(Details { number, date: Some(date), signer_name: signer })
+}
+
+/// The official form of the asked report, or why the unit cannot issue one.
+fn official_form(c: &Computed, d: &Details) -> Result<OfficialForm, PageError> {
+    OfficialForm::for_report(&c.report, d, &|code| c.received(code).1).map_err(|_| PageError::BadRequest {
+        vi: "chỉ Ủy ban nhân dân xã, phường, đặc khu hoặc tỉnh, thành phố ban hành báo cáo theo thể thức",
+        en: "only a commune or province People's Committee issues a report in the official form",
+    })
+}
+
 fn query_string(a: &Asked) -> String {
     let period = a.period.to_string();
     serde_urlencoded::to_string([("unit", a.unit.as_str()), ("period", &period), ("convention", a.convention.code())])
@@ -150,14 +185,7 @@ pub async fn page(
         })
         .collect();
     // The roll-up shows the main counts; the XLSX has every one.
-    let heads: [(&str, &str, &str); 6] = [
-        ("dialogue.held", "Đối thoại", "Dialogues"),
-        ("mediation.received", "Hòa giải", "Mediation"),
-        ("mediation.success_rate", "Tỷ lệ hòa giải thành", "Success rate"),
-        ("village_meeting.held", "Hội nghị thôn", "Village meetings"),
-        ("front_session.held", "Làm việc với MTTQ", "Front sessions"),
-        ("model.registered", "Mô hình DVK", "Models"),
-    ];
+    let heads = MAIN_FIGURES;
     let roll_up = r
         .children
         .iter()
@@ -172,7 +200,7 @@ pub async fn page(
                 no_data: !received,
                 values: heads
                     .iter()
-                    .map(|(code, _, _)| {
+                    .map(|(code, _)| {
                         child_rows
                             .iter()
                             .find(|row| row.code == *code)
@@ -235,7 +263,7 @@ pub async fn page(
         query: query_string(&a),
         sections,
         trend: trend_chart(&c.trend, lang),
-        roll_up_heads: heads.iter().map(|(_, vi, en)| t(vi, en).to_string()).collect(),
+        roll_up_heads: heads.iter().map(|(_, label)| label.get(lang).to_string()).collect(),
         roll_up,
         no_front_session: r.no_front_session_in.iter().map(half_label).collect(),
         issued,
@@ -305,6 +333,58 @@ async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: For
             file_name(&c.report, "xlsx"),
         ),
     })
+}
+
+/// The official form as a printable A4 page: the browser prints it with the decree's margins
+/// and page numbers.
+pub async fn official(
+    State(state): State<DashState>,
+    viewer: Viewer,
+    WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
+) -> Result<Html<String>, PageError> {
+    let a = asked(&viewer, &q)?;
+    let d = details(&q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    let form = official_form(&c, &d)?;
+    let filled = serde_urlencoded::to_string([
+        ("number", d.number.map(|n| n.to_string()).unwrap_or_default()),
+        ("date", d.date.map(|d| d.to_vietnamese()).unwrap_or_default()),
+        ("signer", d.signer_name.clone()),
+    ])
+    .unwrap_or_default();
+    let page = OfficialPage {
+        chrome: viewer.chrome(form.summary.clone()),
+        layout: official::LAYOUT,
+        national_title: official::NATIONAL_TITLE,
+        motto: official::MOTTO,
+        query: query_string(&a),
+        unit_code: a.unit.clone(),
+        period: a.period.to_string(),
+        convention: a.convention.code(),
+        number: d.number.map(|n| n.to_string()).unwrap_or_default(),
+        date: d.date.map(|d| d.to_vietnamese()).unwrap_or_default(),
+        signer: d.signer_name.clone(),
+        filled,
+        form,
+    };
+    Ok(Html(askama::Template::render(&page)?))
+}
+
+pub async fn docx(
+    State(state): State<DashState>,
+    viewer: Viewer,
+    WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
+) -> Result<Response, PageError> {
+    let a = asked(&viewer, &q)?;
+    let d = details(&q)?;
+    let c = compute(&state, &viewer, &a).await?;
+    let form = official_form(&c, &d)?;
+    let bytes = super::docx::docx(&form).map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        file_name(&c.report, "docx"),
+    ))
 }
 
 pub async fn csv(

@@ -148,3 +148,24 @@ pub struct ReportPage {
     pub counted: usize,
     pub here: String,
 }
+
+/// The official form of a report (Decree 30/2020/NĐ-CP) as a printable A4 page.
+#[derive(Template)]
+#[template(path = "official.html")]
+pub struct OfficialPage {
+    pub chrome: Chrome,
+    pub layout: sotay_core::report::official::Layout,
+    pub national_title: &'static str,
+    pub motto: &'static str,
+    pub form: sotay_core::report::OfficialForm,
+    /// unit, period and convention, for the links.
+    pub query: String,
+    pub unit_code: String,
+    pub period: String,
+    pub convention: &'static str,
+    /// What the official filled in, as typed, for the form and the DOCX link.
+    pub number: String,
+    pub date: String,
+    pub signer: String,
+    pub filled: String,
+}
