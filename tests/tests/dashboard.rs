@@ -236,6 +236,21 @@ async fn issuing_a_report_and_late_amendments() {
     assert!(amended.body.contains("Mâu thuẫn giữa hai hộ liền kề: sửa sau khi chốt"), "by title");
     assert!(!amended.body.contains(&format!("{id}: sửa")), "not by a bare id");
     assert_eq!(figures(&amended.body).get("mediation.successful").map(String::as_str), Some("2"));
+    // What changed, by field name (never the agreed terms themselves), and which figures moved.
+    let listed =
+        amended.body.split("id=\"amendments\"").nth(1).and_then(|b| b.split("</ul>").next()).unwrap_or_default();
+    assert!(
+        listed.contains("thay đổi: ") && listed.contains("Kết quả") && listed.contains("Nội dung thỏa thuận"),
+        "{listed}"
+    );
+    assert!(!listed.contains("Hai hộ thống nhất"), "no values: {listed}");
+    let moved =
+        amended.body.split("id=\"figures-moved\"").nth(1).and_then(|b| b.split("</ul>").next()).unwrap_or_default();
+    // By hand: m2 went from unsuccessful to successful; 3 cases, so 1/3 → 2/3.
+    assert!(moved.contains("<li>Hòa giải thành: 1 → 2</li>"), "{moved}");
+    assert!(moved.contains("<li>Hòa giải không thành: 1 → 0</li>"), "{moved}");
+    assert!(moved.contains("<li>Tỷ lệ hòa giải thành: 33,3% → 66,7%</li>"), "{moved}");
+    assert!(!moved.contains("Số vụ việc hòa giải tiếp nhận"), "the count of cases did not move: {moved}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

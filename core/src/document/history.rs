@@ -116,4 +116,31 @@ impl Document {
             })
             .collect()
     }
+
+    /// The fields that differ between the version at `heads` and now, as paths (`outcome`,
+    /// `agenda.0.votes_for`, `deleted`), sorted: what an edit after a report changed. Values are
+    /// left out, since a report's reader may not see a record's contents. `None` when the
+    /// document does not hold every one of `heads`.
+    pub fn fields_changed_since(&mut self, heads: &[automerge::ChangeHash]) -> Option<Vec<String>> {
+        if heads.is_empty() || heads.iter().any(|h| self.automerge_mut().get_change_by_hash(h).is_none()) {
+            return None;
+        }
+        let doc = self.automerge();
+        let then: BTreeMap<String, Value> =
+            leaves(&tree::read(doc, &automerge::ROOT, Some(heads))).into_iter().collect();
+        let now: BTreeMap<String, Value> = leaves(&tree::read(doc, &automerge::ROOT, None)).into_iter().collect();
+        let mut paths: Vec<String> = then
+            .keys()
+            .chain(now.keys())
+            .filter(|k| then.get(*k) != now.get(*k))
+            .filter(|k| !(then.get(*k).is_none_or(blank) && now.get(*k).is_none_or(blank)))
+            .map(|k| {
+                // The envelope's fields by their first part: `deleted.reason` is "deleted".
+                if k.starts_with("body.") { display_path(k) } else { k.split('.').next().unwrap_or(k).to_string() }
+            })
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Some(paths)
+    }
 }

@@ -365,4 +365,26 @@ mod tests {
         assert_eq!(deepest, 5, "the deepest record field");
         assert!(deepest * 2 <= MAX_DEPTH);
     }
+
+    /// An edit after a report names the fields it changed, not their values; heads the document
+    /// does not hold give nothing rather than a wrong answer.
+    #[test]
+    fn the_fields_changed_since_a_version() {
+        let writer =
+            Writer { author: Author { user: "u".into(), device: "d".into() }, actor: ActorId::random(), now: 0 };
+        let body = serde_json::json!({"title": "Tranh chấp lối đi chung", "outcome": "in_progress", "sessions": [{"id": "s1", "held_on": "2026-08-01"}]});
+        let new = NewDocument { id: "x", kind: RecordKind::Mediation.into(), unit: "02266", commune: "02266", body };
+        let mut doc = Document::create(new, &writer).unwrap();
+        let issued = doc.heads();
+        assert_eq!(doc.fields_changed_since(&issued), Some(Vec::new()));
+        let patch = serde_json::json!({"body": {"title": "Tranh chấp lối đi chung", "outcome": "success", "sessions": [{"id": "s1", "held_on": "2026-08-02"}]}});
+        doc.update(patch.as_object().unwrap(), &writer).unwrap();
+        doc.delete("nhập trùng", &writer).unwrap();
+        assert_eq!(
+            doc.fields_changed_since(&issued),
+            Some(vec!["deleted".to_string(), "outcome".into(), "sessions.0.held_on".into()])
+        );
+        let unknown: ChangeHash = "00".repeat(32).parse().unwrap();
+        assert_eq!(doc.fields_changed_since(&[unknown]), None);
+    }
 }

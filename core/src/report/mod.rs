@@ -21,7 +21,7 @@ pub use figures::{
 };
 pub use official::{Details, NotAnIssuer, OfficialForm};
 pub use period::{BadConvention, BadPeriod, Convention, DateRange, Period, Span};
-pub use provenance::{Amendment, AmendmentKind, Counted, amendments};
+pub use provenance::{Amendment, AmendmentKind, Counted, FigureMove, amendments, figures_moved};
 pub use rows::{MAIN_FIGURES, Row, Section, Value, rows, sections};
 
 use crate::record::{RecordBody, RecordKind};

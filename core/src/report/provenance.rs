@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ReportRecord;
+use super::rows::{Value, rows};
+use super::{Figures, ReportRecord};
 
 /// A record a report counted, at the version it counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,4 +58,25 @@ pub fn amendments(issued: &[Counted], now: &[Counted], records: &[ReportRecord])
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// A figure that differs between an issued report and the same report now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureMove {
+    pub code: String,
+    pub vi: String,
+    pub en: String,
+    pub then: Value,
+    pub now: Value,
+}
+
+/// The figures that moved since the report was issued, in the report's order.
+pub fn figures_moved(issued: &Figures, now: &Figures) -> Vec<FigureMove> {
+    let then = rows(issued);
+    rows(now)
+        .into_iter()
+        .zip(then)
+        .filter(|(n, t)| n.code == t.code && n.value != t.value)
+        .map(|(n, t)| FigureMove { code: n.code, vi: n.vi, en: n.en, then: t.value, now: n.value })
+        .collect()
 }

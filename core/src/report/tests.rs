@@ -391,6 +391,21 @@ fn records_changed_after_a_report_show_as_late_amendments() {
     );
     assert_eq!(now.figures.mediation.received, 1, "x9 in, x1 out");
     assert_eq!(now.figures.dialogue.held, 0);
+    // Which figures moved: d1 (1 dialogue, 3 issues: 1 resolved, 1 overdue) left the quarter;
+    // x1 (successful) went, x9 (in progress) came: still one case received, so not listed.
+    let moved: Vec<(String, Value, Value)> =
+        figures_moved(&issued.figures, &now.figures).into_iter().map(|m| (m.code, m.then, m.now)).collect();
+    let c = Value::Count;
+    for expected in [
+        ("dialogue.held", c(1), c(0)),
+        ("dialogue.issues_raised", c(3), c(0)),
+        ("mediation.successful", c(1), c(0)),
+        ("mediation.in_progress", c(0), c(1)),
+        ("mediation.success_rate", Value::Percent(Some(100.0)), Value::Percent(Some(0.0))),
+    ] {
+        assert!(moved.contains(&(expected.0.to_string(), expected.1, expected.2)), "{expected:?} in {moved:?}");
+    }
+    assert!(!moved.iter().any(|m| m.0 == "mediation.received" || m.0 == "mediation.category.land"), "{moved:?}");
 }
 
 #[test]

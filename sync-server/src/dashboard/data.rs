@@ -234,6 +234,21 @@ pub struct Issued {
     pub counted: Vec<Counted>,
 }
 
+/// The fields of record `id` that an edit changed since the version an issued report counted;
+/// none when that version is not held here.
+pub fn fields_changed_since(
+    conn: &Connection,
+    id: &str,
+    counted: &[Counted],
+) -> Result<Option<Vec<String>>, DataError> {
+    let Some(c) = counted.iter().find(|c| c.id == id) else { return Ok(None) };
+    let Ok(heads) = c.heads.iter().map(|h| h.parse::<automerge::ChangeHash>()).collect::<Result<Vec<_>, _>>() else {
+        return Ok(None);
+    };
+    let Some(mut doc) = documents::load(conn, id)? else { return Ok(None) };
+    Ok(doc.fields_changed_since(&heads))
+}
+
 pub fn latest_issued(
     conn: &Connection,
     unit: &str,

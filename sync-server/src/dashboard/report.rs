@@ -11,9 +11,10 @@ use axum_extra::extract::WithRejection;
 use serde::Deserialize;
 use sotay_core::Lang;
 use sotay_core::labels::Label;
+use sotay_core::record::fields::describe_path;
 use sotay_core::report::{
-    AmendmentKind, BadConvention, BadPeriod, Convention, Details, MAIN_FIGURES, OfficialForm, Period, Report, Value,
-    amendments, official, rows, sections,
+    Amendment, AmendmentKind, BadConvention, BadPeriod, Convention, Details, MAIN_FIGURES, OfficialForm, Period,
+    Report, Value, amendments, figures_moved, official, rows, sections,
 };
 use sotay_core::store::Role;
 use sotay_core::time::{CivilDate, format_vietnam};
@@ -77,6 +78,9 @@ struct Computed {
     /// Per child unit: when a device of it last synced, and whether anything was ever received
     /// from it (a synced device or a record filed there): nothing received is not zero.
     reporting: std::collections::HashMap<String, (Option<i64>, bool)>,
+    /// Against the latest issued version: each amendment with, for an edit, the fields it
+    /// changed (none when the issued version is not held).
+    amended: Vec<(Amendment, Option<Vec<String>>)>,
 }
 
 async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Computed, PageError> {
@@ -102,7 +106,20 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
                 let any = synced.is_some() || filed.contains(child.unit.code.as_str());
                 reporting.insert(child.unit.code.clone(), (synced, any));
             }
-            Ok(Computed { report, trend, issued, records, reporting })
+            let amended = match &issued {
+                Some(i) => amendments(&i.counted, &report.counted, &records)
+                    .into_iter()
+                    .map(|a| {
+                        let changed = match a.kind {
+                            AmendmentKind::Edited => data::fields_changed_since(conn, &a.id, &i.counted)?,
+                            _ => None,
+                        };
+                        Ok((a, changed))
+                    })
+                    .collect::<Result<Vec<_>, data::DataError>>()?,
+                None => Vec::new(),
+            };
+            Ok(Computed { report, trend, issued, records, reporting, amended })
         })
         .await
 }
@@ -221,24 +238,39 @@ pub async fn page(
             t("người chốt", "issued by")
         )
     });
-    let amendments = match &c.issued {
-        Some(i) => amendments(&i.counted, &r.counted, &c.records)
+    let amendments = c
+        .amended
+        .iter()
+        .map(|(a, changed)| {
+            let what = match a.kind {
+                AmendmentKind::Edited => t("sửa sau khi chốt", "edited since"),
+                AmendmentKind::Removed => t("xóa sau khi chốt", "deleted since"),
+                AmendmentKind::Added => t("ghi nhận sau khi chốt", "recorded since"),
+            };
+            // Named by title, as people know the record; the id only for one no longer held.
+            let title = c
+                .records
+                .iter()
+                .find(|rec| rec.id == a.id)
+                .map(|rec| rec.body.title().to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| a.id.clone());
+            // The fields by name, never their values: the report's reader may not see them.
+            match changed.as_deref() {
+                Some(fields) if !fields.is_empty() => {
+                    let fields: Vec<String> = fields.iter().map(|f| describe_path(f, lang)).collect();
+                    format!("{title}: {what} ({}: {})", t("thay đổi", "changed"), fields.join(", "))
+                }
+                _ => format!("{title}: {what}"),
+            }
+        })
+        .collect();
+    let moved: Vec<String> = match &c.issued {
+        Some(i) => figures_moved(&i.figures, &r.figures)
             .into_iter()
-            .map(|a| {
-                let what = match a.kind {
-                    AmendmentKind::Edited => t("sửa sau khi chốt", "edited since"),
-                    AmendmentKind::Removed => t("xóa sau khi chốt", "deleted since"),
-                    AmendmentKind::Added => t("ghi nhận sau khi chốt", "recorded since"),
-                };
-                // Named by title, as people know the record; the id only for one no longer held.
-                let title = c
-                    .records
-                    .iter()
-                    .find(|rec| rec.id == a.id)
-                    .map(|rec| rec.body.title().to_string())
-                    .filter(|t| !t.is_empty())
-                    .unwrap_or_else(|| a.id.clone());
-                format!("{title}: {what}")
+            .map(|m| {
+                let label = if lang == Lang::Vi { m.vi } else { m.en };
+                format!("{label}: {} → {}", format_value(m.then, lang), format_value(m.now, lang))
             })
             .collect(),
         None => Vec::new(),
@@ -268,6 +300,7 @@ pub async fn page(
         no_front_session: r.no_front_session_in.iter().map(half_label).collect(),
         issued,
         amendments,
+        moved,
         may_issue: may_issue(viewer.user.role),
         counted: r.counted.len(),
         here: format!("/dashboard/report?{}", query_string(&a)),

@@ -144,6 +144,8 @@ pub struct ReportPage {
     pub no_front_session: Vec<String>,
     pub issued: Option<String>,
     pub amendments: Vec<String>,
+    /// Figures that moved since the report was issued: "label: then → now".
+    pub moved: Vec<String>,
     pub may_issue: bool,
     pub counted: usize,
     pub here: String,
