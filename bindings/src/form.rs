@@ -46,6 +46,7 @@ pub struct FormRow {
     pub options: Vec<FormOption>,
     pub removable: bool,
     pub problem: Option<String>,
+    pub required: bool,
 }
 
 #[derive(uniffi::Object)]

@@ -91,12 +91,12 @@ pub struct EthnicCount {
 
 #[uniffi::remote(Record)]
 pub struct Attendance {
-    #[uniffi(default = 0)]
-    pub total: u32,
-    #[uniffi(default = 0)]
-    pub women: u32,
-    #[uniffi(default = 0)]
-    pub ethnic_minority: u32,
+    #[uniffi(default = None)]
+    pub total: Option<u32>,
+    #[uniffi(default = None)]
+    pub women: Option<u32>,
+    #[uniffi(default = None)]
+    pub ethnic_minority: Option<u32>,
     #[uniffi(default = [])]
     pub by_ethnic_group: Vec<EthnicCount>,
 }
@@ -351,12 +351,12 @@ pub struct AgendaItem {
     pub title: String,
     pub matter: DirectDecisionMatter,
     pub voting_method: VotingMethod,
-    #[uniffi(default = 0)]
-    pub votes_for: u32,
-    #[uniffi(default = 0)]
-    pub votes_against: u32,
-    #[uniffi(default = 0)]
-    pub votes_abstain: u32,
+    #[uniffi(default = None)]
+    pub votes_for: Option<u32>,
+    #[uniffi(default = None)]
+    pub votes_against: Option<u32>,
+    #[uniffi(default = None)]
+    pub votes_abstain: Option<u32>,
     #[uniffi(default = [])]
     pub ballot_rounds: Vec<BallotRound>,
 }
@@ -374,10 +374,10 @@ pub struct VillageMeeting {
     pub place: String,
     #[uniffi(default = "")]
     pub chair: String,
-    #[uniffi(default = 0)]
-    pub total_households: u32,
-    #[uniffi(default = 0)]
-    pub households_represented: u32,
+    #[uniffi(default = None)]
+    pub total_households: Option<u32>,
+    #[uniffi(default = None)]
+    pub households_represented: Option<u32>,
     #[uniffi(default = [])]
     pub agenda: Vec<AgendaItem>,
 }
@@ -500,14 +500,14 @@ pub struct Consultation {
     pub closes_on: Option<CivilDate>,
     #[uniffi(default = [])]
     pub forms: Vec<ConsultationForm>,
-    #[uniffi(default = 0)]
-    pub people_consulted: u32,
-    #[uniffi(default = 0)]
-    pub opinions_for: u32,
-    #[uniffi(default = 0)]
-    pub opinions_against: u32,
-    #[uniffi(default = 0)]
-    pub suggestions: u32,
+    #[uniffi(default = None)]
+    pub people_consulted: Option<u32>,
+    #[uniffi(default = None)]
+    pub opinions_for: Option<u32>,
+    #[uniffi(default = None)]
+    pub opinions_against: Option<u32>,
+    #[uniffi(default = None)]
+    pub suggestions: Option<u32>,
     #[uniffi(default = "")]
     pub summary_for: String,
     #[uniffi(default = "")]

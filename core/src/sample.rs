@@ -218,7 +218,12 @@ impl Sampler {
             held_on: Some(held),
             place: format!("Nhà văn hóa thôn {}", self.village_name()),
             chairs: vec![format!("Chủ tịch UBND xã {}", self.person())],
-            attendance: Attendance { total, women, ethnic_minority: minority, by_ethnic_group },
+            attendance: Attendance {
+                total: Some(total),
+                women: Some(women),
+                ethnic_minority: Some(minority),
+                by_ethnic_group,
+            },
             issues: (0..self.rng.random_range(0..5))
                 .map(|_| {
                     let status = self.pick(IssueStatus::ALL);
@@ -299,8 +304,8 @@ impl Sampler {
             held_on: Some(held),
             place: format!("Nhà văn hóa thôn {}", self.village_name()),
             chair: self.person(),
-            total_households: total,
-            households_represented: represented,
+            total_households: Some(total),
+            households_represented: Some(represented),
             agenda: (0..self.rng.random_range(1..4))
                 .map(|_| {
                     let votes_for = self.rng.random_range(0..=represented);
@@ -324,9 +329,9 @@ impl Sampler {
                         title: self.text(5, 18),
                         matter: self.pick(DirectDecisionMatter::ALL),
                         voting_method: self.pick(VotingMethod::ALL),
-                        votes_for,
-                        votes_against,
-                        votes_abstain,
+                        votes_for: Some(votes_for),
+                        votes_against: Some(votes_against),
+                        votes_abstain: Some(votes_abstain),
                         ballot_rounds,
                     }
                 })
@@ -395,10 +400,10 @@ impl Sampler {
             closes_on: (outcome != ConsultationOutcome::Pending || self.chance(0.5))
                 .then(|| opens.plus_days(self.rng.random_range(7..45))),
             forms: ConsultationForm::ALL.iter().copied().filter(|_| self.rng.random_bool(0.4)).collect(),
-            people_consulted: people,
-            opinions_for,
-            opinions_against,
-            suggestions: self.rng.random_range(0..50),
+            people_consulted: Some(people),
+            opinions_for: Some(opinions_for),
+            opinions_against: Some(opinions_against),
+            suggestions: Some(self.rng.random_range(0..50)),
             summary_for: self.text(10, 40),
             summary_against: self.text(5, 30),
             summary_suggestions: self.text(5, 30),

@@ -70,10 +70,10 @@ fn sample_body(sampler: &mut Sampler, meeting: bool) -> sotay_core::record::Reco
     let mut body = sampler.body(kind);
     match &mut body {
         RecordBody::VillageMeeting(m) => {
-            m.total_households = 400;
-            m.households_represented = 160;
+            m.total_households = Some(400);
+            m.households_represented = Some(160);
             for item in &mut m.agenda {
-                (item.votes_for, item.votes_against, item.votes_abstain) = (10, 10, 10);
+                (item.votes_for, item.votes_against, item.votes_abstain) = (Some(10), Some(10), Some(10));
                 item.ballot_rounds.clear();
             }
         }

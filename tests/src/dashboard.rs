@@ -100,21 +100,21 @@ pub async fn quarter() -> Quarter {
         notice_on: d("2026-08-01"),
         held_on: d("2026-08-10"),
         chair: "Trưởng thôn Nà Mè".into(),
-        total_households: 120,
-        households_represented: 90,
+        total_households: Some(120),
+        households_represented: Some(90),
         agenda: vec![
             AgendaItem {
                 title: "Chủ trương làm đường".into(),
-                votes_for: 70,
-                votes_against: 15,
-                votes_abstain: 5,
+                votes_for: Some(70),
+                votes_against: Some(15),
+                votes_abstain: Some(5),
                 ..Default::default()
             },
             AgendaItem {
                 title: "Mức đóng góp mỗi hộ".into(),
-                votes_for: 40,
-                votes_against: 45,
-                votes_abstain: 5,
+                votes_for: Some(40),
+                votes_against: Some(45),
+                votes_abstain: Some(5),
                 ballot_rounds: vec![BallotRound { held_on: d("2026-08-20"), households_for: 25, ..Default::default() }],
                 ..Default::default()
             },
@@ -128,7 +128,7 @@ pub async fn quarter() -> Quarter {
         notice_on: d("2026-07-10"),
         held_on: d("2026-07-20"),
         place: "Hội trường UBND xã".into(),
-        attendance: Attendance { total: 85, women: 30, ethnic_minority: 70, ..Default::default() },
+        attendance: Attendance { total: Some(85), women: Some(30), ethnic_minority: Some(70), ..Default::default() },
         issues: vec![
             RaisedIssue {
                 topic: "Mức bồi thường cây trồng".into(),

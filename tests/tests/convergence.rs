@@ -26,10 +26,10 @@ async fn scenario(order: [usize; 3]) {
     let mut sampler = Sampler::new(order.iter().map(|&i| i as u64).sum::<u64>() + 7);
     let mut meeting = sampler.body(RecordKind::VillageMeeting);
     if let sotay_core::record::RecordBody::VillageMeeting(m) = &mut meeting {
-        m.total_households = 300;
-        m.households_represented = 200;
+        m.total_households = Some(300);
+        m.households_represented = Some(200);
         for a in &mut m.agenda {
-            (a.votes_for, a.votes_against, a.votes_abstain) = (50, 10, 10);
+            (a.votes_for, a.votes_against, a.votes_abstain) = (Some(50), Some(10), Some(10));
             a.ballot_rounds.clear();
         }
     }

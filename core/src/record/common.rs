@@ -77,26 +77,29 @@ pub struct EthnicCount {
     pub count: u32,
 }
 
-/// Who attended a meeting, as counts.
+/// Who attended a meeting, as counts. A count nobody entered is `None` (chưa nhập), never 0:
+/// old documents without it read as not entered.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Attendance {
-    pub total: u32,
-    pub women: u32,
-    pub ethnic_minority: u32,
+    pub total: Option<u32>,
+    pub women: Option<u32>,
+    pub ethnic_minority: Option<u32>,
     pub by_ethnic_group: Vec<EthnicCount>,
 }
 
 impl Attendance {
     pub fn check(&self, path: &str, errors: &mut Vec<FieldError>) {
-        if self.women > self.total {
+        // Parts are checked against the total only where both were entered.
+        let more_than_total = |part: Option<u32>| matches!((part, self.total), (Some(p), Some(t)) if p > t);
+        if more_than_total(self.women) {
             errors.push(FieldError::inconsistent(
                 format!("{path}.women"),
                 "số nữ lớn hơn tổng số người dự",
                 "more women than attendees in total",
             ));
         }
-        if self.ethnic_minority > self.total {
+        if more_than_total(self.ethnic_minority) {
             errors.push(FieldError::inconsistent(
                 format!("{path}.ethnic_minority"),
                 "số người dân tộc thiểu số lớn hơn tổng số người dự",
@@ -113,7 +116,7 @@ impl Attendance {
             }
             by_group += u64::from(g.count);
         }
-        if by_group > u64::from(self.total) {
+        if self.total.is_some_and(|t| by_group > u64::from(t)) {
             errors.push(FieldError::inconsistent(
                 format!("{path}.by_ethnic_group"),
                 "tổng theo dân tộc lớn hơn tổng số người dự",

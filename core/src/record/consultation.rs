@@ -53,10 +53,11 @@ pub struct Consultation {
     pub opens_on: Option<CivilDate>,
     pub closes_on: Option<CivilDate>,
     pub forms: Vec<ConsultationForm>,
-    pub people_consulted: u32,
-    pub opinions_for: u32,
-    pub opinions_against: u32,
-    pub suggestions: u32,
+    /// Counts: `None` where nobody entered them (chưa nhập), never 0.
+    pub people_consulted: Option<u32>,
+    pub opinions_for: Option<u32>,
+    pub opinions_against: Option<u32>,
+    pub suggestions: Option<u32>,
     pub summary_for: String,
     pub summary_against: String,
     pub summary_suggestions: String,
@@ -82,8 +83,8 @@ impl KindRules for Consultation {
         require_text(&self.title, "title", errors);
         require_date(self.opens_on, "opens_on", errors);
         check_order(self.opens_on, self.closes_on, "closes_on", errors);
-        let opinions = u64::from(self.opinions_for) + u64::from(self.opinions_against);
-        if opinions > u64::from(self.people_consulted) {
+        let opinions = u64::from(self.opinions_for.unwrap_or(0)) + u64::from(self.opinions_against.unwrap_or(0));
+        if self.people_consulted.is_some_and(|p| opinions > u64::from(p)) {
             errors.push(FieldError::inconsistent(
                 "opinions_for",
                 "số ý kiến tán thành và phản đối lớn hơn số người được lấy ý kiến",

@@ -253,7 +253,7 @@ mod tests {
         let d = dialogue(&body);
         assert_eq!(d.title, "Đối thoại về đất đai");
         assert_eq!(d.held_on.unwrap().to_string(), "2026-10-03");
-        assert_eq!(d.attendance.total, 120);
+        assert_eq!(d.attendance.total, Some(120));
         assert_eq!(d.issues.len(), 2);
         assert_eq!(d.issues[0].due_on.unwrap().to_string(), "2026-11-01");
         assert_eq!(d.chairs, ["Chủ tịch UBND xã"]);

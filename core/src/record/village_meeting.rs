@@ -61,9 +61,10 @@ pub struct AgendaItem {
     pub title: String,
     pub matter: DirectDecisionMatter,
     pub voting_method: VotingMethod,
-    pub votes_for: u32,
-    pub votes_against: u32,
-    pub votes_abstain: u32,
+    /// Votes at the meeting: `None` where nobody entered them (chưa nhập), which decides nothing.
+    pub votes_for: Option<u32>,
+    pub votes_against: Option<u32>,
+    pub votes_abstain: Option<u32>,
     pub ballot_rounds: Vec<BallotRound>,
 }
 
@@ -77,6 +78,8 @@ coded_enum! {
         NeedsBallots = "needs_ballots" => ("Đa số hộ dự họp tán thành nhưng chưa quá nửa tổng số hộ của thôn: cần phát phiếu lấy ý kiến hộ gia đình", "Agreed by most households present but not by more than half of the village's: household ballots needed"),
         NotAgreed = "not_agreed" => ("Không được đa số hộ dự họp tán thành", "Not agreed by most households present"),
         NotPassed = "not_passed" => ("Không được thông qua: kể cả phiếu lấy ý kiến, chưa quá nửa tổng số hộ của thôn tán thành", "Not passed: with the household ballots, still not more than half of the village's households agreed"),
+        /// The votes, or the households of the village or at the meeting, were not entered.
+        NotEntered = "not_entered" => ("Chưa nhập đủ số phiếu hoặc số hộ: chưa xác định được kết quả", "Votes or households not entered: no result yet"),
     }
 }
 
@@ -96,11 +99,23 @@ pub struct ItemResult {
 }
 
 impl AgendaItem {
-    pub fn result(&self, represented: u32, total_households: u32) -> ItemResult {
+    pub fn result(&self, represented: Option<u32>, total_households: Option<u32>) -> ItemResult {
         let ballots_for = self.ballot_rounds.iter().fold(0u32, |sum, b| sum.saturating_add(b.households_for));
-        let households_for = self.votes_for.saturating_add(ballots_for);
-        let passed_among_present = u64::from(self.votes_for) * 2 > u64::from(represented);
-        let passed = total_households > 0 && u64::from(households_for) * 2 > u64::from(total_households);
+        let (Some(votes_for), Some(represented), Some(total)) = (self.votes_for, represented, total_households) else {
+            // What nobody entered decides nothing, for or against.
+            return ItemResult {
+                passed_among_present: false,
+                passed: false,
+                households_for: self.votes_for.unwrap_or(0).saturating_add(ballots_for),
+                outcome: ItemOutcome::NotEntered,
+                votes_for: self.votes_for.unwrap_or(0),
+                represented: represented.unwrap_or(0),
+                total_households: total_households.unwrap_or(0),
+            };
+        };
+        let households_for = votes_for.saturating_add(ballots_for);
+        let passed_among_present = u64::from(votes_for) * 2 > u64::from(represented);
+        let passed = total > 0 && u64::from(households_for) * 2 > u64::from(total);
         let outcome = match (passed, passed_among_present, self.ballot_rounds.is_empty()) {
             (true, _, _) => ItemOutcome::Passed,
             (false, _, false) => ItemOutcome::NotPassed,
@@ -112,9 +127,9 @@ impl AgendaItem {
             passed,
             households_for,
             outcome,
-            votes_for: self.votes_for,
+            votes_for,
             represented,
-            total_households,
+            total_households: total,
         }
     }
 }
@@ -124,6 +139,9 @@ impl ItemResult {
     /// "Thông qua, có giá trị với cả thôn (65/120 hộ của thôn tán thành; 40/90 hộ dự họp)".
     pub fn in_words(&self, lang: crate::labels::Lang) -> String {
         let what = self.outcome.label().get(lang);
+        if self.outcome == ItemOutcome::NotEntered {
+            return what.to_string();
+        }
         match lang {
             crate::labels::Lang::Vi => format!(
                 "{what} ({}/{} hộ của thôn tán thành; {}/{} hộ dự họp)",
@@ -146,9 +164,10 @@ pub struct VillageMeeting {
     pub held_on: Option<CivilDate>,
     pub place: String,
     pub chair: String,
-    /// Households of the village on the day (a snapshot: the village changes).
-    pub total_households: u32,
-    pub households_represented: u32,
+    /// Households of the village on the day (a snapshot: the village changes), and those
+    /// represented: `None` where not entered.
+    pub total_households: Option<u32>,
+    pub households_represented: Option<u32>,
     pub agenda: Vec<AgendaItem>,
 }
 
@@ -158,8 +177,12 @@ impl VillageMeeting {
     }
 
     /// More than half of the households must be represented for the meeting to decide.
+    /// Unknown (`false`) until both counts are entered.
     pub fn quorum(&self) -> bool {
-        u64::from(self.households_represented) * 2 > u64::from(self.total_households)
+        match (self.households_represented, self.total_households) {
+            (Some(r), Some(t)) => u64::from(r) * 2 > u64::from(t),
+            _ => false,
+        }
     }
 }
 
@@ -180,10 +203,12 @@ impl KindRules for VillageMeeting {
         require_text(&self.title, "title", errors);
         require_date(self.held_on, "held_on", errors);
         check_order(self.notice_on, self.held_on, "held_on", errors);
-        if self.total_households == 0 {
+        if self.total_households.is_none_or(|t| t == 0) {
             errors.push(FieldError::required("total_households"));
         }
-        if self.households_represented > self.total_households {
+        let represented = self.households_represented.unwrap_or(0);
+        let total = self.total_households.unwrap_or(0);
+        if self.households_represented.is_some() && represented > total {
             errors.push(FieldError::inconsistent(
                 "households_represented",
                 "số hộ dự họp lớn hơn tổng số hộ của thôn",
@@ -192,8 +217,11 @@ impl KindRules for VillageMeeting {
         }
         for (i, item) in self.agenda.iter().enumerate() {
             require_text(&item.title, &format!("agenda.{i}.title"), errors);
-            let cast = u64::from(item.votes_for) + u64::from(item.votes_against) + u64::from(item.votes_abstain);
-            if cast > u64::from(self.households_represented) {
+            let cast = [item.votes_for, item.votes_against, item.votes_abstain]
+                .iter()
+                .map(|v| u64::from(v.unwrap_or(0)))
+                .sum::<u64>();
+            if self.households_represented.is_some() && cast > u64::from(represented) {
                 errors.push(FieldError::inconsistent(
                     format!("agenda.{i}.votes_for"),
                     "tổng số phiếu lớn hơn số hộ dự họp",
@@ -206,7 +234,7 @@ impl KindRules for VillageMeeting {
                     u64::from(b.households_for) + u64::from(b.households_against) + u64::from(b.households_abstain);
                 check_order(self.held_on, b.held_on, &format!("agenda.{i}.ballot_rounds.{j}.held_on"), errors);
             }
-            if cast + balloted > u64::from(self.total_households) {
+            if cast + balloted > u64::from(total) {
                 errors.push(FieldError::inconsistent(
                     format!("agenda.{i}.ballot_rounds"),
                     "tổng số hộ biểu quyết và lấy phiếu lớn hơn tổng số hộ của thôn",
@@ -231,11 +259,13 @@ impl KindRules for VillageMeeting {
             }
         }
         if self.status == MeetingStatus::Held {
-            if !self.quorum() {
+            // Not known to be short of quorum until both counts are entered.
+            let counted = self.households_represented.is_some() && self.total_households.is_some();
+            if counted && !self.quorum() {
                 out.push(Flag::new(FlagCode::QuorumNotMet, "households_represented"));
             }
             for (i, (item, r)) in self.agenda.iter().zip(self.results()).enumerate() {
-                if !r.passed && item.ballot_rounds.is_empty() {
+                if !r.passed && r.outcome != ItemOutcome::NotEntered && item.ballot_rounds.is_empty() {
                     out.push(Flag::new(FlagCode::NeedsHouseholdBallot, format!("agenda.{i}")));
                 }
             }
@@ -284,15 +314,15 @@ mod tests {
 
     #[test]
     fn passing_needs_half_of_all_households_ballots_included() {
-        let mut item = AgendaItem { votes_for: 30, votes_against: 5, ..Default::default() };
+        let mut item = AgendaItem { votes_for: Some(30), votes_against: Some(5), ..Default::default() };
         // 40 of 100 households present, 30 for: passes among present, not overall.
-        let r = item.result(40, 100);
+        let r = item.result(Some(40), Some(100));
         assert!(r.passed_among_present);
         assert!(!r.passed);
         item.ballot_rounds.push(BallotRound { households_for: 20, ..Default::default() });
-        assert!(!item.result(40, 100).passed, "exactly half is not more than half");
+        assert!(!item.result(Some(40), Some(100)).passed, "exactly half is not more than half");
         item.ballot_rounds.push(BallotRound { households_for: 1, ..Default::default() });
-        assert!(item.result(40, 100).passed);
+        assert!(item.result(Some(40), Some(100)).passed);
     }
 
     #[test]
@@ -302,28 +332,41 @@ mod tests {
             title: "Họp thôn bàn làm đường bê tông".into(),
             status: MeetingStatus::Held,
             held_on: Some("2026-10-04".parse().expect("a date")),
-            total_households: 120,
-            households_represented: 55,
+            total_households: Some(120),
+            households_represented: Some(55),
             agenda: vec![
-                AgendaItem { votes_for: 40, votes_against: 10, votes_abstain: 5, ..Default::default() },
-                AgendaItem { votes_for: 10, votes_against: 40, votes_abstain: 5, ..Default::default() },
+                AgendaItem {
+                    votes_for: Some(40),
+                    votes_against: Some(10),
+                    votes_abstain: Some(5),
+                    ..Default::default()
+                },
+                AgendaItem {
+                    votes_for: Some(10),
+                    votes_against: Some(40),
+                    votes_abstain: Some(5),
+                    ..Default::default()
+                },
                 // After the meeting, 25 more households agree by ballot: 65 of 120.
                 AgendaItem {
-                    votes_for: 40,
+                    votes_for: Some(40),
                     ballot_rounds: vec![BallotRound { households_for: 25, ..Default::default() }],
                     ..Default::default()
                 },
                 // 40 + 20 = 60 of 120: exactly half, not more.
                 AgendaItem {
-                    votes_for: 40,
+                    votes_for: Some(40),
                     ballot_rounds: vec![BallotRound { households_for: 20, ..Default::default() }],
                     ..Default::default()
                 },
+                // Votes nobody entered decide nothing, and raise no flag.
+                AgendaItem { title: "Chưa nhập phiếu".into(), ..Default::default() },
             ],
             ..Default::default()
         };
         let codes: Vec<&str> = meeting.outcomes().iter().map(|o| o.code).collect();
-        assert_eq!(codes, ["needs_ballots", "not_agreed", "passed", "not_passed"]);
+        assert_eq!(codes, ["needs_ballots", "not_agreed", "passed", "not_passed", "not_entered"]);
+        assert!(!meeting.flags().iter().any(|f| f.path == "agenda.4"), "{:?}", meeting.flags());
         let o = meeting.outcomes();
         assert_eq!(
             o[0].vi,

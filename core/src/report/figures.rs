@@ -90,8 +90,12 @@ pub struct PetitionFigures {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationFigures {
     pub held: u64,
+    /// Summed over the consultations that entered it; the others are counted below.
     pub people_consulted: u64,
     pub opinions: u64,
+    /// Consultations whose number of people consulted nobody entered: not zero people.
+    #[serde(default)]
+    pub people_not_entered: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,11 +213,12 @@ impl Figures {
                 for r in &results {
                     f.items_by_outcome[index_of(ItemOutcome::ALL, &r.outcome)] += 1;
                 }
-                if v.total_households > 0 {
+                // The average counts only meetings whose households were both entered.
+                if let (Some(total), Some(represented)) =
+                    (v.total_households.filter(|t| *t > 0), v.households_represented)
+                {
                     f.with_household_count += 1;
-                    let share = u64::from(v.households_represented.min(v.total_households)) * 10_000
-                        / u64::from(v.total_households);
-                    f.represented_share_sum_bp += share;
+                    f.represented_share_sum_bp += u64::from(represented.min(total)) * 10_000 / u64::from(total);
                 }
                 if v.agenda.iter().any(|a| !a.ballot_rounds.is_empty()) {
                     f.needed_household_ballots += 1;
@@ -247,8 +252,14 @@ impl Figures {
                 }
                 let f = &mut self.consultation;
                 f.held += 1;
-                f.people_consulted += u64::from(c.people_consulted);
-                f.opinions += u64::from(c.opinions_for) + u64::from(c.opinions_against) + u64::from(c.suggestions);
+                match c.people_consulted {
+                    Some(n) => f.people_consulted += u64::from(n),
+                    None => f.people_not_entered += 1,
+                }
+                f.opinions += [c.opinions_for, c.opinions_against, c.suggestions]
+                    .iter()
+                    .map(|n| u64::from(n.unwrap_or(0)))
+                    .sum::<u64>();
             }
             RecordBody::Supervision(s) => {
                 if !within(range, s.starts_on) {

@@ -151,6 +151,12 @@ pub fn sections(f: &Figures) -> Vec<Section> {
             Value::Percent(f.average_households_represented()),
         );
         r.count(
+            "village_meeting.households_not_entered",
+            "Số hội nghị chưa nhập số hộ (không tính vào tỷ lệ bình quân)",
+            "Meetings with households not entered (left out of the average)",
+            v.held - v.with_household_count.min(v.held),
+        );
+        r.count(
             "village_meeting.needed_household_ballots",
             "Số hội nghị phải phát phiếu lấy ý kiến hộ gia đình",
             "Meetings that needed household ballots",
@@ -182,6 +188,12 @@ pub fn sections(f: &Figures) -> Vec<Section> {
         let c = &f.consultation;
         r.count("consultation.held", "Số lần lấy ý kiến nhân dân", "Public consultations held", c.held);
         r.count("consultation.people_consulted", "Số người được lấy ý kiến", "People consulted", c.people_consulted);
+        r.count(
+            "consultation.people_not_entered",
+            "Số lần lấy ý kiến chưa nhập số người được lấy ý kiến",
+            "Consultations with the number of people not entered",
+            c.people_not_entered,
+        );
         r.count("consultation.opinions", "Số ý kiến thu được", "Opinions collected", c.opinions);
     });
     section(RecordKind::Supervision, &|r| {

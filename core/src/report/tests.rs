@@ -171,8 +171,8 @@ fn meeting(held: &str, total: u32, represented: u32, items: Vec<AgendaItem>) -> 
         title: "Hội nghị thôn bàn làm đường bê tông".into(),
         status: MeetingStatus::Held,
         held_on: d(held),
-        total_households: total,
-        households_represented: represented,
+        total_households: Some(total),
+        households_represented: Some(represented),
         agenda: items,
         ..Default::default()
     })
@@ -181,7 +181,7 @@ fn meeting(held: &str, total: u32, represented: u32, items: Vec<AgendaItem>) -> 
 fn item(votes_for: u32, ballots_for: Option<u32>) -> AgendaItem {
     AgendaItem {
         title: "Mức đóng góp làm đường".into(),
-        votes_for,
+        votes_for: Some(votes_for),
         ballot_rounds: ballots_for
             .map(|b| vec![BallotRound { households_for: b, ..Default::default() }])
             .unwrap_or_default(),
@@ -282,7 +282,7 @@ fn a_commune_report_with_its_villages() {
     assert_eq!((v.held, v.items_voted, v.items_passed, v.needed_household_ballots), (2, 3, 2, 1));
     // Passed: m1's first item (70 of 120 at the meeting) and its second (40 + 25 ballots = 65 of
     // 120). Needs ballots: m2's item, 20 of 30 present but not more than half of 80.
-    assert_eq!(v.items_by_outcome, [2, 1, 0, 0]);
+    assert_eq!(v.items_by_outcome, [2, 1, 0, 0, 0]);
     assert_eq!(value(&r, "village_meeting.outcome.needs_ballots"), Value::Count(1));
     assert_eq!(value(&r, "village_meeting.outcome.not_agreed"), Value::Count(0));
     // (75% + 37.5%) / 2 = 56.25%, shown to one decimal.
@@ -460,6 +460,49 @@ fn what_nobody_entered_is_counted_as_not_entered() {
     issued["mediation"]["by_category"] = serde_json::json!([1, 0, 0, 0, 0, 0]);
     let read: Figures = serde_json::from_value(issued).expect("old figures read");
     assert_eq!(read.mediation.by_category, [1, 0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn counts_nobody_entered_are_not_zeros() {
+    use crate::record::Consultation;
+    use crate::record::consultation::ConsultationOutcome;
+    // An old meeting document without its households or votes, and a consultation without its
+    // number of people, beside ones that entered them.
+    let old_meeting: VillageMeeting = serde_json::from_value(serde_json::json!({
+        "title": "Họp thôn bầu trưởng thôn",
+        "status": "held",
+        "held_on": "2026-08-12",
+        "agenda": [{"title": "Bầu trưởng thôn"}]
+    }))
+    .expect("an old meeting");
+    assert_eq!((old_meeting.total_households, old_meeting.agenda[0].votes_for), (None, None));
+    let consultation = |people: Option<u32>| {
+        RecordBody::Consultation(Consultation {
+            title: "Lấy ý kiến dự thảo quy hoạch khu dân cư".into(),
+            opens_on: d("2026-07-15"),
+            people_consulted: people,
+            opinions_for: people.map(|p| p / 2),
+            outcome: ConsultationOutcome::Pending,
+            ..Default::default()
+        })
+    };
+    let records = vec![
+        rec("m1", NA_ME, LAM_BINH, meeting("2026-08-10", 120, 90, vec![item(70, None)])),
+        rec("m2", NA_ME, LAM_BINH, RecordBody::VillageMeeting(old_meeting)),
+        rec("c1", LAM_BINH, LAM_BINH, consultation(Some(140))),
+        rec("c2", LAM_BINH, LAM_BINH, consultation(None)),
+    ];
+    let r = report(&records, LAM_BINH, "2026-Q3", Convention::Calendar);
+    // By hand: 140 people in c1; c2's count not entered, not zero people.
+    assert_eq!(value(&r, "consultation.held"), Value::Count(2));
+    assert_eq!(value(&r, "consultation.people_consulted"), Value::Count(140));
+    assert_eq!(value(&r, "consultation.people_not_entered"), Value::Count(1));
+    // m1: 90 of 120 (75%); m2 left out of the average and counted apart; its item decides nothing.
+    assert_eq!(value(&r, "village_meeting.average_represented"), Value::Percent(Some(75.0)));
+    assert_eq!(value(&r, "village_meeting.households_not_entered"), Value::Count(1));
+    assert_eq!(value(&r, "village_meeting.outcome.passed"), Value::Count(1));
+    assert_eq!(value(&r, "village_meeting.outcome.not_entered"), Value::Count(1));
+    assert_eq!(value(&r, "village_meeting.items_passed"), Value::Count(1));
 }
 
 mod official_form {

@@ -76,7 +76,8 @@ private struct FormRowView: View {
             }
         case .text, .longText, .date, .count:
             VStack(alignment: .leading, spacing: 4) {
-                Text(row.label).font(.caption).foregroundStyle(.secondary)
+                // A star marks what the record cannot be saved without.
+                Text(row.required ? "\(row.label) *" : row.label).font(.caption).foregroundStyle(.secondary)
                 HStack {
                     TextField(row.kind == .date ? "DD/MM/YYYY" : row.label, text: text, axis: row.kind == .longText ? .vertical : .horizontal)
                         .lineLimit(row.kind == .longText ? 3...8 : 1...1)

@@ -66,6 +66,9 @@ pub struct FormRow {
     pub removable: bool,
     /// What is wrong with the value, in the row's language.
     pub problem: Option<String>,
+    /// The record cannot be saved without it, given the other values as they stand (an
+    /// agreement's terms once a case is marked successful): the form marks it.
+    pub required: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +115,11 @@ impl RecordForm {
                     Err(()) => return Err(self.keep_typed(path, text, DATE_EXPECTED)),
                 },
             },
+            (Input::Count, Position::Field) if text.trim().is_empty() => {
+                // Blank is "not entered" (chưa nhập) where the field can say so; a count whose
+                // blank honestly means none (extensions granted) reads 0.
+                return self.put(path, Value::Null).or_else(|_| self.put(path, Value::from(0)));
+            }
             (Input::Count, Position::Field) => match count_of(text) {
                 Some(n) => Value::from(n),
                 None => return Err(self.keep_typed(path, text, "u32")),
@@ -230,7 +238,35 @@ impl RecordForm {
     pub fn rows(&self, lang: Lang) -> Vec<FormRow> {
         let mut out = Vec::new();
         self.walk(fields_of(self.kind), &self.tree, "", 0, lang, &mut out);
+        let required = self.required_paths(&out);
+        for row in &mut out {
+            row.required = required.contains(&row.path);
+        }
         out
+    }
+
+    /// The fields the store would refuse to save blank: the body validated with every text,
+    /// date and count emptied and the choices kept, since what a choice says decides what else
+    /// is needed. The validation's own rules, so the marks cannot drift from them.
+    fn required_paths(&self, rows: &[FormRow]) -> std::collections::HashSet<String> {
+        let mut blank = self.tree.clone();
+        for row in rows {
+            let empty = match row.kind {
+                RowKind::Text | RowKind::LongText => Value::String(String::new()),
+                RowKind::Date => Value::Null,
+                // 0 reads into every count, "not entered" or not, and is what a required count refuses.
+                RowKind::Count => Value::from(0),
+                _ => continue,
+            };
+            if set_path(&mut blank, &row.path, empty).is_err() {
+                return Default::default();
+            }
+        }
+        let Ok(body) = RecordBody::from_input(self.kind, blank) else { return Default::default() };
+        match body.validate(None) {
+            Ok(()) => Default::default(),
+            Err(errors) => errors.into_iter().filter(|e| e.problem == Problem::Required).map(|e| e.path).collect(),
+        }
     }
 
     fn walk(&self, fields: &[Field], tree: &Value, prefix: &str, depth: u32, lang: Lang, out: &mut Vec<FormRow>) {
@@ -248,6 +284,7 @@ impl RecordForm {
                 on: false,
                 options: Vec::new(),
                 removable: false,
+                required: false,
             };
             match field.input {
                 Input::Hidden => {}
@@ -297,7 +334,7 @@ impl RecordForm {
                 }
                 Input::Count => {
                     let r = row(RowKind::Count, path, label);
-                    let shown = value.as_u64().unwrap_or_default().to_string();
+                    let shown = value.as_u64().map(|n| n.to_string()).unwrap_or_default();
                     out.push(FormRow {
                         text: if self.typed.contains_key(&r.path) { r.text.clone() } else { shown },
                         ..r
@@ -376,9 +413,6 @@ fn renumbered<T>(by_path: BTreeMap<String, T>, list: &str, removed: usize) -> BT
 /// A whole number as people type it: `1200`, or grouped by thousands (`1.200`, `1,200`, `1 200`).
 fn count_of(text: &str) -> Option<u32> {
     let t = text.trim();
-    if t.is_empty() {
-        return Some(0);
-    }
     let groups: Vec<&str> = t.split(['.', ',', ' ']).collect();
     let grouped = groups.len() > 1 && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
     if groups.len() > 1 && !grouped {

@@ -97,7 +97,7 @@ fn a_dialogue_filled_in_field_by_field() {
     let RecordBody::Dialogue(d) = form.body().unwrap() else { panic!("a dialogue") };
     assert_eq!(d.title, "Đối thoại về đất đai");
     assert_eq!(d.held_on.map(|x| x.to_string()).as_deref(), Some("2026-10-03"));
-    assert_eq!((d.attendance.total, d.attendance.women), (1200, 540));
+    assert_eq!((d.attendance.total, d.attendance.women), (Some(1200), Some(540)));
     assert_eq!(d.chairs, ["Chủ tịch UBND xã"]);
     assert_eq!(d.issues[0].topic, "Cấp giấy chứng nhận quyền sử dụng đất");
 
@@ -142,7 +142,9 @@ fn what_does_not_read_is_kept_as_typed_and_stops_the_save() {
     form.set_text("attendance.women", "").unwrap();
     form.set_text("attendance.ethnic_minority", "1 200").unwrap();
     let RecordBody::Dialogue(d) = form.body().unwrap() else { panic!() };
-    assert_eq!((d.attendance.total, d.attendance.women, d.attendance.ethnic_minority), (12, 0, 1200));
+    // Left blank, a count is not entered (chưa nhập), not zero, and the row shows it blank.
+    assert_eq!((d.attendance.total, d.attendance.women, d.attendance.ethnic_minority), (Some(12), None, Some(1200)));
+    assert_eq!(form.rows(Lang::Vi).iter().find(|r| r.path == "attendance.women").map(|r| r.text.as_str()), Some(""));
     assert!(form.rows(Lang::Vi).iter().all(|r| r.problem.is_none()));
 }
 
@@ -308,4 +310,29 @@ proptest! {
             prop_assert!(RecordBody::from_input(kind, form.tree.clone()).is_ok());
         }
     }
+}
+
+#[test]
+fn the_form_marks_what_the_store_requires_as_the_values_stand() {
+    let required = |form: &RecordForm| -> BTreeSet<String> {
+        form.rows(Lang::Vi).into_iter().filter(|r| r.required).map(|r| r.path).collect()
+    };
+    let mut form = RecordForm::new(RecordKind::Mediation);
+    assert_eq!(required(&form), BTreeSet::from(["title".to_string(), "received_on".to_string()]));
+    // Filled in, still marked: the mark says what is needed, not what is missing.
+    form.set_text("title", "Tranh chấp lối đi chung").unwrap();
+    assert!(required(&form).contains("title"));
+    // A successful case needs the terms agreed.
+    form.choose("outcome", "success").unwrap();
+    assert!(required(&form).contains("agreement_terms"), "{:?}", required(&form));
+    form.add_item("parties").unwrap();
+    assert!(required(&form).contains("parties.0.name"), "{:?}", required(&form));
+
+    let mut meeting = RecordForm::new(RecordKind::VillageMeeting);
+    meeting.add_item("agenda").unwrap();
+    let marked = required(&meeting);
+    for path in ["title", "held_on", "total_households", "agenda.0.title"] {
+        assert!(marked.contains(path), "{path} in {marked:?}");
+    }
+    assert!(!marked.contains("households_represented") && !marked.contains("place"), "{marked:?}");
 }

@@ -2125,14 +2125,14 @@ public struct AgendaItem: Equatable, Hashable {
     public var title: String
     public var matter: DirectDecisionMatter
     public var votingMethod: VotingMethod
-    public var votesFor: UInt32
-    public var votesAgainst: UInt32
-    public var votesAbstain: UInt32
+    public var votesFor: UInt32?
+    public var votesAgainst: UInt32?
+    public var votesAbstain: UInt32?
     public var ballotRounds: [BallotRound]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String = "", title: String = "", matter: DirectDecisionMatter, votingMethod: VotingMethod, votesFor: UInt32 = UInt32(0), votesAgainst: UInt32 = UInt32(0), votesAbstain: UInt32 = UInt32(0), ballotRounds: [BallotRound] = []) {
+    public init(id: String = "", title: String = "", matter: DirectDecisionMatter, votingMethod: VotingMethod, votesFor: UInt32? = nil, votesAgainst: UInt32? = nil, votesAbstain: UInt32? = nil, ballotRounds: [BallotRound] = []) {
         self.id = id
         self.title = title
         self.matter = matter
@@ -2163,9 +2163,9 @@ public struct FfiConverterTypeAgendaItem: FfiConverterRustBuffer {
                 title: FfiConverterString.read(from: &buf), 
                 matter: FfiConverterTypeDirectDecisionMatter.read(from: &buf), 
                 votingMethod: FfiConverterTypeVotingMethod.read(from: &buf), 
-                votesFor: FfiConverterUInt32.read(from: &buf), 
-                votesAgainst: FfiConverterUInt32.read(from: &buf), 
-                votesAbstain: FfiConverterUInt32.read(from: &buf), 
+                votesFor: FfiConverterOptionUInt32.read(from: &buf), 
+                votesAgainst: FfiConverterOptionUInt32.read(from: &buf), 
+                votesAbstain: FfiConverterOptionUInt32.read(from: &buf), 
                 ballotRounds: FfiConverterSequenceTypeBallotRound.read(from: &buf)
         )
     }
@@ -2175,9 +2175,9 @@ public struct FfiConverterTypeAgendaItem: FfiConverterRustBuffer {
         FfiConverterString.write(value.title, into: &buf)
         FfiConverterTypeDirectDecisionMatter.write(value.matter, into: &buf)
         FfiConverterTypeVotingMethod.write(value.votingMethod, into: &buf)
-        FfiConverterUInt32.write(value.votesFor, into: &buf)
-        FfiConverterUInt32.write(value.votesAgainst, into: &buf)
-        FfiConverterUInt32.write(value.votesAbstain, into: &buf)
+        FfiConverterOptionUInt32.write(value.votesFor, into: &buf)
+        FfiConverterOptionUInt32.write(value.votesAgainst, into: &buf)
+        FfiConverterOptionUInt32.write(value.votesAbstain, into: &buf)
         FfiConverterSequenceTypeBallotRound.write(value.ballotRounds, into: &buf)
     }
 }
@@ -2323,14 +2323,14 @@ public func FfiConverterTypeAttachmentRef_lower(_ value: AttachmentRef) -> RustB
 
 
 public struct Attendance: Equatable, Hashable {
-    public var total: UInt32
-    public var women: UInt32
-    public var ethnicMinority: UInt32
+    public var total: UInt32?
+    public var women: UInt32?
+    public var ethnicMinority: UInt32?
     public var byEthnicGroup: [EthnicCount]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(total: UInt32 = UInt32(0), women: UInt32 = UInt32(0), ethnicMinority: UInt32 = UInt32(0), byEthnicGroup: [EthnicCount] = []) {
+    public init(total: UInt32? = nil, women: UInt32? = nil, ethnicMinority: UInt32? = nil, byEthnicGroup: [EthnicCount] = []) {
         self.total = total
         self.women = women
         self.ethnicMinority = ethnicMinority
@@ -2353,17 +2353,17 @@ public struct FfiConverterTypeAttendance: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Attendance {
         return
             try Attendance(
-                total: FfiConverterUInt32.read(from: &buf), 
-                women: FfiConverterUInt32.read(from: &buf), 
-                ethnicMinority: FfiConverterUInt32.read(from: &buf), 
+                total: FfiConverterOptionUInt32.read(from: &buf), 
+                women: FfiConverterOptionUInt32.read(from: &buf), 
+                ethnicMinority: FfiConverterOptionUInt32.read(from: &buf), 
                 byEthnicGroup: FfiConverterSequenceTypeEthnicCount.read(from: &buf)
         )
     }
 
     public static func write(_ value: Attendance, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.total, into: &buf)
-        FfiConverterUInt32.write(value.women, into: &buf)
-        FfiConverterUInt32.write(value.ethnicMinority, into: &buf)
+        FfiConverterOptionUInt32.write(value.total, into: &buf)
+        FfiConverterOptionUInt32.write(value.women, into: &buf)
+        FfiConverterOptionUInt32.write(value.ethnicMinority, into: &buf)
         FfiConverterSequenceTypeEthnicCount.write(value.byEthnicGroup, into: &buf)
     }
 }
@@ -2760,10 +2760,10 @@ public struct Consultation: Equatable, Hashable {
     public var opensOn: CivilDate?
     public var closesOn: CivilDate?
     public var forms: [ConsultationForm]
-    public var peopleConsulted: UInt32
-    public var opinionsFor: UInt32
-    public var opinionsAgainst: UInt32
-    public var suggestions: UInt32
+    public var peopleConsulted: UInt32?
+    public var opinionsFor: UInt32?
+    public var opinionsAgainst: UInt32?
+    public var suggestions: UInt32?
     public var summaryFor: String
     public var summaryAgainst: String
     public var summarySuggestions: String
@@ -2772,7 +2772,7 @@ public struct Consultation: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(title: String = "", matter: ConsultationMatter, opensOn: CivilDate? = nil, closesOn: CivilDate? = nil, forms: [ConsultationForm] = [], peopleConsulted: UInt32 = UInt32(0), opinionsFor: UInt32 = UInt32(0), opinionsAgainst: UInt32 = UInt32(0), suggestions: UInt32 = UInt32(0), summaryFor: String = "", summaryAgainst: String = "", summarySuggestions: String = "", response: String = "", outcome: ConsultationOutcome) {
+    public init(title: String = "", matter: ConsultationMatter, opensOn: CivilDate? = nil, closesOn: CivilDate? = nil, forms: [ConsultationForm] = [], peopleConsulted: UInt32? = nil, opinionsFor: UInt32? = nil, opinionsAgainst: UInt32? = nil, suggestions: UInt32? = nil, summaryFor: String = "", summaryAgainst: String = "", summarySuggestions: String = "", response: String = "", outcome: ConsultationOutcome) {
         self.title = title
         self.matter = matter
         self.opensOn = opensOn
@@ -2810,10 +2810,10 @@ public struct FfiConverterTypeConsultation: FfiConverterRustBuffer {
                 opensOn: FfiConverterOptionTypeCivilDate.read(from: &buf), 
                 closesOn: FfiConverterOptionTypeCivilDate.read(from: &buf), 
                 forms: FfiConverterSequenceTypeConsultationForm.read(from: &buf), 
-                peopleConsulted: FfiConverterUInt32.read(from: &buf), 
-                opinionsFor: FfiConverterUInt32.read(from: &buf), 
-                opinionsAgainst: FfiConverterUInt32.read(from: &buf), 
-                suggestions: FfiConverterUInt32.read(from: &buf), 
+                peopleConsulted: FfiConverterOptionUInt32.read(from: &buf), 
+                opinionsFor: FfiConverterOptionUInt32.read(from: &buf), 
+                opinionsAgainst: FfiConverterOptionUInt32.read(from: &buf), 
+                suggestions: FfiConverterOptionUInt32.read(from: &buf), 
                 summaryFor: FfiConverterString.read(from: &buf), 
                 summaryAgainst: FfiConverterString.read(from: &buf), 
                 summarySuggestions: FfiConverterString.read(from: &buf), 
@@ -2828,10 +2828,10 @@ public struct FfiConverterTypeConsultation: FfiConverterRustBuffer {
         FfiConverterOptionTypeCivilDate.write(value.opensOn, into: &buf)
         FfiConverterOptionTypeCivilDate.write(value.closesOn, into: &buf)
         FfiConverterSequenceTypeConsultationForm.write(value.forms, into: &buf)
-        FfiConverterUInt32.write(value.peopleConsulted, into: &buf)
-        FfiConverterUInt32.write(value.opinionsFor, into: &buf)
-        FfiConverterUInt32.write(value.opinionsAgainst, into: &buf)
-        FfiConverterUInt32.write(value.suggestions, into: &buf)
+        FfiConverterOptionUInt32.write(value.peopleConsulted, into: &buf)
+        FfiConverterOptionUInt32.write(value.opinionsFor, into: &buf)
+        FfiConverterOptionUInt32.write(value.opinionsAgainst, into: &buf)
+        FfiConverterOptionUInt32.write(value.suggestions, into: &buf)
         FfiConverterString.write(value.summaryFor, into: &buf)
         FfiConverterString.write(value.summaryAgainst, into: &buf)
         FfiConverterString.write(value.summarySuggestions, into: &buf)
@@ -3663,10 +3663,11 @@ public struct FormRow: Equatable, Hashable {
     public var options: [FormOption]
     public var removable: Bool
     public var problem: String?
+    public var required: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(path: String, depth: UInt32, label: String, kind: RowKind, text: String, on: Bool, options: [FormOption], removable: Bool, problem: String?) {
+    public init(path: String, depth: UInt32, label: String, kind: RowKind, text: String, on: Bool, options: [FormOption], removable: Bool, problem: String?, required: Bool) {
         self.path = path
         self.depth = depth
         self.label = label
@@ -3676,6 +3677,7 @@ public struct FormRow: Equatable, Hashable {
         self.options = options
         self.removable = removable
         self.problem = problem
+        self.required = required
     }
 
     
@@ -3702,7 +3704,8 @@ public struct FfiConverterTypeFormRow: FfiConverterRustBuffer {
                 on: FfiConverterBool.read(from: &buf), 
                 options: FfiConverterSequenceTypeFormOption.read(from: &buf), 
                 removable: FfiConverterBool.read(from: &buf), 
-                problem: FfiConverterOptionString.read(from: &buf)
+                problem: FfiConverterOptionString.read(from: &buf), 
+                required: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3716,6 +3719,7 @@ public struct FfiConverterTypeFormRow: FfiConverterRustBuffer {
         FfiConverterSequenceTypeFormOption.write(value.options, into: &buf)
         FfiConverterBool.write(value.removable, into: &buf)
         FfiConverterOptionString.write(value.problem, into: &buf)
+        FfiConverterBool.write(value.required, into: &buf)
     }
 }
 
@@ -5847,13 +5851,13 @@ public struct VillageMeeting: Equatable, Hashable {
     public var heldOn: CivilDate?
     public var place: String
     public var chair: String
-    public var totalHouseholds: UInt32
-    public var householdsRepresented: UInt32
+    public var totalHouseholds: UInt32?
+    public var householdsRepresented: UInt32?
     public var agenda: [AgendaItem]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(title: String = "", status: MeetingStatus, noticeOn: CivilDate? = nil, heldOn: CivilDate? = nil, place: String = "", chair: String = "", totalHouseholds: UInt32 = UInt32(0), householdsRepresented: UInt32 = UInt32(0), agenda: [AgendaItem] = []) {
+    public init(title: String = "", status: MeetingStatus, noticeOn: CivilDate? = nil, heldOn: CivilDate? = nil, place: String = "", chair: String = "", totalHouseholds: UInt32? = nil, householdsRepresented: UInt32? = nil, agenda: [AgendaItem] = []) {
         self.title = title
         self.status = status
         self.noticeOn = noticeOn
@@ -5887,8 +5891,8 @@ public struct FfiConverterTypeVillageMeeting: FfiConverterRustBuffer {
                 heldOn: FfiConverterOptionTypeCivilDate.read(from: &buf), 
                 place: FfiConverterString.read(from: &buf), 
                 chair: FfiConverterString.read(from: &buf), 
-                totalHouseholds: FfiConverterUInt32.read(from: &buf), 
-                householdsRepresented: FfiConverterUInt32.read(from: &buf), 
+                totalHouseholds: FfiConverterOptionUInt32.read(from: &buf), 
+                householdsRepresented: FfiConverterOptionUInt32.read(from: &buf), 
                 agenda: FfiConverterSequenceTypeAgendaItem.read(from: &buf)
         )
     }
@@ -5900,8 +5904,8 @@ public struct FfiConverterTypeVillageMeeting: FfiConverterRustBuffer {
         FfiConverterOptionTypeCivilDate.write(value.heldOn, into: &buf)
         FfiConverterString.write(value.place, into: &buf)
         FfiConverterString.write(value.chair, into: &buf)
-        FfiConverterUInt32.write(value.totalHouseholds, into: &buf)
-        FfiConverterUInt32.write(value.householdsRepresented, into: &buf)
+        FfiConverterOptionUInt32.write(value.totalHouseholds, into: &buf)
+        FfiConverterOptionUInt32.write(value.householdsRepresented, into: &buf)
         FfiConverterSequenceTypeAgendaItem.write(value.agenda, into: &buf)
     }
 }

@@ -198,6 +198,9 @@ final class AppModelTests: XCTestCase {
         let form = RecordFormModel.create(store: store, unit: commune, kind: .villageMeeting, lang: .en)
         XCTAssertEqual(form.rows.first { $0.path == "agenda" }?.kind, .list)
         XCTAssertEqual(form.rows.first { $0.path == "total_households" }?.label, "Households in the village")
+        // Marked as required: the store refuses a meeting without its households.
+        XCTAssertEqual(form.rows.first { $0.path == "total_households" }?.required, true)
+        XCTAssertEqual(form.rows.first { $0.path == "place" }?.required, false)
         form.setText("title", "Hội nghị thôn Nà Mè bàn xây dựng đường bê tông")
         form.choose("status", "held")
         form.setText("notice_on", "2026-09-20")

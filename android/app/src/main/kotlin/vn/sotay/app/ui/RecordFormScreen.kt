@@ -86,7 +86,8 @@ private fun FormRowView(model: RecordFormModel, row: FormRow, lang: Lang) {
             OutlinedTextField(
                 value = model.textOf(row),
                 onValueChange = { model.setText(row.path, it) },
-                label = { Text(row.label) },
+                // A star marks what the record cannot be saved without.
+                label = { Text(if (row.required) "${row.label} *" else row.label) },
                 placeholder = if (row.kind == RowKind.DATE) ({ Text("DD/MM/YYYY") }) else null,
                 isError = row.problem != null,
                 supportingText = row.problem?.let { p -> { Text(p) } },

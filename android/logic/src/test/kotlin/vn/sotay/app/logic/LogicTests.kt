@@ -170,6 +170,9 @@ fun recordForms() {
     val labels = form.state.value.rows.associate { it.path to it.label }
     assertEquals("Loại tranh chấp", labels["category"])
     assertEquals(RowKind.LIST, form.state.value.rows.first { it.path == "parties" }.kind)
+    // The form marks what the store requires: a title and the date received, not the team.
+    val required = form.state.value.rows.filter { it.required }.map { it.path }.toSet()
+    assertEquals(setOf("title", "received_on"), required)
     form.setText("title", "Tranh chấp ranh giới đất vườn giữa hai hộ")
     form.setText("team", "Tổ hòa giải thôn Nà Mè")
     form.setText("received_on", "20/09/2026")
