@@ -96,6 +96,18 @@ impl WorkingCalendar {
         self.years.get(&year).copied().unwrap_or(false)
     }
 
+    /// `d` if it is a working day, else the next one (bounded as below).
+    pub fn on_or_after(&self, d: CivilDate) -> CivilDate {
+        let mut d = d;
+        for _ in 0..60 {
+            if self.is_working_day(d) {
+                break;
+            }
+            d = d.plus_days(1);
+        }
+        d
+    }
+
     /// The date `days` working days after `from`.
     pub fn plus_working_days(&self, from: CivilDate, days: u32) -> CivilDate {
         let mut d = from;
@@ -147,6 +159,18 @@ mod tests {
         // Counting weekends alone would have put it at 23/02, the first day back.
         assert_eq!(c.plus_working_days(d("2026-02-12"), 1), d("2026-02-13"));
         assert_eq!(c.plus_working_days(d("2026-02-13"), 1), d("2026-02-23"));
+    }
+
+    #[test]
+    fn a_period_in_days_that_ends_on_a_day_off_ends_on_the_next_working_day() {
+        // Civil Code 2015, Art. 148(5): a period whose last day is a weekend or holiday ends at
+        // the end of the next working day.
+        let c = calendar();
+        assert_eq!(c.on_or_after(d("2026-02-12")), d("2026-02-12"), "a working day stays");
+        assert_eq!(c.on_or_after(d("2026-02-16")), d("2026-02-23"), "across Tết");
+        assert_eq!(c.on_or_after(d("2026-10-03")), d("2026-10-05"), "a Saturday");
+        assert_eq!(d("2026-02-06").plus_calendar_days(10), d("2026-02-23"), "10 days from 06/02 end in Tết");
+        assert_eq!(d("2026-03-02").plus_calendar_days(10), d("2026-03-12"));
     }
 
     #[test]

@@ -35,6 +35,12 @@ impl CivilDate {
         CivilDate(self.0.checked_add(days.days()).unwrap_or(self.0))
     }
 
+    /// The end of a period of `days` calendar days from `self`: moved to the next working day
+    /// when it falls on a weekend or public holiday (Civil Code 2015, Art. 148(5)).
+    pub fn plus_calendar_days(self, days: i32) -> CivilDate {
+        crate::calendar::calendar().on_or_after(self.plus_days(days))
+    }
+
     /// Adds working days of the public service: Monday to Friday, less public holidays, plus the
     /// Saturdays worked in their place (see `calendar`).
     pub fn plus_working_days(self, days: u32) -> CivilDate {

@@ -126,7 +126,8 @@ pub struct Petition {
     pub handlers: Vec<String>,
 }
 
-/// Days to accept a complaint (Law on Complaints, Art. 27).
+/// Days to accept a complaint (Law on Complaints, Art. 27). Periods in days end on a working day
+/// (Civil Code 2015, Art. 148(5)): see `CivilDate::plus_calendar_days`.
 pub const COMPLAINT_ACCEPT_DAYS: i32 = 10;
 /// Working days to decide whether to accept a denunciation (Law on Denunciations, Art. 24).
 pub const DENUNCIATION_ACCEPT_WORKING_DAYS: u32 = 7;
@@ -255,9 +256,9 @@ impl KindRules for Petition {
         };
         match self.petition_type {
             PetitionType::Complaint => {
-                out.push(accept(received.plus_days(COMPLAINT_ACCEPT_DAYS)));
+                out.push(accept(received.plus_calendar_days(COMPLAINT_ACCEPT_DAYS)));
                 if let Some(accepted) = self.accepted_on {
-                    out.push(settle(accepted.plus_days(self.complaint_settle_days())));
+                    out.push(settle(accepted.plus_calendar_days(self.complaint_settle_days())));
                 }
             }
             PetitionType::Denunciation => {
@@ -271,7 +272,7 @@ impl KindRules for Petition {
                         met_on: self.acceptance_notified_on,
                     });
                     let extensions = self.extensions.min(self.allowed_extensions()) as i32;
-                    out.push(settle(accepted.plus_days(DENUNCIATION_SETTLE_DAYS * (1 + extensions))));
+                    out.push(settle(accepted.plus_calendar_days(DENUNCIATION_SETTLE_DAYS * (1 + extensions))));
                 }
             }
             // No statutory time limit is modelled for recommendations and feedback.
@@ -328,7 +329,8 @@ mod tests {
         p.complexity = Complexity::Complex;
         assert_eq!(due(&p, DeadlineCode::Settlement), d("2026-04-24"));
         p.remote_area = true;
-        assert_eq!(due(&p, DeadlineCode::Settlement), d("2026-05-09"));
+        // 60 days end on Saturday 09/05: the period ends on Monday 11/05 (Civil Code, Art. 148(5)).
+        assert_eq!(due(&p, DeadlineCode::Settlement), d("2026-05-11"));
         p.complexity = Complexity::Normal;
         assert_eq!(due(&p, DeadlineCode::Settlement), d("2026-04-24"));
     }
@@ -348,7 +350,8 @@ mod tests {
         assert_eq!(due(&p, DeadlineCode::Settlement), d("2026-11-04"));
         p.complexity = Complexity::EspeciallyComplex;
         p.extensions = 2;
-        assert_eq!(due(&p, DeadlineCode::Settlement), d("2027-01-03"));
+        // 90 days end on Sunday 03/01/2027: Monday 04/01.
+        assert_eq!(due(&p, DeadlineCode::Settlement), d("2027-01-04"));
         let mut errors = Vec::new();
         p.complexity = Complexity::Complex;
         p.validate(&mut errors);
