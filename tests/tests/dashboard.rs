@@ -441,3 +441,36 @@ async fn the_xlsx_in_english_on_request() {
     let col = codes.iter().position(|c| c == "mediation.received").expect("a column");
     assert_eq!(header[col], "Mediation cases received");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_unit_is_chosen_by_name_without_diacritics() {
+    let q = quarter().await;
+    let mut official = Session::new(&q.server.url);
+    official.sign_in(OFFICIAL, PASSWORD).await;
+    // One unit within reach matches: its report, as by its code.
+    let by_name = official.get("/dashboard/report?unit=lam+binh&period=2026-Q3").await;
+    assert_eq!(by_name.status, 200);
+    assert_eq!(figures(&by_name.body), figures(&official.get(Q3).await.body), "the same report as 02266's");
+    // A village by its name, typed without diacritics.
+    let village = official.get("/dashboard/report?unit=na+me&period=2026-Q3").await;
+    assert_eq!(village.status, 200);
+    assert!(village.body.contains("Thôn Nà Mè"), "the village's report");
+    // A name that matches nothing within reach: not found, as an unknown code.
+    assert_eq!(official.get("/dashboard/report?unit=thuong+lam&period=2026-Q3").await.status, 404);
+    // A province reviewer's "lâm" matches several communes: a page to choose from.
+    let mut reviewer = Session::new(&q.server.url);
+    reviewer.sign_in(REVIEWER, PASSWORD).await;
+    let choose = reviewer.get("/dashboard/report?unit=LAM&period=2026-Q3").await;
+    assert_eq!(choose.status, 200);
+    assert!(choose.body.contains("id=\"unit-choices\""), "{}", choose.body);
+    for name in ["Xã Lâm Bình (02266)", "Xã Thượng Lâm (02269)"] {
+        assert!(choose.body.contains(name), "{name}");
+    }
+    assert!(
+        choose.body.contains("/dashboard/report?unit=02266&#38;period=2026-Q3&#38;convention=calendar"),
+        "links keep the period: {}",
+        choose.body
+    );
+    // A download cannot choose: it says so.
+    assert_eq!(reviewer.get("/dashboard/report.xlsx?unit=lam&period=2026-Q3").await.status, 400);
+}

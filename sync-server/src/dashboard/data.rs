@@ -206,6 +206,40 @@ pub fn unit_with_children(conn: &Connection, code: &str) -> Result<Option<(UnitR
     Ok(village(conn, code)?.map(|(name, _)| (UnitRef { code: code.to_string(), name }, Vec::new())))
 }
 
+/// How many units a search by name lists at most.
+pub const UNIT_MATCHES: usize = 30;
+
+/// Units within the user's reach whose names hold every word of `query`, diacritics and case
+/// aside ("lam binh" finds Xã Lâm Bình): communes and provinces in force, then villages.
+pub fn units_named(conn: &Connection, user: &UserScope, query: &str) -> Result<Vec<UnitRef>, DataError> {
+    let mut out = Vec::new();
+    for u in catalogue().search(query, UNIT_MATCHES * 4) {
+        if out.len() < UNIT_MATCHES && within_reach(conn, user, &u.code)? {
+            out.push(UnitRef { code: u.code.clone(), name: u.name.clone() });
+        }
+    }
+    let words: Vec<String> =
+        sotay_core::text::fold(query).split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
+    // Villages are read from their documents: only when no commune or province matched.
+    if words.is_empty() || !out.is_empty() {
+        return Ok(out);
+    }
+    // Only the villages of the user's commune, for a user of a commune.
+    let commune = catalogue().get(&user.unit).filter(|u| u.level == UnitLevel::Commune).map(|u| u.code.clone());
+    for (id, name, _) in villages(conn, commune.as_deref())? {
+        if out.len() >= UNIT_MATCHES {
+            break;
+        }
+        let folded = sotay_core::text::fold(&name);
+        let name_words: Vec<&str> = folded.split(' ').collect();
+        if words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str()))) && within_reach(conn, user, &id)?
+        {
+            out.push(UnitRef { code: id, name });
+        }
+    }
+    Ok(out)
+}
+
 /// Names of units for display: the catalogue's, or a village's.
 pub fn unit_names(conn: &Connection) -> Result<HashMap<String, String>, DataError> {
     Ok(villages(conn, None)?.into_iter().map(|(id, name, _)| (id, name)).collect())

@@ -14,14 +14,14 @@ use sotay_core::labels::Label;
 use sotay_core::record::fields::describe_path;
 use sotay_core::report::{
     Amendment, AmendmentKind, BadConvention, BadPeriod, Convention, Details, MAIN_FIGURES, OfficialForm, Period,
-    Report, Value, amendments, figures_moved, official, rows, sections,
+    Report, UnitRef, Value, amendments, figures_moved, official, rows, sections,
 };
 use sotay_core::store::Role;
 use sotay_core::time::{CivilDate, format_vietnam};
 
 use super::charts::{section_chart, trend_chart};
 use super::session::CsrfOnly;
-use super::templates::{Choice, FigureRow, FigureSection, OfficialPage, ReportPage, RollUpRow};
+use super::templates::{Choice, FigureRow, FigureSection, OfficialPage, ReportPage, RollUpRow, UnitChoicePage};
 use super::{DashState, PageError, Viewer, data, export};
 use crate::now_ms;
 
@@ -67,6 +67,46 @@ fn asked(viewer: &Viewer, q: &ReportQuery) -> Result<Asked, PageError> {
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| viewer.user.unit.clone());
     Ok(Asked { unit, period, convention })
+}
+
+/// The unit asked for: a code as it is, or a name (diacritics aside) that names exactly one
+/// unit within reach. Several matches are given back for the reader to choose from.
+enum Resolved {
+    Unit,
+    Choose(Vec<UnitRef>),
+}
+
+async fn resolve(state: &DashState, viewer: &Viewer, a: &mut Asked) -> Result<Resolved, PageError> {
+    let scope = viewer.scope();
+    let asked = a.unit.clone();
+    let found = state
+        .with_db(move |conn| {
+            if data::unit_with_children(conn, &asked)?.is_some() {
+                return Ok(None);
+            }
+            Ok(Some(data::units_named(conn, &scope, &asked)?))
+        })
+        .await?;
+    match found {
+        None => Ok(Resolved::Unit),
+        Some(units) if units.len() == 1 => {
+            a.unit = units[0].code.clone();
+            Ok(Resolved::Unit)
+        }
+        Some(units) if units.is_empty() => Err(PageError::NotFound),
+        Some(units) => Ok(Resolved::Choose(units)),
+    }
+}
+
+/// Resolves the unit for a download, where there is no page to choose on.
+async fn resolve_one(state: &DashState, viewer: &Viewer, a: &mut Asked) -> Result<(), PageError> {
+    match resolve(state, viewer, a).await? {
+        Resolved::Unit => Ok(()),
+        Resolved::Choose(_) => Err(PageError::BadRequest {
+            vi: "có nhiều đơn vị trùng tên: hãy chọn trên trang báo cáo",
+            en: "several units match that name: choose one on the report page",
+        }),
+    }
 }
 
 /// Everything a report page or export needs, read in one go.
@@ -181,7 +221,10 @@ pub async fn page(
     WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
 ) -> Result<Html<String>, PageError> {
     let lang = viewer.lang;
-    let a = asked(&viewer, &q)?;
+    let mut a = asked(&viewer, &q)?;
+    if let Resolved::Choose(units) = resolve(&state, &viewer, &mut a).await? {
+        return choose_unit(&viewer, &a, units);
+    }
     let c = compute(&state, &viewer, &a).await?;
     let r = &c.report;
     let t = |vi: &'static str, en: &'static str| Label::new(vi, en).get(lang);
@@ -308,6 +351,28 @@ pub async fn page(
     Ok(Html(askama::Template::render(&page)?))
 }
 
+/// Several units match the name asked for: a page of links, one per unit.
+fn choose_unit(viewer: &Viewer, a: &Asked, units: Vec<UnitRef>) -> Result<Html<String>, PageError> {
+    let t = |vi: &'static str, en: &'static str| Label::new(vi, en).get(viewer.lang);
+    let choices = units
+        .into_iter()
+        .map(|u| {
+            let chosen = Asked { unit: u.code.clone(), period: a.period, convention: a.convention };
+            Choice {
+                value: format!("/dashboard/report?{}", query_string(&chosen)),
+                label: format!("{} ({})", u.name, u.code),
+                selected: false,
+            }
+        })
+        .collect();
+    let page = UnitChoicePage {
+        chrome: viewer.chrome(t("Chọn đơn vị", "Choose a unit").to_string()),
+        asked: a.unit.clone(),
+        choices,
+    };
+    Ok(Html(askama::Template::render(&page)?))
+}
+
 pub async fn issue(
     State(state): State<DashState>,
     viewer: Viewer,
@@ -318,7 +383,8 @@ pub async fn issue(
     if !may_issue(viewer.user.role) {
         return Err(PageError::Forbidden);
     }
-    let a = asked(&viewer, &q)?;
+    let mut a = asked(&viewer, &q)?;
+    resolve_one(&state, &viewer, &mut a).await?;
     let c = compute(&state, &viewer, &a).await?;
     let login = viewer.user.login.clone();
     state.with_db(move |conn| Ok(data::issue(conn, &c.report, &login, now_ms())?)).await?;
@@ -353,7 +419,8 @@ enum Format {
 }
 
 async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: Format) -> Result<Response, PageError> {
-    let a = asked(&viewer, &q)?;
+    let mut a = asked(&viewer, &q)?;
+    resolve_one(&state, &viewer, &mut a).await?;
     let c = compute(&state, &viewer, &a).await?;
     Ok(match format {
         Format::Csv => download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")),
@@ -375,8 +442,9 @@ pub async fn official(
     viewer: Viewer,
     WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
 ) -> Result<Html<String>, PageError> {
-    let a = asked(&viewer, &q)?;
+    let mut a = asked(&viewer, &q)?;
     let d = details(&q)?;
+    resolve_one(&state, &viewer, &mut a).await?;
     let c = compute(&state, &viewer, &a).await?;
     let form = official_form(&c, &d)?;
     let filled = serde_urlencoded::to_string([
@@ -408,8 +476,9 @@ pub async fn docx(
     viewer: Viewer,
     WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
 ) -> Result<Response, PageError> {
-    let a = asked(&viewer, &q)?;
+    let mut a = asked(&viewer, &q)?;
     let d = details(&q)?;
+    resolve_one(&state, &viewer, &mut a).await?;
     let c = compute(&state, &viewer, &a).await?;
     let form = official_form(&c, &d)?;
     let bytes = super::docx::docx(&form).map_err(|e| PageError::Internal(e.to_string()))?;

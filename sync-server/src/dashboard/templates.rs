@@ -171,3 +171,13 @@ pub struct OfficialPage {
     pub signer: String,
     pub filled: String,
 }
+
+/// Several units match a name: the reader picks one.
+#[derive(Template)]
+#[template(path = "units.html")]
+pub struct UnitChoicePage {
+    pub chrome: Chrome,
+    pub asked: String,
+    /// Links to the report of each unit (value) with its name and code (label).
+    pub choices: Vec<Choice>,
+}
