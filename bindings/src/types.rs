@@ -167,12 +167,14 @@ pub enum DialogueTrigger {
     Periodic,
     VotersRequest,
     Other,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]
 pub enum DialogueMode {
     InPerson,
     Online,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]
@@ -390,6 +392,7 @@ pub enum DirectDecisionMatter {
     VillageConvention,
     SelfManagementGroup,
     OtherCommunityMatter,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]
@@ -528,6 +531,7 @@ pub enum ConsultationMatter {
     AdministrativeBoundary,
     DraftLegalDocument,
     Other,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]
@@ -617,6 +621,7 @@ pub enum SupervisedSubject {
     Policy,
     OfficialConduct,
     Other,
+    NotEntered,
 }
 
 #[uniffi::remote(Enum)]

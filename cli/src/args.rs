@@ -124,7 +124,7 @@ pub struct ReportArgs {
     /// Kỳ báo cáo / period: 2026-Q3, 2026-H1 or 2026
     #[arg(long)]
     pub period: String,
-    /// Mã đơn vị (mặc định: đơn vị của người dùng) / unit code (default: the user's unit)
+    /// Mã hoặc tên đơn vị (mặc định: đơn vị của người dùng) / unit code or name (default: the user's unit)
     #[arg(long)]
     pub unit: Option<String>,
     /// Cách tính kỳ / period convention: calendar, or statistical (Decree 09/2019: 15th to 14th)
@@ -156,7 +156,7 @@ pub struct InitArgs {
 pub struct NewArgs {
     /// Loại hồ sơ / kind: dialogue, mediation, village-meeting, petition, consultation, front-session, supervision, model
     pub kind: String,
-    /// Đơn vị của hồ sơ (mặc định: đơn vị của người dùng) / the record's unit (default: the user's)
+    /// Đơn vị của hồ sơ, mã hoặc tên (mặc định: đơn vị của người dùng) / the record's unit, code or name (default: the user's)
     #[arg(long)]
     pub unit: Option<String>,
     #[command(flatten)]
@@ -185,7 +185,7 @@ pub struct FilterArgs {
     /// Loại hồ sơ (lặp lại được) / kind (repeatable)
     #[arg(long = "kind")]
     pub kinds: Vec<String>,
-    /// Đơn vị (tỉnh, huyện, xã hoặc thôn) / unit: province, district, commune or village
+    /// Đơn vị (tỉnh, xã hoặc thôn) / unit: province, commune or village
     #[arg(long)]
     pub unit: Option<String>,
     /// Trạng thái / status code

@@ -48,6 +48,17 @@ fn a_commune_report_from_the_command_line() {
     let q3s = f.json(&["report", "--period", "2026-Q3", "--convention", "statistical"]);
     assert_eq!(figure(&q3s, "mediation.received"), json!(2));
 
+    // The unit by name, diacritics aside: the commune, and the village of the store.
+    let by_name = f.json(&["report", "--period", "2026-Q2", "--unit", "lam binh"]);
+    assert_eq!((by_name["unit"]["code"].clone(), figure(&by_name, "mediation.received")), (json!(COMMUNE), json!(2)));
+    let village_report = f.json(&["report", "--period", "2026-Q2", "--unit", "NA ME"]);
+    assert_eq!(village_report["unit"]["code"], json!(village));
+    // Several units named "Lâm …": refused, listing them with their codes.
+    let out = f.run(&["report", "--period", "2026-Q2", "--unit", "lam"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Xã Lâm Bình (02266)") && err.contains(" / "), "{err}");
+
     // Text, in Vietnamese by default.
     let text = f.ok(&["report", "--period", "2026-Q2"]);
     assert!(text.contains("Quý II năm 2026"), "{text}");

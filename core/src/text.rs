@@ -37,6 +37,42 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The folded words of a search query.
+pub fn query_words(query: &str) -> Vec<String> {
+    fold(query).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// Whether every one of `words` (from `query_words`) begins a word of `folded_name`; no words
+/// match nothing.
+pub fn words_begin(words: &[String], folded_name: &str) -> bool {
+    let name_words: Vec<&str> = folded_name.split(' ').collect();
+    !words.is_empty() && words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())))
+}
+
+/// Whether every word of `query` is a whole word of `name`, both folded: what tells "na me"
+/// (Thôn Nà Mè) from Xã Na Mèo among the names that begin with it.
+pub fn name_matches_whole_words(query: &str, name: &str) -> bool {
+    let name = fold(name);
+    let name_words: Vec<&str> = name.split(' ').collect();
+    let words = query_words(query);
+    !words.is_empty() && words.iter().all(|w| name_words.contains(&w.as_str()))
+}
+
+/// Of several names that match a query, the one that matches it in whole words, if only one does.
+pub fn the_one_named<'a, T>(query: &str, found: &'a [T], name: impl Fn(&T) -> &str) -> Option<&'a T> {
+    let mut whole = found.iter().filter(|f| name_matches_whole_words(query, name(f)));
+    match (whole.next(), whole.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// How names are searched: every word of `query` begins a word of `name`, both folded ("lam
+/// binh" finds "Xã Lâm Bình", "na me" finds "Thôn Nà Mè").
+pub fn name_matches(query: &str, name: &str) -> bool {
+    words_begin(&query_words(query), &fold(name))
+}
+
 /// Digits grouped by thousands with `sep`: `.` in Vietnamese (`1.234.567`), `,` in English.
 pub fn group_thousands(n: u64, sep: char) -> String {
     let digits = n.to_string();
@@ -53,6 +89,16 @@ pub fn group_thousands(n: u64, sep: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_by_word_beginnings_and_whole_words_tell_them_apart() {
+        assert!(name_matches("lam binh", "Xã Lâm Bình") && name_matches("ÐẤT", "Đất đai"));
+        assert!(name_matches("na me", "Xã Na Mèo") && name_matches("na me", "Thôn Nà Mè"));
+        assert!(!name_matches("binh lam yen", "Xã Lâm Bình") && !name_matches("  ", "Xã Lâm Bình"));
+        let found = ["Xã Na Mèo", "Thôn Nà Mè"];
+        assert_eq!(the_one_named("na me", &found, |n| n), Some(&"Thôn Nà Mè"));
+        assert_eq!(the_one_named("lam", &["Xã Lâm Bình", "Xã Thượng Lâm"], |n| n), None, "both have the word");
+    }
 
     #[test]
     fn fold_strips_tones_marks_and_d_bar() {

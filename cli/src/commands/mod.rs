@@ -20,3 +20,39 @@ pub fn open(cli: &Cli) -> Result<Store, CliError> {
     let key = crate::key::existing(cli)?;
     Ok(Store::open(&cli.store, &key, Arc::new(SystemClock))?)
 }
+
+/// The unit a person typed: a code as it is (a unit in force or a village of the store), or a
+/// name, diacritics aside, that names exactly one ("lam binh", "Nà Mè"); several are refused
+/// with their codes, and what is neither is the store's to refuse.
+pub fn unit_of(store: &Store, typed: &str) -> Result<String, CliError> {
+    use sotay_core::units::catalogue;
+    let typed = typed.trim();
+    let villages = store.villages(None)?;
+    if catalogue().get(typed).is_some() || villages.iter().any(|v| v.id == typed) {
+        return Ok(typed.to_string());
+    }
+    let mut found: Vec<(String, String)> =
+        catalogue().search(typed, 10).into_iter().map(|u| (u.code.clone(), u.name.clone())).collect();
+    found.extend(
+        villages
+            .into_iter()
+            .filter(|v| !v.deleted && sotay_core::text::name_matches(typed, &v.name))
+            .map(|v| (v.id, v.name))
+            .take(10),
+    );
+    if let Some((code, _)) = sotay_core::text::the_one_named(typed, &found, |(_, name)| name) {
+        return Ok(code.clone());
+    }
+    match found.as_slice() {
+        [(code, _)] => Ok(code.clone()),
+        // Neither a code nor a name: left for the store to refuse as an unknown unit.
+        [] => Ok(typed.to_string()),
+        several => {
+            let listed: Vec<String> = several.iter().map(|(code, name)| format!("{name} ({code})")).collect();
+            Err(CliError::usage(
+                format!("nhiều đơn vị trùng tên, hãy dùng mã: {}", listed.join("; ")),
+                format!("several units match that name, use a code: {}", listed.join("; ")),
+            ))
+        }
+    }
+}

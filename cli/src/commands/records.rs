@@ -48,7 +48,10 @@ pub fn new(cli: &Cli, a: &NewArgs) -> Result<(), CliError> {
     let kind = kind(&a.kind)?;
     let body = content(kind, RecordBody::empty(kind), &a.content)?;
     let mut store = super::open(cli)?;
-    let unit = a.unit.clone().unwrap_or_else(|| store.profile().unit.clone());
+    let unit = match &a.unit {
+        Some(typed) => super::unit_of(&store, typed)?,
+        None => store.profile().unit.clone(),
+    };
     let id = store.create_record(&unit, body)?;
     saved(cli, &store, &id)
 }

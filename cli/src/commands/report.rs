@@ -12,7 +12,10 @@ pub fn report(cli: &Cli, a: &ReportArgs) -> Result<(), CliError> {
     let convention =
         Convention::parse(&a.convention).map_err(|_| CliError::usage(BadConvention::VI, BadConvention::EN))?;
     let store = super::open(cli)?;
-    let unit = a.unit.clone().unwrap_or_else(|| store.profile().unit.clone());
+    let unit = match &a.unit {
+        Some(typed) => super::unit_of(&store, typed)?,
+        None => store.profile().unit.clone(),
+    };
     let report = store.report(&unit, period, convention)?;
     let amendments = match &a.against {
         Some(path) => Some(amendments_against(&store, &report, path)?),

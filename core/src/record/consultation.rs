@@ -12,7 +12,6 @@ use crate::time::CivilDate;
 coded_enum! {
     /// What the people were consulted on.
     pub enum ConsultationMatter {
-        #[default]
         SocioEconomicPlan = "socio_economic_plan" => ("Kế hoạch phát triển kinh tế - xã hội", "Socio-economic development plan"),
         LandUsePlan = "land_use_plan" => ("Quy hoạch, kế hoạch sử dụng đất", "Land-use plan"),
         CompensationResettlement = "compensation_resettlement" => ("Bồi thường, hỗ trợ, tái định cư", "Compensation and resettlement"),
@@ -20,6 +19,9 @@ coded_enum! {
         AdministrativeBoundary = "administrative_boundary" => ("Thành lập, sắp xếp đơn vị hành chính", "Administrative boundaries"),
         DraftLegalDocument = "draft_legal_document" => ("Dự thảo văn bản, chính sách", "Draft legal document or policy"),
         Other = "other" => ("Khác", "Other"),
+        /// Nobody chose one: shown as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 

@@ -16,18 +16,22 @@ pub const PUBLISH_WITHIN_DAYS: i32 = 10;
 
 coded_enum! {
     pub enum DialogueTrigger {
-        #[default]
         Periodic = "periodic" => ("Định kỳ", "Periodic"),
         VotersRequest = "voters_request" => ("Theo yêu cầu của từ 10% cử tri trở lên", "Requested by at least 10% of voters"),
         Other = "other" => ("Khác", "Other"),
+        /// Nobody chose one: shown as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 
 coded_enum! {
     pub enum DialogueMode {
-        #[default]
         InPerson = "in_person" => ("Trực tiếp", "In person"),
         Online = "online" => ("Trực tuyến", "Online"),
+        /// Nobody chose one: shown as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 

@@ -21,11 +21,13 @@ coded_enum! {
 
 coded_enum! {
     pub enum SupervisedSubject {
-        #[default]
         Project = "project" => ("Công trình, dự án", "A project"),
         Policy = "policy" => ("Việc thực hiện chính sách, pháp luật", "A policy's implementation"),
         OfficialConduct = "official_conduct" => ("Việc thực hiện nhiệm vụ của cán bộ, công chức", "An official's conduct"),
         Other = "other" => ("Khác", "Other"),
+        /// Nobody chose one: shown as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 

@@ -16,13 +16,15 @@ pub const NOTICE_DAYS: i64 = 5;
 coded_enum! {
     /// The six matters the people of a village decide directly.
     pub enum DirectDecisionMatter {
-        #[default]
         PublicWorksContribution = "public_works_contribution" => ("Chủ trương và mức đóng góp xây dựng công trình công cộng", "Public works and contributions to them"),
         VillageHeadElection = "village_head_election" => ("Bầu, cho thôi làm Trưởng thôn, Tổ trưởng tổ dân phố", "Electing or dismissing the village head"),
         BoardElection = "board_election" => ("Bầu, bãi nhiệm thành viên Ban Thanh tra nhân dân, Ban Giám sát đầu tư của cộng đồng", "Electing or dismissing members of the inspection and supervision boards"),
         VillageConvention = "village_convention" => ("Nội dung hương ước, quy ước", "The village convention (hương ước, quy ước)"),
         SelfManagementGroup = "self_management_group" => ("Thành lập, giải thể tổ chức tự quản", "Setting up or dissolving self-management groups"),
         OtherCommunityMatter = "other_community_matter" => ("Công việc tự quản khác trong cộng đồng dân cư", "Other self-governed community matters"),
+        /// Nobody chose one: shown as such, never as the first value.
+        #[default]
+        NotEntered = "not_entered" => ("Chưa nhập", "Not entered"),
     }
 }
 

@@ -460,6 +460,22 @@ fn what_nobody_entered_is_counted_as_not_entered() {
     issued["mediation"]["by_category"] = serde_json::json!([1, 0, 0, 0, 0, 0]);
     let read: Figures = serde_json::from_value(issued).expect("old figures read");
     assert_eq!(read.mediation.by_category, [1, 0, 0, 0, 0, 0, 0]);
+
+    // The other coded fields with no honest default read an old document's absence the same way.
+    use crate::record::consultation::ConsultationMatter;
+    use crate::record::dialogue::{DialogueMode, DialogueTrigger};
+    use crate::record::supervision::SupervisedSubject;
+    use crate::record::village_meeting::DirectDecisionMatter;
+    use crate::record::{Consultation, Supervision};
+    let title = serde_json::json!({"title": "Hồ sơ cũ"});
+    let dialogue: Dialogue = serde_json::from_value(title.clone()).expect("a dialogue");
+    assert_eq!((dialogue.trigger, dialogue.mode), (DialogueTrigger::NotEntered, DialogueMode::NotEntered));
+    let consultation: Consultation = serde_json::from_value(title.clone()).expect("a consultation");
+    assert_eq!(consultation.matter, ConsultationMatter::NotEntered);
+    let supervision: Supervision = serde_json::from_value(title.clone()).expect("a supervision");
+    assert_eq!(supervision.subject_type, SupervisedSubject::NotEntered);
+    let item: AgendaItem = serde_json::from_value(title).expect("an agenda item");
+    assert_eq!(item.matter, DirectDecisionMatter::NotEntered);
 }
 
 #[test]

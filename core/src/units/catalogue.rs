@@ -282,18 +282,12 @@ impl Catalogue {
 
     /// Units in force whose names contain every word of `query`, ignoring case and diacritics.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&AdminUnit> {
-        let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
-        if words.is_empty() {
-            return Vec::new();
-        }
+        let words = crate::text::query_words(query);
         self.units
             .iter()
             .zip(&self.folded_names)
             .filter(|(u, _)| u.edition == Edition::CURRENT)
-            .filter(|(_, name)| {
-                let name_words: Vec<&str> = name.split(' ').collect();
-                words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str())))
-            })
+            .filter(|(_, name)| crate::text::words_begin(&words, name))
             .map(|(u, _)| u)
             .take(limit)
             .collect()

@@ -218,22 +218,17 @@ pub fn units_named(conn: &Connection, user: &UserScope, query: &str) -> Result<V
             out.push(UnitRef { code: u.code.clone(), name: u.name.clone() });
         }
     }
-    let words: Vec<String> =
-        sotay_core::text::fold(query).split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
-    // Villages are read from their documents: only when no commune or province matched.
-    if words.is_empty() || !out.is_empty() {
+    // Villages are read from their documents: only when no commune or province matched, and
+    // only the villages of the user's commune for a user of a commune.
+    if !out.is_empty() {
         return Ok(out);
     }
-    // Only the villages of the user's commune, for a user of a commune.
     let commune = catalogue().get(&user.unit).filter(|u| u.level == UnitLevel::Commune).map(|u| u.code.clone());
     for (id, name, _) in villages(conn, commune.as_deref())? {
         if out.len() >= UNIT_MATCHES {
             break;
         }
-        let folded = sotay_core::text::fold(&name);
-        let name_words: Vec<&str> = folded.split(' ').collect();
-        if words.iter().all(|w| name_words.iter().any(|n| n.starts_with(w.as_str()))) && within_reach(conn, user, &id)?
-        {
+        if sotay_core::text::name_matches(query, &name) && within_reach(conn, user, &id)? {
             out.push(UnitRef { code: id, name });
         }
     }

@@ -87,6 +87,11 @@ async fn resolve(state: &DashState, viewer: &Viewer, a: &mut Asked) -> Result<Re
             Ok(Some(data::units_named(conn, &scope, &asked)?))
         })
         .await?;
+    let asked = a.unit.clone();
+    let found = found.map(|units| match sotay_core::text::the_one_named(&asked, &units, |u| &u.name) {
+        Some(one) => vec![one.clone()],
+        None => units,
+    });
     match found {
         None => Ok(Resolved::Unit),
         Some(units) if units.len() == 1 => {

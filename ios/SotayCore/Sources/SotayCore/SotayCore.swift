@@ -6486,6 +6486,7 @@ public enum ConsultationMatter: Equatable, Hashable {
     case administrativeBoundary
     case draftLegalDocument
     case other
+    case notEntered
 
 
 
@@ -6521,6 +6522,8 @@ public struct FfiConverterTypeConsultationMatter: FfiConverterRustBuffer {
         
         case 7: return .other
         
+        case 8: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -6555,6 +6558,10 @@ public struct FfiConverterTypeConsultationMatter: FfiConverterRustBuffer {
         
         case .other:
             writeInt(&buf, Int32(7))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -6832,6 +6839,7 @@ public enum DialogueMode: Equatable, Hashable {
     
     case inPerson
     case online
+    case notEntered
 
 
 
@@ -6857,6 +6865,8 @@ public struct FfiConverterTypeDialogueMode: FfiConverterRustBuffer {
         
         case 2: return .online
         
+        case 3: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -6871,6 +6881,10 @@ public struct FfiConverterTypeDialogueMode: FfiConverterRustBuffer {
         
         case .online:
             writeInt(&buf, Int32(2))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(3))
         
         }
     }
@@ -6972,6 +6986,7 @@ public enum DialogueTrigger: Equatable, Hashable {
     case periodic
     case votersRequest
     case other
+    case notEntered
 
 
 
@@ -6999,6 +7014,8 @@ public struct FfiConverterTypeDialogueTrigger: FfiConverterRustBuffer {
         
         case 3: return .other
         
+        case 4: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -7017,6 +7034,10 @@ public struct FfiConverterTypeDialogueTrigger: FfiConverterRustBuffer {
         
         case .other:
             writeInt(&buf, Int32(3))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(4))
         
         }
     }
@@ -7048,6 +7069,7 @@ public enum DirectDecisionMatter: Equatable, Hashable {
     case villageConvention
     case selfManagementGroup
     case otherCommunityMatter
+    case notEntered
 
 
 
@@ -7081,6 +7103,8 @@ public struct FfiConverterTypeDirectDecisionMatter: FfiConverterRustBuffer {
         
         case 6: return .otherCommunityMatter
         
+        case 7: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -7111,6 +7135,10 @@ public struct FfiConverterTypeDirectDecisionMatter: FfiConverterRustBuffer {
         
         case .otherCommunityMatter:
             writeInt(&buf, Int32(6))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(7))
         
         }
     }
@@ -9493,6 +9521,7 @@ public enum SupervisedSubject: Equatable, Hashable {
     case policy
     case officialConduct
     case other
+    case notEntered
 
 
 
@@ -9522,6 +9551,8 @@ public struct FfiConverterTypeSupervisedSubject: FfiConverterRustBuffer {
         
         case 4: return .other
         
+        case 5: return .notEntered
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -9544,6 +9575,10 @@ public struct FfiConverterTypeSupervisedSubject: FfiConverterRustBuffer {
         
         case .other:
             writeInt(&buf, Int32(4))
+        
+        
+        case .notEntered:
+            writeInt(&buf, Int32(5))
         
         }
     }
