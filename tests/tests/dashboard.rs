@@ -103,6 +103,13 @@ async fn report_figures_roll_up_and_exports() {
     // A rate is a fraction that Excel shows as a percentage (75.0%).
     assert_eq!(cell("village_meeting.average_represented"), Some(Data::Float(0.75)));
     assert_eq!(cell("petitions.complaint.overdue"), Some(Data::Float(1.0)));
+    // The period's first and last days are date cells: 2026-07-01 and 2026-09-30 are Excel's
+    // days 46204 and 46295.
+    let day = |col: u32| match sheet.get_value((1, col)) {
+        Some(Data::DateTime(d)) => Some(d.as_f64()),
+        _ => None,
+    };
+    assert_eq!((day(1), day(2)), (Some(46204.0), Some(46295.0)));
     // By unit: headed in words with the codes below, the villages, their sum, the whole commune.
     let by_unit = book.worksheet_range("Theo don vi").expect("the roll-up sheet");
     let header: Vec<String> = by_unit.rows().next().expect("a header").iter().map(|d| d.to_string()).collect();
@@ -144,8 +151,14 @@ async fn report_figures_roll_up_and_exports() {
         by_unit.rows().find(|row| row[0] == name).expect("a unit row").iter().map(|d| d.to_string()).collect()
     };
     let (lam_binh, thuong_lam) = (unit_row("Xã Lâm Bình"), unit_row("Xã Thượng Lâm"));
-    assert!(lam_binh[1].ends_with("(UTC+7)") && lam_binh[2] != "Chưa nhận được số liệu", "{lam_binh:?}");
+    assert!(lam_binh[2] != "Chưa nhận được số liệu", "{lam_binh:?}");
     assert_eq!((thuong_lam[1].as_str(), thuong_lam[2].as_str()), ("", "Chưa nhận được số liệu"));
+    // The last sync is a date cell in Vietnam time: today's, give or take the day's turn.
+    let synced = by_unit.rows().find(|row| row[0] == "Xã Lâm Bình").map(|row| row[1].clone());
+    let Some(Data::DateTime(at)) = synced else { panic!("a date cell: {synced:?}") };
+    use sotay_core::time::Clock;
+    let now_days = (sotay_core::time::SystemClock.now() as f64 / 1000.0 + 7.0 * 3600.0) / 86_400.0 + 25_569.0;
+    assert!((at.as_f64() - now_days).abs() < 1.0, "{} vs {now_days}", at.as_f64());
 }
 
 #[tokio::test(flavor = "multi_thread")]

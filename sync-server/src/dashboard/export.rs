@@ -1,7 +1,7 @@
 //! A report as CSV and as XLSX: the same rows as the page, with codes for programs and labels in
 //! both languages, and the roll-up by unit on a second sheet, with totals.
 
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 use sotay_core::labels::{Label, Lang};
 use sotay_core::report::{Report, Value, rows};
 
@@ -69,26 +69,43 @@ struct Formats {
     count: Format,
     percent: Format,
     total: Format,
+    date: Format,
+    datetime: Format,
+}
+
+fn excel_date(d: sotay_core::time::CivilDate) -> Result<ExcelDateTime, XlsxError> {
+    let month = u8::try_from(d.0.month()).unwrap_or(1);
+    let day = u8::try_from(d.0.day()).unwrap_or(1);
+    ExcelDateTime::from_ymd(u16::try_from(d.0.year()).unwrap_or(1900), month, day)
+}
+
+/// An instant as Vietnam's wall clock (UTC+7, no daylight saving), as Excel shows it.
+fn in_vietnam(at_ms: i64) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_timestamp(at_ms.div_euclid(1000) + 7 * 3600)
 }
 
 /// The report for Excel: a sheet of figures, and the roll-up by unit with Vietnamese headers
 /// (English when the viewer reads English), number and percent formats, and totals.
-/// `received`: per child unit, when a device of it last synced (Vietnam time) or None, and
-/// whether anything was ever received from it.
-pub fn xlsx(r: &Report, lang: Lang, received: &dyn Fn(&str) -> (Option<String>, bool)) -> Result<Vec<u8>, ExportError> {
+/// `received`: per child unit, when a device of it last synced (Unix milliseconds) or None, and
+/// whether anything was ever received from it. Dates are date cells, in Vietnam time.
+pub fn xlsx(r: &Report, lang: Lang, received: &dyn Fn(&str) -> (Option<i64>, bool)) -> Result<Vec<u8>, ExportError> {
     let f = Formats {
         bold: Format::new().set_bold(),
         header: Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top),
         count: Format::new().set_num_format("#,##0"),
         percent: Format::new().set_num_format("0.0%"),
         total: Format::new().set_bold().set_num_format("#,##0"),
+        date: Format::new().set_num_format("dd/mm/yyyy"),
+        datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm"),
     };
     let t = |vi: &'static str, en: &'static str| Label::new(vi, en).get(lang);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Bao cao")?;
     sheet.write_string_with_format(0, 0, title(r), &f.bold)?;
-    sheet.write_string(1, 0, format!("{} – {}", r.range.start.to_vietnamese(), r.range.end.to_vietnamese()))?;
+    sheet.write_string(1, 0, t("Từ ngày – đến ngày", "From – to"))?;
+    sheet.write_date_with_format(1, 1, excel_date(r.range.start)?, &f.date)?;
+    sheet.write_date_with_format(1, 2, excel_date(r.range.end)?, &f.date)?;
     sheet.write_string(2, 0, r.convention.label().get(lang))?;
     for (c, h) in ["Mã chỉ tiêu / Code", "Chỉ tiêu", "Indicator", "Giá trị / Value"].iter().enumerate() {
         sheet.write_string_with_format(4, c as u16, *h, &f.bold)?;
@@ -112,7 +129,12 @@ pub fn xlsx(r: &Report, lang: Lang, received: &dyn Fn(&str) -> (Option<String>, 
     let columns = r.rows();
     by_unit.write_string_with_format(0, 0, t("Đơn vị", "Unit"), &f.header)?;
     by_unit.write_string(1, 0, t("Mã chỉ tiêu", "Code"))?;
-    by_unit.write_string_with_format(0, 1, t("Đồng bộ gần nhất", "Last sync"), &f.header)?;
+    by_unit.write_string_with_format(
+        0,
+        1,
+        t("Đồng bộ gần nhất (giờ Việt Nam)", "Last sync (Vietnam time)"),
+        &f.header,
+    )?;
     by_unit.set_column_width(1, 24)?;
     // Figures from the third column: the second says when the unit last synced.
     for (c, row) in columns.iter().enumerate() {
@@ -126,7 +148,9 @@ pub fn xlsx(r: &Report, lang: Lang, received: &dyn Fn(&str) -> (Option<String>, 
         let at = first + i as u32;
         by_unit.write_string(at, 0, &child.unit.name)?;
         let (synced, any) = received(&child.unit.code);
-        by_unit.write_string(at, 1, synced.unwrap_or_default())?;
+        if let Some(at_ms) = synced {
+            by_unit.write_datetime_with_format(at, 1, in_vietnam(at_ms)?, &f.datetime)?;
+        }
         if !any {
             // Nothing ever received: not zeros.
             by_unit.write_string(at, 2, t("Chưa nhận được số liệu", "No data received"))?;

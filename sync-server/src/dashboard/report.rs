@@ -430,10 +430,7 @@ async fn export_as(state: DashState, viewer: Viewer, q: ReportQuery, format: For
     Ok(match format {
         Format::Csv => download(export::csv(&c.report)?, "text/csv; charset=utf-8", file_name(&c.report, "csv")),
         Format::Xlsx => download(
-            export::xlsx(&c.report, viewer.lang, &|code: &str| {
-                let (synced, any) = c.received(code);
-                (synced.map(format_vietnam), any)
-            })?,
+            export::xlsx(&c.report, viewer.lang, &|code: &str| c.received(code))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             file_name(&c.report, "xlsx"),
         ),
