@@ -6,6 +6,7 @@
 //! sotay-server code create --user nguyen.van.a --server-url http://127.0.0.1:8080
 //! sotay-server device list ; sotay-server device revoke DEVICE_ID
 //! sotay-server user password --login nguyen.van.a < password.txt   # for the dashboard
+//! sotay-server backup --to /backups/sotay-2026-12-02.db   # a consistent copy, while serving
 //! ```
 
 use std::net::SocketAddr;
@@ -68,6 +69,12 @@ enum Command {
     Code(CodeCommand),
     /// Kiểm tra dữ liệu đã lưu, cách ly phần hỏng / check what is stored, quarantine what is damaged
     Check,
+    /// Sao lưu cơ sở dữ liệu khi máy chủ đang chạy / back up the database while the server runs
+    Backup {
+        /// Tệp sao lưu mới / the new backup file
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 /// The bounds of `crate::limits::Limits`, as options; defaults in docs/protocol.md.
@@ -262,8 +269,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(serve::run(config, serve::shutdown_signal()))?;
         }
+        Command::Backup { to } => {
+            let bytes = db::backup(&cli.data, &to)?;
+            print(cli.json, json!({"backup": to, "bytes": bytes}), || {
+                format!("Đã sao lưu / backed up to {} ({bytes} byte)", to.display())
+            });
+        }
         Command::Check => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             let report = crate::check::run(&conn, now_ms())?;
             print(cli.json, json!(report), || {
                 format!(
@@ -275,14 +288,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::User(UserCommand::Add { login, name, role, unit }) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             let user = accounts::add_user(&conn, &login, &name, &role, &unit, now_ms())?;
             print(cli.json, json!(user), || {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
         Command::User(UserCommand::List) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             let users = accounts::users(&conn)?;
             print(cli.json, json!(users), || {
                 users
@@ -299,14 +312,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::User(UserCommand::Edit { login, role, unit }) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             let user = accounts::edit_user(&conn, &login, role.as_deref(), unit.as_deref())?;
             print(cli.json, json!(user), || {
                 format!("Đã cập nhật người dùng / updated user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
         Command::User(UserCommand::Password { login }) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             // From standard input, never an argument: arguments show in `ps` and shell history.
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
@@ -315,7 +328,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             let devices = accounts::devices(&conn)?;
             print(cli.json, json!(devices), || {
                 devices
@@ -330,12 +343,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::Device(DeviceCommand::Revoke { device_id }) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             accounts::revoke_device(&conn, &device_id, now_ms())?;
             print(cli.json, json!({"revoked": device_id}), || format!("Đã thu hồi / revoked {device_id}"));
         }
         Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
-            let conn = db::open(&cli.data)?;
+            let conn = db::open_existing(&cli.data)?;
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
             let key = accounts::CodeKey::load_or_create(&cli.data)?;
             let code = accounts::create_code(&conn, &key, &user, ttl, now_ms())?;

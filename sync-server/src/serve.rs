@@ -100,6 +100,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
     }
+    crate::db::checkpoint_on_stop(&config.data_dir)?;
     tracing::info!("sotay-server stopped");
     Ok(())
 }

@@ -10,7 +10,7 @@ pub mod throttle;
 
 pub use device::Device;
 pub use proxy::{Fault, FaultProxy};
-pub use server::TestServer;
+pub use server::{TestServer, binary as server_binary};
 pub use throttle::Throttle;
 
 /// Xã Lâm Bình, Tỉnh Tuyên Quang.

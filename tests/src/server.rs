@@ -20,7 +20,7 @@ pub struct TestServer {
 }
 
 /// The server binary this package builds, beside the test executables (`target/<profile>/`).
-fn binary() -> PathBuf {
+pub fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("SOTAY_SERVER_BIN") {
         return PathBuf::from(p);
     }

@@ -26,6 +26,12 @@ pub enum DbError {
     Core(#[from] sotay_core::CoreError),
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error(
+        "không có cơ sở dữ liệu máy chủ ở {0}: chạy `sotay-server serve` trước, hoặc chỉ thư mục dữ liệu bằng --data hay SOTAY_DATA / no server database at {0}: run `sotay-server serve` first, or name the data directory with --data or SOTAY_DATA"
+    )]
+    Missing(String),
+    #[error("không tạo được bản sao lưu {path} / cannot write the backup {path}: {reason}")]
+    Backup { path: String, reason: String },
 }
 
 pub fn path(data_dir: &Path) -> std::path::PathBuf {
@@ -36,7 +42,14 @@ pub fn path(data_dir: &Path) -> std::path::PathBuf {
 pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     // The directory holds the database and the code secret: the server's user only.
     crate::private::dir(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
-    let mut conn = Connection::open(data_dir.join(FILE_NAME))?;
+    let file = data_dir.join(FILE_NAME);
+    // The file holds denouncers' and parties' names: made the owner's only before SQLite writes
+    // to it (SQLite gives its -wal and -shm files the database file's permissions).
+    if !file.exists() {
+        crate::private::file(&file, true).map_err(|e| DbError::Open(format!("{}: {e}", file.display())))?;
+    }
+    make_private(&file);
+    let mut conn = Connection::open(&file)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
@@ -46,6 +59,60 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     migrate_with(&mut conn, MIGRATIONS)?;
     upkeep::run(&mut conn)?;
     Ok(conn)
+}
+
+/// Opens the database an administration command works on: it must exist. A command run from
+/// another folder would otherwise make an empty `./sotay-data` and act on nobody.
+pub fn open_existing(data_dir: &Path) -> Result<Connection, DbError> {
+    let file = path(data_dir);
+    if !file.is_file() {
+        let shown = std::path::absolute(&file).unwrap_or(file);
+        return Err(DbError::Missing(shown.display().to_string()));
+    }
+    open(data_dir)
+}
+
+/// The database file and its journal files, the owner's only (for files made by earlier
+/// versions, 0644).
+fn make_private(file: &Path) {
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let f = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if f.exists()
+            && let Err(e) = std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))
+        {
+            tracing::warn!(file = %f.display(), error = %e, "cannot make the file private");
+        }
+    }
+}
+
+/// After a clean stop: the write-ahead log moved into the database file and emptied, so that the
+/// file alone holds everything (copying it after SIGTERM had lost what the log still held).
+pub fn checkpoint_on_stop(data_dir: &Path) -> Result<(), DbError> {
+    let conn = Connection::open(path(data_dir))?;
+    conn.execute_batch("PRAGMA busy_timeout = 10000;")?;
+    let (busy, _, _): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    if busy != 0 {
+        tracing::warn!("the last checkpoint could not finish: a reader was still open");
+    }
+    Ok(())
+}
+
+/// A consistent copy of the database, taken while the server runs (`VACUUM INTO` reads one
+/// snapshot), to a new file readable by its owner only.
+pub fn backup(data_dir: &Path, to: &Path) -> Result<u64, DbError> {
+    let failed = |reason: String| DbError::Backup { path: to.display().to_string(), reason };
+    // Created empty and private first: VACUUM INTO writes into an empty file and keeps its mode.
+    crate::private::file(to, true).map_err(|e| failed(e.to_string()))?;
+    let conn = open_existing(data_dir)?;
+    let target = to.to_str().ok_or_else(|| failed("tên tệp không phải UTF-8 / the file name is not UTF-8".into()))?;
+    if let Err(e) = conn.execute("VACUUM INTO ?1", [target]) {
+        let _ = std::fs::remove_file(to);
+        return Err(failed(e.to_string()));
+    }
+    std::fs::metadata(to).map(|m| m.len()).map_err(|e| failed(e.to_string()))
 }
 
 /// Readiness: a small write the caller commits. Fails when the database cannot be written.
