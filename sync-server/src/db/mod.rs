@@ -27,7 +27,7 @@ pub enum DbError {
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error(
-        "không có cơ sở dữ liệu máy chủ ở {0}: chạy `sotay-server serve` trước, hoặc chỉ thư mục dữ liệu bằng --data hay SOTAY_DATA / no server database at {0}: run `sotay-server serve` first, or name the data directory with --data or SOTAY_DATA"
+        "không có thư mục dữ liệu {0}: chạy `sotay-server serve` trước, hoặc chỉ thư mục dữ liệu bằng --data hay SOTAY_DATA / no data directory {0}: run `sotay-server serve` first, or name the data directory with --data or SOTAY_DATA"
     )]
     Missing(String),
     #[error("không tạo được bản sao lưu {path} / cannot write the backup {path}: {reason}")]
@@ -61,12 +61,12 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
-/// Opens the database an administration command works on: it must exist. A command run from
-/// another folder would otherwise make an empty `./sotay-data` and act on nobody.
+/// Opens the database an administration command works on, in a data directory that must exist:
+/// a command run from another folder would otherwise make an empty `./sotay-data` and act on
+/// nobody. A directory made for it (empty) gets a new database, as `serve` would make.
 pub fn open_existing(data_dir: &Path) -> Result<Connection, DbError> {
-    let file = path(data_dir);
-    if !file.is_file() {
-        let shown = std::path::absolute(&file).unwrap_or(file);
+    if !data_dir.is_dir() {
+        let shown = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
         return Err(DbError::Missing(shown.display().to_string()));
     }
     open(data_dir)
@@ -104,6 +104,10 @@ pub fn checkpoint_on_stop(data_dir: &Path) -> Result<(), DbError> {
 /// snapshot), to a new file readable by its owner only.
 pub fn backup(data_dir: &Path, to: &Path) -> Result<u64, DbError> {
     let failed = |reason: String| DbError::Backup { path: to.display().to_string(), reason };
+    if !path(data_dir).is_file() {
+        let shown = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+        return Err(DbError::Missing(shown.display().to_string()));
+    }
     // Created empty and private first: VACUUM INTO writes into an empty file and keeps its mode.
     crate::private::file(to, true).map_err(|e| failed(e.to_string()))?;
     let conn = open_existing(data_dir)?;
