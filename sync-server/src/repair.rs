@@ -52,13 +52,25 @@ pub fn stage(
             return Ok(());
         }
         let staged = &out.staged;
-        let (staging, reply) = ingest::guarded(&id, || {
+        let round = ingest::guarded(&id, || {
             let (mut doc, stored) = ingest::Stored::split(stored);
             let mut state = automerge::sync::State::new();
             doc.receive_sync_message(&mut state, &m.message).map_err(|_| IngestError::BadChange { doc: id.clone() })?;
             let reply = if readable || before.is_none() { doc.sync_message(&mut state) } else { None };
             Ok((ingest::check(conn, pusher, limits, &id, stored, doc, staged)?, reply))
-        })?;
+        });
+        let (staging, reply) = match round {
+            // After a restore, a phone holds changes it received from other users' phones,
+            // which the server lost. It cannot pass them on (nothing proves who wrote them until
+            // changes are signed), so the document waits for its authors' own repair; the rest
+            // of the round goes on rather than the phone being refused at every sync. Without
+            // an answer, the phone's automerge sync state stops offering them.
+            Err(IngestError::ForgedAuthor { .. }) => {
+                tracing::info!(route = "repair", device = %pusher.device.device_id, doc = %id, "changes by other devices left for their authors");
+                return Ok(());
+            }
+            other => other?,
+        };
         out.staged.extend(staging);
         if let Some(message) = reply {
             out.replies.push(DocMessage { doc: m.doc, message: ByteBuf::from(message) });

@@ -105,3 +105,45 @@ async fn a_phone_restored_to_just_before_its_last_sync_gets_its_changes_echoed_b
     assert!(a.store.record(&lost).is_ok(), "its own change came back");
     assert_eq!(server.doc_heads(), a.doc_heads());
 }
+
+#[tokio::test]
+async fn a_phone_holding_another_users_lost_work_is_not_stuck_and_its_own_edit_on_it_arrives() {
+    let mut server = TestServer::start();
+    server.add_user("can.bo.a", "commune-official", COMMUNE);
+    server.add_user("can.bo.b", "commune-official", COMMUNE);
+    let mut a = Device::new("can.bo.a");
+    a.enroll(&server.url, &server.code("can.bo.a")).await;
+    let mut b = Device::new("can.bo.b");
+    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let mut sampler = Sampler::new(15);
+    a.create(COMMUNE, sampler.any_body());
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    server.stop();
+    let backup = tempfile::tempdir().expect("backup");
+    server.copy_data_to(backup.path());
+    server.restart();
+    // After the backup: B's record reaches A, and A adds to it.
+    let theirs = b.create(COMMUNE, sampler.any_body());
+    b.sync_until_ok(1).await;
+    a.sync_until_ok(1).await;
+    a.store.edit_record(&theirs, &set("title=Cán bộ A bổ sung sau buổi hòa giải")).expect("edit");
+    a.sync_until_ok(1).await;
+    server.restore_data_from(backup.path());
+    server.restart();
+    // A reaches the server first. It cannot pass on B's changes (nothing proves B wrote them),
+    // but it is not refused either, and syncing again does not fail.
+    assert!(a.sync_until_ok(1).await.repaired);
+    a.sync_until_ok(1).await;
+    assert!(!server.doc_heads().contains_key(&theirs), "the server took B's changes from A");
+    // B's own repair brings its record back; A's edit on it follows at A's next sync.
+    assert!(b.sync_until_ok(1).await.repaired);
+    assert!(server.doc_heads().contains_key(&theirs));
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    assert_eq!(b.store.record(&theirs).expect("record").body.title(), "Cán bộ A bổ sung sau buổi hòa giải");
+    assert_eq!(a.state(), b.state());
+    assert_eq!(server.doc_heads(), a.doc_heads(), "the server has everything back");
+    // Nothing waits any more: a further sync is an ordinary one.
+    assert!(!a.sync_until_ok(1).await.repaired);
+}

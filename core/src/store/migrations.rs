@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_attachments.sql"),
     include_str!("migrations/0004_units_2025_07.sql"),
+    include_str!("migrations/0005_awaiting_authors.sql"),
 ];
 
 /// The schema version this build writes.

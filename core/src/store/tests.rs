@@ -552,7 +552,8 @@ fn a_store_of_the_three_tier_units_moves_to_the_two_tiers_when_opened() {
         .execute_batch(
             "UPDATE profile SET unit = '02233';
              UPDATE record_index SET unit = '02233', commune = '02233', district = '071', province = '08';
-             DROP TABLE upkeep; PRAGMA user_version = 3;",
+             DROP TABLE upkeep; DROP INDEX sync_docs_awaiting; ALTER TABLE sync_docs DROP COLUMN awaiting_authors;
+             PRAGMA user_version = 3;",
         )
         .unwrap();
     drop(store);

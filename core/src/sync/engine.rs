@@ -321,9 +321,31 @@ impl Store {
 
     /// Starts a repair: an automerge sync message for every document this device holds.
     pub fn start_repair(&self) -> Result<(RepairSession, RepairRequest)> {
-        let mut session = RepairSession { states: HashMap::new(), cursor: None };
+        let ids: Vec<String> = documents::all_ids(&self.conn)?.into_iter().map(|(id, _)| id).collect();
+        let (session, docs) = self.repair_messages(ids, false)?;
+        Ok((session, RepairRequest { first_round: true, docs, missing_from: None, held: Vec::new() }))
+    }
+
+    /// Reconciles again, by themselves, the documents an earlier repair left waiting for their
+    /// authors (see migration 5); `None` when none wait. The cursor is left as it is: the feed
+    /// was synced normally, and documents the server lacks are not asked for.
+    pub fn start_awaiting_repair(&self) -> Result<Option<(RepairSession, RepairRequest)>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT doc_id FROM sync_docs WHERE awaiting_authors = 1 ORDER BY doc_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let (session, docs) = self.repair_messages(ids, true)?;
+        Ok(Some((session, RepairRequest { first_round: false, docs, missing_from: None, held: Vec::new() })))
+    }
+
+    fn repair_messages(&self, ids: Vec<String>, awaiting_only: bool) -> Result<(RepairSession, Vec<DocMessage>)> {
+        let mut session = RepairSession { states: HashMap::new(), cursor: None, awaiting_only };
         let mut docs = Vec::new();
-        for (id, _) in documents::all_ids(&self.conn)? {
+        for id in ids {
             let (Some(wire), Some(mut doc)) = (protocol::doc_id(&id), documents::load(&self.conn, &id)?) else {
                 continue;
             };
@@ -333,7 +355,7 @@ impl Store {
             }
             session.states.insert(id, state);
         }
-        Ok((session, RepairRequest { first_round: true, docs, missing_from: None, held: Vec::new() }))
+        Ok((session, docs))
     }
 
     /// Applies the server's repair answers; returns the next request, or `None` once both sides
@@ -380,9 +402,17 @@ impl Store {
                 // Both sides hold the same: nothing waits for the server.
                 tx.prepare_cached(
                     "INSERT INTO sync_docs (doc_id, server_heads, dirty) VALUES (?1, ?2, 0)
-                     ON CONFLICT (doc_id) DO UPDATE SET server_heads = ?2, dirty = 0",
+                     ON CONFLICT (doc_id) DO UPDATE SET server_heads = ?2, dirty = 0, awaiting_authors = 0",
                 )?
                 .execute(params![id, heads_text(&doc.heads())])?;
+            } else if state.their_heads.is_some() {
+                // The server answered but stopped short of what is here: it took no changes
+                // of other phones from this one. Tried again after later syncs.
+                tx.prepare_cached(
+                    "INSERT INTO sync_docs (doc_id, dirty, awaiting_authors) VALUES (?1, 0, 1)
+                     ON CONFLICT (doc_id) DO UPDATE SET awaiting_authors = 1",
+                )?
+                .execute([&id])?;
             }
         }
         // More documents this device lacks wait on the server: ask for the next page, saying
@@ -394,7 +424,7 @@ impl Store {
             }
             None => (None, Vec::new()),
         };
-        if docs.is_empty() && missing_from.is_none() {
+        if docs.is_empty() && missing_from.is_none() && !session.awaiting_only {
             let cursor = session.cursor.unwrap_or(response.cursor);
             tx.execute(
                 "UPDATE sync_account SET cursor = ?1, cursor_tag = ?3, repair_needed = 0, last_sync_at = ?2, last_error = NULL
@@ -413,6 +443,9 @@ impl Store {
 pub struct RepairSession {
     states: HashMap<String, automerge::sync::State>,
     cursor: Option<Cursor>,
+    /// Only the documents left waiting for their authors: the feed cursor is not this
+    /// repair's to set.
+    awaiting_only: bool,
 }
 
 fn record_receipt(tx: &rusqlite::Connection, hash: &ChangeHash, at: Millis) -> Result<()> {

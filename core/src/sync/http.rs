@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::engine::Enrollment;
-use super::protocol::{self, CONTENT_TYPE, DEFAULT_PAGE_BYTES, RepairResponse, SyncResponse, WireError};
+use super::engine::{Enrollment, RepairSession};
+use super::protocol::{self, CONTENT_TYPE, DEFAULT_PAGE_BYTES, RepairRequest, RepairResponse, SyncResponse, WireError};
 use crate::error::CoreError;
 use crate::record::attachment::MAX_ATTACHMENT_BYTES;
 use crate::store::{Role, Store};
@@ -378,8 +378,12 @@ where
             continue;
         }
         if !progress.more {
-            return Ok(report);
+            break;
         }
+    }
+    let awaiting = lock().await.start_awaiting_repair()?;
+    if let Some(started) = awaiting {
+        repair_rounds(lock, transport, token, &mut report, cancel, started).await?;
     }
     Ok(report)
 }
@@ -451,8 +455,24 @@ where
     F: Future<Output = G>,
     G: std::ops::DerefMut<Target = Store>,
 {
+    let started = lock().await.start_repair()?;
+    repair_rounds(lock, transport, token, report, cancel, started).await
+}
+
+async fn repair_rounds<L, F, G>(
+    lock: &L,
+    transport: &Transport,
+    token: &str,
+    report: &mut SyncReport,
+    cancel: &Cancel,
+    (mut session, mut request): (RepairSession, RepairRequest),
+) -> Result<(), SyncError>
+where
+    L: Fn() -> F,
+    F: Future<Output = G>,
+    G: std::ops::DerefMut<Target = Store>,
+{
     report.repaired = true;
-    let (mut session, mut request) = lock().await.start_repair()?;
     for _ in 0..MAX_REPAIR_ROUNDS {
         let body = protocol::encode(&request);
         report.bytes_sent += body.len() as u64;
