@@ -398,7 +398,8 @@ mod tests {
 
     fn db() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(dir.path()).unwrap();
+        let db = crate::db::Database::for_serving(&dir.path().join("data"), &Default::default()).unwrap();
+        let conn = db.open().unwrap();
         (dir, conn)
     }
 

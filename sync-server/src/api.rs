@@ -58,7 +58,7 @@ const STAGE_ATTEMPTS: usize = 3;
 
 impl AppState {
     pub fn new(
-        data_dir: &std::path::Path,
+        db: &crate::db::Database,
         conn: Connection,
         limits: Limits,
         trust_forwarded_for: bool,
@@ -70,7 +70,7 @@ impl AppState {
             Quota::per_minute(NonZeroU32::new(limits.device_requests_per_minute).unwrap_or(NonZeroU32::MIN));
         Ok(AppState {
             db: DbWorker::start(conn)?,
-            pool: UntrustedPool::start(crate::db::path(data_dir), limits.pool_threads, limits.pool_queue)?,
+            pool: UntrustedPool::start(db.clone(), limits.pool_threads, limits.pool_queue)?,
             cache: Arc::new(DocCache::new(limits.cache_bytes)),
             limits: Arc::new(limits),
             metrics: Arc::new(Metrics::default()),
@@ -79,7 +79,7 @@ impl AppState {
             in_flight: Arc::new(Mutex::new(HashMap::new())),
             trust_forwarded_for,
             metrics_token,
-            code_key: accounts::CodeKey::load_or_create(data_dir)?,
+            code_key: accounts::CodeKey::load_or_create(db.dir())?,
         })
     }
 }

@@ -23,6 +23,10 @@ struct Cli {
     /// Thư mục dữ liệu / data directory (SQLite inside)
     #[arg(long, global = true, env = "SOTAY_DATA", default_value = "./sotay-data")]
     data: PathBuf,
+    /// Tệp khóa mã hóa cơ sở dữ liệu, ngoài thư mục dữ liệu (mặc định: <data>.key bên cạnh; SOTAY_SERVER_KEY thay cho tệp) /
+    /// the database's encryption key file, outside the data directory (default: <data>.key beside it; SOTAY_SERVER_KEY instead of a file)
+    #[arg(long, global = true, env = "SOTAY_SERVER_KEY_FILE")]
+    key_file: Option<PathBuf>,
     /// Kết quả dạng JSON / JSON output
     #[arg(long, global = true)]
     json: bool,
@@ -74,6 +78,12 @@ enum Command {
         /// Tệp sao lưu mới / the new backup file
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Khôi phục từ bản sao lưu, khi máy chủ đã dừng / restore from a backup, with the server stopped
+    Restore {
+        /// Tệp sao lưu (cùng khóa mã hóa) / the backup file (same encryption key)
+        #[arg(long)]
+        from: PathBuf,
     },
 }
 
@@ -238,6 +248,9 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let key = db::KeySource::from_env(cli.key_file.clone());
+    // The database an administration command works on (never a new data directory).
+    let existing = || -> Result<rusqlite::Connection, db::DbError> { db::Database::existing(&cli.data, &key)?.open() };
     match cli.command {
         Command::Serve {
             listen,
@@ -258,7 +271,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             serve::install_panic_hook();
             let config = serve::ServeConfig {
-                data_dir: cli.data,
+                data_dir: cli.data.clone(),
+                key: key.clone(),
                 listen,
                 tls: tls_cert.zip(tls_key),
                 trust_forwarded_for,
@@ -270,13 +284,23 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             runtime.block_on(serve::run(config, serve::shutdown_signal()))?;
         }
         Command::Backup { to } => {
-            let bytes = db::backup(&cli.data, &to)?;
+            let bytes = db::Database::existing(&cli.data, &key)?.backup(&to)?;
             print(cli.json, json!({"backup": to, "bytes": bytes}), || {
                 format!("Đã sao lưu / backed up to {} ({bytes} byte)", to.display())
             });
         }
+        Command::Restore { from } => {
+            let aside = db::Database::for_restoring(&cli.data, &key)?.restore(&from, now_ms())?;
+            print(cli.json, json!({"restored": from, "set_aside": aside}), || {
+                format!(
+                    "Đã khôi phục từ / restored from {}; cơ sở dữ liệu trước đó để ở / the database before it is kept at {}",
+                    from.display(),
+                    aside.display()
+                )
+            });
+        }
         Command::Check => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             let report = crate::check::run(&conn, now_ms())?;
             print(cli.json, json!(report), || {
                 format!(
@@ -288,14 +312,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::User(UserCommand::Add { login, name, role, unit }) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             let user = accounts::add_user(&conn, &login, &name, &role, &unit, now_ms())?;
             print(cli.json, json!(user), || {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
         Command::User(UserCommand::List) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             let users = accounts::users(&conn)?;
             print(cli.json, json!(users), || {
                 users
@@ -312,14 +336,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::User(UserCommand::Edit { login, role, unit }) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             let user = accounts::edit_user(&conn, &login, role.as_deref(), unit.as_deref())?;
             print(cli.json, json!(user), || {
                 format!("Đã cập nhật người dùng / updated user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
         Command::User(UserCommand::Password { login }) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             // From standard input, never an argument: arguments show in `ps` and shell history.
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
@@ -328,7 +352,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             let devices = accounts::devices(&conn)?;
             print(cli.json, json!(devices), || {
                 devices
@@ -343,12 +367,12 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::Device(DeviceCommand::Revoke { device_id }) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             accounts::revoke_device(&conn, &device_id, now_ms())?;
             print(cli.json, json!({"revoked": device_id}), || format!("Đã thu hồi / revoked {device_id}"));
         }
         Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
-            let conn = db::open_existing(&cli.data)?;
+            let conn = existing()?;
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
             let key = accounts::CodeKey::load_or_create(&cli.data)?;
             let code = accounts::create_code(&conn, &key, &user, ttl, now_ms())?;

@@ -19,6 +19,8 @@ use crate::limits::Limits;
 
 pub struct ServeConfig {
     pub data_dir: PathBuf,
+    /// Where the database's encryption key comes from.
+    pub key: crate::db::KeySource,
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub trust_forwarded_for: bool,
@@ -37,19 +39,25 @@ pub enum ServeError {
     Listen(SocketAddr, std::io::Error),
     #[error("chứng chỉ TLS không dùng được / unusable TLS certificate or key: {0}")]
     Tls(std::io::Error),
+    #[error("một máy chủ khác đang chạy trên {0} / another server is already running on {0}")]
+    AlreadyServing(String),
     #[error("lỗi máy chủ / server error: {0}")]
     Io(#[from] std::io::Error),
 }
 
 /// Serves until `shutdown` resolves. Announces the address it listens on (useful with port 0).
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let conn = crate::db::open(&config.data_dir)?;
+    let db = crate::db::Database::for_serving(&config.data_dir, &config.key)?;
+    // Held until this function returns: a second `serve` or a `restore` on this directory is refused.
+    let _serving = crate::db::serving::exclusive(db.dir())
+        .map_err(|_| ServeError::AlreadyServing(config.data_dir.display().to_string()))?;
+    let conn = db.open()?;
     conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
-    crate::db::spawn_checkpointer(&config.data_dir)?;
-    let dashboard = crate::dashboard::DashState::open(&config.data_dir, config.trust_forwarded_for)?;
+    db.spawn_checkpointer()?;
+    let dashboard = crate::dashboard::DashState::open(&db, config.trust_forwarded_for)?;
     let limits = config.limits.clone();
     let state = AppState::new(
-        &config.data_dir,
+        &db,
         conn,
         config.limits,
         config.trust_forwarded_for,
@@ -100,7 +108,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
     }
-    crate::db::checkpoint_on_stop(&config.data_dir)?;
+    db.checkpoint_on_stop()?;
     tracing::info!("sotay-server stopped");
     Ok(())
 }

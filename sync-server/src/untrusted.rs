@@ -9,7 +9,6 @@
 //! at once (503) rather than held.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -39,14 +38,14 @@ pub struct UntrustedPool {
 }
 
 impl UntrustedPool {
-    /// Starts `threads` workers over read-only connections to the database at `db_path`, with
-    /// room for `queue` jobs waiting.
-    pub fn start(db_path: PathBuf, threads: usize, queue: usize) -> std::io::Result<UntrustedPool> {
+    /// Starts `threads` workers over read-only connections to `db`, with room for `queue` jobs
+    /// waiting.
+    pub fn start(db: crate::db::Database, threads: usize, queue: usize) -> std::io::Result<UntrustedPool> {
         let (tx, rx) = mpsc::sync_channel::<Work>(queue.max(1));
         let rx = Arc::new(std::sync::Mutex::new(rx));
         let panics = Arc::new(AtomicU64::new(0));
         for n in 0..threads.max(1) {
-            spawn_worker(n, db_path.clone(), rx.clone())?;
+            spawn_worker(n, db.clone(), rx.clone())?;
         }
         Ok(UntrustedPool { queue: tx, panics })
     }
@@ -74,17 +73,9 @@ impl UntrustedPool {
     }
 }
 
-/// Opens a reader on the server's database.
-pub fn open_reader(db_path: &std::path::Path) -> rusqlite::Result<Connection> {
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(db_path, flags)?;
-    conn.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;")?;
-    Ok(conn)
-}
-
-fn spawn_worker(n: usize, db_path: PathBuf, rx: Arc<std::sync::Mutex<Receiver<Work>>>) -> std::io::Result<()> {
+fn spawn_worker(n: usize, db: crate::db::Database, rx: Arc<std::sync::Mutex<Receiver<Work>>>) -> std::io::Result<()> {
     std::thread::Builder::new().name(format!("untrusted-{n}")).stack_size(STACK_BYTES).spawn(move || {
-        let conn = match open_reader(&db_path) {
+        let conn = match db.reader() {
             Ok(conn) => conn,
             Err(e) => {
                 tracing::error!(error = %e, "a pool thread cannot open the database");
@@ -107,7 +98,7 @@ fn spawn_worker(n: usize, db_path: PathBuf, rx: Arc<std::sync::Mutex<Receiver<Wo
         }));
         if outcome.is_err() {
             tracing::error!(thread = n, "a pool thread failed; starting another");
-            let _ = spawn_worker(n, db_path, rx);
+            let _ = spawn_worker(n, db, rx);
         }
     })?;
     Ok(())

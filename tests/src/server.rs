@@ -204,8 +204,15 @@ impl TestServer {
         self.data.join(sotay_server::db::FILE_NAME)
     }
 
+    /// The server's database, keyed as the server keys it (`SOTAY_SERVER_KEY`, else the key
+    /// file beside the data directory).
+    pub fn database(&self) -> sotay_server::db::Database {
+        sotay_server::db::Database::existing(&self.data, &sotay_server::db::KeySource::from_env(None))
+            .expect("the server's database")
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
-        let c = rusqlite::Connection::open(self.db_path()).expect("server db");
+        let c = self.database().connect(rusqlite::OpenFlags::default()).expect("server db");
         c.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
         c
     }

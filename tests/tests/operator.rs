@@ -1,14 +1,31 @@
 //! What an operator does with the server's files: stop it and copy the database, back it up
-//! while it serves, run an admin command from the wrong folder. Each was measured to go wrong
-//! (issue 12): a copy after a clean SIGTERM lost what the write-ahead log held, the file was
-//! world-readable, and an admin command silently made an empty `./sotay-data`.
+//! while it serves and restore it, run an admin command from the wrong folder, look inside the
+//! file. Each was measured to go wrong (issue 12): a copy after a clean SIGTERM lost what the
+//! write-ahead log held, the file was world-readable and in plain text, and an admin command
+//! silently made an empty `./sotay-data`.
 
 use sotay_core::sample::Sampler;
 use sotay_e2e::{COMMUNE, Device, TestServer};
 
-fn documents_in(db: &std::path::Path) -> i64 {
-    let c = rusqlite::Connection::open(db).expect("the copy opens");
+fn documents_in(server: &TestServer, db: &std::path::Path) -> i64 {
+    let c = server.database().open_copy(db).expect("the copy opens with the server's key");
     c.query_row("SELECT count(*) FROM documents", [], |r| r.get(0)).expect("documents")
+}
+
+/// A user's display name, as the server stores it in its users table.
+const NAME: &str = "Cán bộ can.bo.a";
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+fn run_admin(server: &TestServer, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(sotay_e2e::server_binary())
+        .arg("--data")
+        .arg(&server.data)
+        .args(args)
+        .output()
+        .expect("run")
 }
 
 async fn with_records(server: &TestServer, n: usize) -> usize {
@@ -34,7 +51,7 @@ async fn after_a_clean_stop_the_database_file_alone_holds_everything() {
     let copy = tempfile::tempdir().expect("a folder");
     let copied = copy.path().join("copy.db");
     std::fs::copy(server.db_path(), &copied).expect("copy");
-    assert_eq!(documents_in(&copied) as usize, held, "what the copy holds");
+    assert_eq!(documents_in(&server, &copied) as usize, held, "what the copy holds");
     // The log was moved in and emptied.
     let wal = server.data.join(format!("{}-wal", sotay_server::db::FILE_NAME));
     assert!(!wal.exists() || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0, "the log is empty");
@@ -58,7 +75,7 @@ async fn the_database_and_its_backup_are_the_owners_only() {
     let out = server.admin(&["backup", "--to", to.to_str().expect("a path")]);
     assert!(out["bytes"].as_u64().unwrap_or(0) > 0, "{out}");
     assert_eq!(mode(&to), 0o600);
-    assert!(documents_in(&to) as usize >= made);
+    assert!(documents_in(&server, &to) as usize >= made);
     let again = std::process::Command::new(sotay_e2e::server_binary())
         .arg("--data")
         .arg(&server.data)
@@ -84,4 +101,155 @@ fn an_admin_command_from_the_wrong_folder_creates_nothing() {
         assert!(err.contains("--data") && err.contains(" / ") && err.contains("sotay-data"), "{err}");
         assert!(!data.exists(), "{args:?} made {}", data.display());
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_is_encrypted_at_rest_and_useless_without_its_key() {
+    let mut server = TestServer::start();
+    with_records(&server, 5).await;
+    server.stop();
+    let bytes = std::fs::read(server.db_path()).expect("the database file");
+    assert!(!bytes.starts_with(b"SQLite format 3\0"), "not a plain SQLite file");
+    assert!(!contains(&bytes, NAME), "a user's name readable in the file");
+    // Plain SQLite cannot read it.
+    let plain = rusqlite::Connection::open(server.db_path()).expect("opens lazily");
+    assert!(plain.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0)).is_err());
+    drop(plain);
+    // The key file sits outside the data directory, the owner's only.
+    let key_file = sotay_server::db::key::default_file(&server.data);
+    assert!(key_file.is_file() && !key_file.starts_with(&server.data), "{}", key_file.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // Without it, an admin command says what is missing and makes no new key.
+    let away = key_file.with_extension("away");
+    std::fs::rename(&key_file, &away).expect("move the key");
+    let out = run_admin(&server, &["user", "list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "listed users without the key");
+    assert!(err.contains("SOTAY_SERVER_KEY") && err.contains(" / "), "{err}");
+    assert!(!key_file.exists(), "a new key was made for an encrypted database");
+    // A wrong key is told apart from a missing one.
+    std::fs::write(&key_file, "ab".repeat(32)).expect("a wrong key");
+    let out = run_admin(&server, &["user", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not open"), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::rename(&away, &key_file).expect("the key back");
+    let users = server.admin(&["user", "list"]);
+    assert_eq!(users[0]["display_name"], NAME, "{users}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_from_before_encryption_is_encrypted_on_start_with_nothing_lost() {
+    let mut server = TestServer::start();
+    with_records(&server, 12).await;
+    let before = server.fingerprint();
+    server.stop();
+    // The database as an earlier version left it: plain SQLite, no key file.
+    let plain = server.data.join("plain.db");
+    {
+        let c = server.db();
+        c.execute("ATTACH DATABASE ?1 AS plain KEY ''", [plain.to_str().expect("a path")]).expect("attach");
+        c.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).expect("export");
+        let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+        c.execute_batch(&format!("PRAGMA plain.user_version = {version}; DETACH DATABASE plain;")).expect("detach");
+    }
+    let bytes = std::fs::read(&plain).expect("plain file");
+    assert!(bytes.starts_with(b"SQLite format 3\0") && contains(&bytes, NAME), "the check can see plain text");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", server.db_path().display()));
+    }
+    std::fs::rename(&plain, server.db_path()).expect("put the plain file in place");
+    std::fs::remove_file(sotay_server::db::key::default_file(&server.data)).expect("no key yet");
+    server.restart();
+    assert_eq!(server.fingerprint(), before, "everything is still there");
+    server.stop();
+    let bytes = std::fs::read(server.db_path()).expect("the database file");
+    assert!(!bytes.starts_with(b"SQLite format 3\0") && !contains(&bytes, NAME), "encrypted now");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backup_restored_brings_every_phone_back_with_nothing_lost() {
+    let mut server = TestServer::start();
+    server.add_user("can.bo.a", "commune-official", COMMUNE);
+    server.add_user("can.bo.b", "commune-official", COMMUNE);
+    let mut a = Device::new("can.bo.a");
+    a.enroll(&server.url, &server.code("can.bo.a")).await;
+    let mut b = Device::new("can.bo.b");
+    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let mut sampler = Sampler::new(21);
+    let first: Vec<String> = (0..6).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    // Last night's backup, taken while serving.
+    let dir = tempfile::tempdir().expect("a folder");
+    let backup = dir.path().join("sotay-backup.db");
+    server.admin(&["backup", "--to", backup.to_str().expect("a path")]);
+    let copy = std::fs::read(&backup).expect("the backup");
+    assert!(!copy.starts_with(b"SQLite format 3\0") && !contains(&copy, NAME), "the backup is encrypted too");
+    // A day's work after it, from both phones.
+    let later: Vec<String> = (0..6).map(|_| b.create(COMMUNE, sampler.any_body())).collect();
+    b.sync_until_ok(1).await;
+    let edit = vec!["title=Biên bản sửa sau bản sao lưu".parse().expect("assignment")];
+    a.store.edit_record(&first[0], &edit).expect("edit");
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    // Restoring under a running server is refused, and changes nothing.
+    let out = run_admin(&server, &["restore", "--from", backup.to_str().expect("a path")]);
+    assert!(!out.status.success(), "restored under a running server");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stop it"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(server.doc_heads().contains_key(&later[0]));
+    // The disk fails; the server comes back from the backup.
+    server.stop();
+    let out = server.admin(&["restore", "--from", backup.to_str().expect("a path")]);
+    let aside = std::path::PathBuf::from(out["set_aside"].as_str().expect("set aside"));
+    assert!(aside.is_file(), "the replaced database is kept");
+    server.restart();
+    assert!(!server.doc_heads().contains_key(&later[0]), "the backup predates the day's work");
+    let ra = a.sync_until_ok(2).await;
+    let rb = b.sync_until_ok(2).await;
+    assert!(ra.repaired && rb.repaired, "both phones noticed the rewound server and repaired");
+    a.sync_until_ok(1).await;
+    assert_eq!(a.state(), b.state());
+    assert_eq!(server.doc_heads(), a.doc_heads(), "the server has everything back");
+    for id in &later {
+        assert!(server.doc_heads().contains_key(id), "{id} lost");
+    }
+    assert_eq!(b.store.record(&first[0]).expect("record").body.title(), "Biên bản sửa sau bản sao lưu");
+}
+
+#[test]
+fn a_file_that_is_not_a_backup_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("data dir");
+    let bogus = dir.path().join("not-a-backup.db");
+    std::fs::write(&bogus, "Biên bản họp thôn, không phải bản sao lưu").expect("write");
+    let restore = |key: Option<&str>| {
+        let mut cmd = std::process::Command::new(sotay_e2e::server_binary());
+        cmd.arg("--data").arg(&data).args(["restore", "--from", bogus.to_str().expect("a path")]);
+        cmd.env_remove("SOTAY_SERVER_KEY");
+        if let Some(k) = key {
+            cmd.env("SOTAY_SERVER_KEY", k);
+        }
+        cmd.output().expect("run")
+    };
+    // Without the backup's key nothing can be checked, and no key is made up.
+    let out = restore(None);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("SOTAY_SERVER_KEY"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!sotay_server::db::key::default_file(&data).exists());
+    let out = restore(Some(&"cd".repeat(32)));
+    assert!(!out.status.success());
+    assert!(!data.join(sotay_server::db::FILE_NAME).exists(), "nothing put in place");
+    let kept: Vec<_> =
+        std::fs::read_dir(&data).expect("data dir").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert!(kept.iter().all(|n| n.to_string_lossy() == sotay_server::db::serving::LOCK_FILE), "{kept:?}");
 }

@@ -62,11 +62,16 @@ impl StoreKey {
     }
 
     /// The `PRAGMA key` statement for this key.
-    pub(crate) fn pragma(&self) -> String {
+    pub fn pragma(&self) -> String {
+        format!("PRAGMA key = {};", self.sql_literal())
+    }
+
+    /// The key as SQLCipher reads it in `PRAGMA key = …` and `ATTACH … KEY …`.
+    pub fn sql_literal(&self) -> String {
         match self {
             // Hex digits only: nothing to escape.
-            StoreKey::Raw(k) => format!("PRAGMA key = \"x'{}'\";", hex::encode(k)),
-            StoreKey::Passphrase(p) => format!("PRAGMA key = '{}';", p.replace('\'', "''")),
+            StoreKey::Raw(k) => format!("\"x'{}'\"", hex::encode(k)),
+            StoreKey::Passphrase(p) => format!("'{}'", p.replace('\'', "''")),
         }
     }
 }

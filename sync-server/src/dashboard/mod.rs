@@ -19,7 +19,6 @@ mod templates;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -46,8 +45,8 @@ pub struct DashState {
 }
 
 impl DashState {
-    pub fn open(data_dir: &Path, trust_forwarded_for: bool) -> Result<DashState, crate::db::DbError> {
-        let conn = crate::db::open(data_dir)?;
+    pub fn open(db: &crate::db::Database, trust_forwarded_for: bool) -> Result<DashState, crate::db::DbError> {
+        let conn = db.open()?;
         let quota = Quota::per_minute(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN));
         Ok(DashState {
             conn: Arc::new(Mutex::new(conn)),

@@ -1,11 +1,17 @@
 //! The server's SQLite database in its data directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
+use sotay_core::store::StoreKey;
 use sotay_core::store::migrations::migrate_with;
 
+mod encrypt;
+pub mod key;
+pub mod serving;
 pub mod upkeep;
+
+pub use key::KeySource;
 
 /// The server's numbered migrations.
 const MIGRATIONS: &[&str] = &[
@@ -32,44 +38,229 @@ pub enum DbError {
     Missing(String),
     #[error("không tạo được bản sao lưu {path} / cannot write the backup {path}: {reason}")]
     Backup { path: String, reason: String },
+    #[error("không khôi phục được từ {path} / cannot restore from {path}: {reason}")]
+    Restore { path: String, reason: String },
+    #[error(
+        "máy chủ đang chạy trên {0}: dừng nó trước khi khôi phục / the server is running on {0}: stop it before restoring"
+    )]
+    Serving(String),
+    #[error("khóa mã hóa không dùng được ({place}) / unusable encryption key ({place}): {reason}")]
+    Key { place: String, reason: String },
+    #[error(
+        "không có khóa mã hóa {file} cho cơ sở dữ liệu {db}: đặt SOTAY_SERVER_KEY hoặc --key-file / no encryption key {file} for the database {db}: set SOTAY_SERVER_KEY or --key-file"
+    )]
+    KeyMissing { file: String, db: String },
+    #[error("khóa mã hóa không mở được {0} / the encryption key does not open {0}")]
+    WrongKey(String),
 }
 
 pub fn path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join(FILE_NAME)
 }
 
-/// Opens (creating if need be) the database in `data_dir`, migrated to the latest schema.
-pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
-    // The directory holds the database and the code secret: the server's user only.
-    crate::private::dir(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
-    let file = data_dir.join(FILE_NAME);
-    // The file holds denouncers' and parties' names: made the owner's only before SQLite writes
-    // to it (SQLite gives its -wal and -shm files the database file's permissions).
-    if !file.exists() {
-        crate::private::file(&file, true).map_err(|e| DbError::Open(format!("{}: {e}", file.display())))?;
+/// The server's database: its data directory and the key that opens it. Every connection is
+/// made here, keyed; nothing else opens the file.
+#[derive(Clone)]
+pub struct Database {
+    dir: PathBuf,
+    key: StoreKey,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("dir", &self.dir).finish_non_exhaustive()
     }
-    make_private(&file);
-    let mut conn = Connection::open(&file)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 10000;",
-    )?;
-    migrate_with(&mut conn, MIGRATIONS)?;
-    upkeep::run(&mut conn)?;
+}
+
+impl Database {
+    /// The database `serve` works on: the directory is made (0700) if need be.
+    pub fn for_serving(data_dir: &Path, source: &KeySource) -> Result<Database, DbError> {
+        // The directory holds the database and the code secret: the server's user only.
+        crate::private::dir(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
+        Ok(Database { dir: data_dir.to_path_buf(), key: key::resolve(data_dir, source, true)? })
+    }
+
+    /// The database a backup is restored into, on this machine or a new one: the directory is
+    /// made if need be, but the key must be the backup's, so none is made.
+    pub fn for_restoring(data_dir: &Path, source: &KeySource) -> Result<Database, DbError> {
+        crate::private::dir(data_dir).map_err(|e| DbError::Open(format!("{}: {e}", data_dir.display())))?;
+        Ok(Database { dir: data_dir.to_path_buf(), key: key::resolve(data_dir, source, false)? })
+    }
+
+    /// The database an administration command works on, in a data directory that must exist:
+    /// a command run from another folder would otherwise make an empty `./sotay-data` and act
+    /// on nobody. A directory made for it (empty) gets a new database, as `serve` would make.
+    pub fn existing(data_dir: &Path, source: &KeySource) -> Result<Database, DbError> {
+        if !data_dir.is_dir() {
+            return Err(DbError::Missing(shown(data_dir)));
+        }
+        Database::for_serving(data_dir, source)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn file(&self) -> PathBuf {
+        path(&self.dir)
+    }
+
+    /// Opens (creating if need be) the database, migrated to the latest schema. A database from
+    /// before encryption is encrypted first.
+    pub fn open(&self) -> Result<Connection, DbError> {
+        let file = self.file();
+        // The file holds denouncers' and parties' names: made the owner's only before SQLite
+        // writes to it (SQLite gives its -wal and -shm files the database file's permissions).
+        if !file.exists() {
+            crate::private::file(&file, true).map_err(|e| DbError::Open(format!("{}: {e}", file.display())))?;
+        }
+        make_private(&file);
+        if key::file_state(&file).map_err(|e| DbError::Open(e.to_string()))? == key::FileState::Plain {
+            encrypt::in_place(&file, &self.key)?;
+        }
+        let mut conn = self.connect(OpenFlags::default())?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;",
+        )?;
+        migrate_with(&mut conn, MIGRATIONS)?;
+        upkeep::run(&mut conn)?;
+        Ok(conn)
+    }
+
+    /// A keyed connection to the database file, nothing more (no migration).
+    pub fn connect(&self, flags: OpenFlags) -> Result<Connection, DbError> {
+        connect_file(&self.file(), &self.key, flags)
+    }
+
+    /// Another file of this database's (a backup, a copy), read-only, with this key.
+    pub fn open_copy(&self, file: &Path) -> Result<Connection, DbError> {
+        connect_file(file, &self.key, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    }
+
+    /// A reader for the untrusted pool and the dashboard's pages.
+    pub fn reader(&self) -> Result<Connection, DbError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = self.connect(flags)?;
+        conn.execute_batch("PRAGMA query_only = ON;")?;
+        Ok(conn)
+    }
+
+    /// After a clean stop: the write-ahead log moved into the database file and emptied, so
+    /// that the file alone holds everything (copying it after SIGTERM had lost what the log
+    /// still held).
+    pub fn checkpoint_on_stop(&self) -> Result<(), DbError> {
+        let conn = self.connect(OpenFlags::default())?;
+        let (busy, _, _): (i64, i64, i64) =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if busy != 0 {
+            tracing::warn!("the last checkpoint could not finish: a reader was still open");
+        }
+        Ok(())
+    }
+
+    /// A consistent copy of the database, taken while the server runs (`VACUUM INTO` reads one
+    /// snapshot), to a new file readable by its owner only, encrypted with the same key.
+    pub fn backup(&self, to: &Path) -> Result<u64, DbError> {
+        let failed = |reason: String| DbError::Backup { path: to.display().to_string(), reason };
+        if !self.file().is_file() {
+            return Err(DbError::Missing(shown(&self.dir)));
+        }
+        let conn = self.open()?;
+        // Created empty and private first: VACUUM INTO writes into an empty file and keeps its mode.
+        crate::private::file(to, true).map_err(|e| failed(e.to_string()))?;
+        let target =
+            to.to_str().ok_or_else(|| failed("tên tệp không phải UTF-8 / the file name is not UTF-8".into()))?;
+        if let Err(e) = conn.execute("VACUUM INTO ?1", [target]) {
+            let _ = std::fs::remove_file(to);
+            return Err(failed(e.to_string()));
+        }
+        std::fs::metadata(to).map(|m| m.len()).map_err(|e| failed(e.to_string()))
+    }
+
+    /// Puts a backup in the database's place, with the server stopped: the backup must open
+    /// with this key and pass SQLite's integrity check; the database it replaces is kept beside
+    /// it (renamed, never deleted). Devices notice the rewound feed and repair onto it.
+    pub fn restore(&self, from: &Path, now_ms: i64) -> Result<PathBuf, DbError> {
+        let failed = |reason: String| DbError::Restore { path: from.display().to_string(), reason };
+        let _serving = serving::exclusive(&self.dir).map_err(|_| DbError::Serving(shown(&self.dir)))?;
+        let backup = connect_file(from, &self.key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let check: String = backup.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(failed(check));
+        }
+        let version: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < 1 || version as usize > MIGRATIONS.len() {
+            return Err(failed(format!("schema {version}")));
+        }
+        drop(backup);
+        let file = self.file();
+        let aside = self.dir.join(format!("{FILE_NAME}.before-restore-{now_ms}"));
+        let incoming = self.dir.join(format!("{FILE_NAME}.restoring"));
+        let _ = std::fs::remove_file(&incoming);
+        {
+            let mut out = crate::private::file(&incoming, true).map_err(|e| failed(e.to_string()))?;
+            let mut src = std::fs::File::open(from).map_err(|e| failed(e.to_string()))?;
+            std::io::copy(&mut src, &mut out).map_err(|e| failed(e.to_string()))?;
+            out.sync_all().map_err(|e| failed(e.to_string()))?;
+        }
+        if file.exists() {
+            // The log belongs to the database being set aside: moved into it first.
+            self.checkpoint_on_stop()?;
+            std::fs::rename(&file, &aside).map_err(|e| failed(e.to_string()))?;
+        }
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        std::fs::rename(&incoming, &file).map_err(|e| failed(e.to_string()))?;
+        // Migrated now, should the backup be of an older schema.
+        drop(self.open()?);
+        Ok(aside)
+    }
+
+    /// Moves the write-ahead log into the database file from a connection of its own, every
+    /// second, instead of inside whichever request happens to cross SQLite's threshold: a
+    /// checkpoint syncs the whole file, and a request waiting on it would wait for everyone's.
+    /// Call after `open` with `PRAGMA wal_autocheckpoint = 0` on the serving connection.
+    pub fn spawn_checkpointer(&self) -> Result<(), DbError> {
+        let conn = self.connect(OpenFlags::default())?;
+        std::thread::Builder::new()
+            .name("wal-checkpoint".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    // PASSIVE never blocks the writer; what it cannot copy now waits for the next round.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %e, "checkpoint failed");
+                    }
+                }
+            })
+            .map_err(|e| DbError::Open(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// A keyed connection to any database file of the server's (the database, a backup).
+pub fn connect_file(file: &Path, key: &StoreKey, flags: OpenFlags) -> Result<Connection, DbError> {
+    let conn = Connection::open_with_flags(file, flags)?;
+    // A wrong key is reported as such; SQLCipher's own log line about it would only alarm.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&key.pragma())?;
+    conn.execute_batch("PRAGMA busy_timeout = 10000;")?;
+    // The first read tells whether the key is right: SQLCipher cannot decrypt page 1 otherwise.
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            return Err(DbError::WrongKey(file.display().to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(conn)
 }
 
-/// Opens the database an administration command works on, in a data directory that must exist:
-/// a command run from another folder would otherwise make an empty `./sotay-data` and act on
-/// nobody. A directory made for it (empty) gets a new database, as `serve` would make.
-pub fn open_existing(data_dir: &Path) -> Result<Connection, DbError> {
-    if !data_dir.is_dir() {
-        let shown = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
-        return Err(DbError::Missing(shown.display().to_string()));
-    }
-    open(data_dir)
+fn shown(dir: &Path) -> String {
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()).display().to_string()
 }
 
 /// The database file and its journal files, the owner's only (for files made by earlier
@@ -87,38 +278,6 @@ fn make_private(file: &Path) {
     }
 }
 
-/// After a clean stop: the write-ahead log moved into the database file and emptied, so that the
-/// file alone holds everything (copying it after SIGTERM had lost what the log still held).
-pub fn checkpoint_on_stop(data_dir: &Path) -> Result<(), DbError> {
-    let conn = Connection::open(path(data_dir))?;
-    conn.execute_batch("PRAGMA busy_timeout = 10000;")?;
-    let (busy, _, _): (i64, i64, i64) =
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    if busy != 0 {
-        tracing::warn!("the last checkpoint could not finish: a reader was still open");
-    }
-    Ok(())
-}
-
-/// A consistent copy of the database, taken while the server runs (`VACUUM INTO` reads one
-/// snapshot), to a new file readable by its owner only.
-pub fn backup(data_dir: &Path, to: &Path) -> Result<u64, DbError> {
-    let failed = |reason: String| DbError::Backup { path: to.display().to_string(), reason };
-    if !path(data_dir).is_file() {
-        let shown = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
-        return Err(DbError::Missing(shown.display().to_string()));
-    }
-    // Created empty and private first: VACUUM INTO writes into an empty file and keeps its mode.
-    crate::private::file(to, true).map_err(|e| failed(e.to_string()))?;
-    let conn = open_existing(data_dir)?;
-    let target = to.to_str().ok_or_else(|| failed("tên tệp không phải UTF-8 / the file name is not UTF-8".into()))?;
-    if let Err(e) = conn.execute("VACUUM INTO ?1", [target]) {
-        let _ = std::fs::remove_file(to);
-        return Err(failed(e.to_string()));
-    }
-    std::fs::metadata(to).map(|m| m.len()).map_err(|e| failed(e.to_string()))
-}
-
 /// Readiness: a small write the caller commits. Fails when the database cannot be written.
 pub fn heartbeat(conn: &Connection, now: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("INSERT INTO heartbeat (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = ?1")?
@@ -132,28 +291,6 @@ pub fn open_memory() -> Result<Connection, DbError> {
     migrate_with(&mut conn, MIGRATIONS)?;
     upkeep::run(&mut conn)?;
     Ok(conn)
-}
-
-/// Moves the write-ahead log into the database file from a connection of its own, every second,
-/// instead of inside whichever request happens to cross SQLite's threshold: a checkpoint syncs the
-/// whole file, and a request waiting on it would wait for everyone's. Call after `open` with
-/// `PRAGMA wal_autocheckpoint = 0` on the serving connection.
-pub fn spawn_checkpointer(data_dir: &Path) -> Result<(), DbError> {
-    let conn = Connection::open(data_dir.join(FILE_NAME))?;
-    conn.execute_batch("PRAGMA busy_timeout = 10000;")?;
-    std::thread::Builder::new()
-        .name("wal-checkpoint".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(1));
-                // PASSIVE never blocks the writer; what it cannot copy now waits for the next round.
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::warn!(error = %e, "checkpoint failed");
-                }
-            }
-        })
-        .map_err(|e| DbError::Open(e.to_string()))?;
-    Ok(())
 }
 
 /// Recently used documents, kept loaded: a document edited often has many incremental chunks,
@@ -249,11 +386,11 @@ mod tests {
     #[test]
     fn readiness_fails_when_the_database_cannot_be_written() {
         let dir = tempfile::tempdir().unwrap();
-        drop(open(dir.path()).unwrap());
-        let writable = Connection::open(path(dir.path())).unwrap();
+        let db = Database::for_serving(&dir.path().join("data"), &KeySource::default()).unwrap();
+        drop(db.open().unwrap());
+        let writable = db.connect(OpenFlags::default()).unwrap();
         assert!(heartbeat(&writable, 1).is_ok());
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-        let read_only = Connection::open_with_flags(path(dir.path()), flags).unwrap();
+        let read_only = db.connect(OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         assert!(heartbeat(&read_only, 2).is_err());
         // Through the worker, as /healthz asks: the job's answer is the failure.
         let worker = crate::worker::DbWorker::start(read_only).unwrap();
