@@ -3,6 +3,7 @@
 //! backup is unreadable without it. The key file is made on first start, 0600, and its place
 //! announced: losing it loses the database.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use sotay_core::store::StoreKey;
@@ -96,7 +97,9 @@ pub fn resolve(data_dir: &Path, source: &KeySource, may_create: bool) -> Result<
         "Đã tạo khóa mã hóa cơ sở dữ liệu; giữ một bản ở nơi khác ngoài bản sao lưu, mất khóa là mất dữ liệu / \
          made the database encryption key; keep a copy apart from the backups: without it the database cannot be read"
     );
-    eprintln!("Khóa mã hóa / encryption key: {place} (0600)");
+    // Also where no log is set up (an admin command); a standard error that cannot be written
+    // (a full disk) must not stop the server, as eprintln! would.
+    let _ = writeln!(std::io::stderr(), "Khóa mã hóa / encryption key: {place} (0600)");
     Ok(key)
 }
 
