@@ -159,6 +159,10 @@ async fn a_database_from_before_encryption_is_encrypted_on_start_with_nothing_lo
     }
     let bytes = std::fs::read(&plain).expect("plain file");
     assert!(bytes.starts_with(b"SQLite format 3\0") && contains(&bytes, NAME), "the check can see plain text");
+    // A nightly backup of that version is plain too.
+    let old_backups = tempfile::tempdir().expect("a folder");
+    let old_backup = old_backups.path().join("sotay-backup-before-upgrade.db");
+    std::fs::copy(&plain, &old_backup).expect("an old backup");
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", server.db_path().display()));
     }
@@ -169,6 +173,12 @@ async fn a_database_from_before_encryption_is_encrypted_on_start_with_nothing_lo
     server.stop();
     let bytes = std::fs::read(server.db_path()).expect("the database file");
     assert!(!bytes.starts_with(b"SQLite format 3\0") && !contains(&bytes, NAME), "encrypted now");
+    // The old plain backup can still be restored, and is encrypted as it goes in.
+    server.admin(&["restore", "--from", old_backup.to_str().expect("a path")]);
+    let bytes = std::fs::read(server.db_path()).expect("the database file");
+    assert!(!bytes.starts_with(b"SQLite format 3\0") && !contains(&bytes, NAME), "restored encrypted");
+    server.restart();
+    assert_eq!(server.fingerprint(), before, "the old backup's records are all there");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,12 +11,22 @@ use sotay_core::store::StoreKey;
 use super::DbError;
 
 /// Where the key comes from, as the operator set it.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KeySource {
     /// `SOTAY_SERVER_KEY`: 64 hexadecimal digits (a raw key) or a passphrase.
     pub secret: Option<String>,
     /// `--key-file` / `SOTAY_SERVER_KEY_FILE`; by default beside the data directory.
     pub file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret itself.
+        f.debug_struct("KeySource")
+            .field("secret", &self.secret.as_ref().map(|_| ".."))
+            .field("file", &self.file)
+            .finish()
+    }
 }
 
 impl KeySource {
@@ -78,7 +88,9 @@ pub fn resolve(data_dir: &Path, source: &KeySource, may_create: bool) -> Result<
     match std::fs::read_to_string(&file) {
         Ok(text) => {
             warn_if_shared(&file);
-            return StoreKey::parse(&text).map_err(|e| bad(e.to_string()));
+            // A passphrase written with an editor ends in a line break that is not part of it
+            // (the same passphrase in SOTAY_SERVER_KEY must give the same key).
+            return StoreKey::parse(text.trim_end_matches(['\r', '\n'])).map_err(|e| bad(e.to_string()));
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(bad(e.to_string())),
@@ -142,6 +154,18 @@ mod tests {
         let err = resolve(&data, &source, true).unwrap_err();
         assert!(matches!(err, DbError::KeyMissing { .. }), "{err}");
         assert!(!default_file(&data).exists());
+    }
+
+    #[test]
+    fn a_passphrase_in_a_file_is_the_same_key_as_in_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let file = dir.path().join("passphrase");
+        std::fs::write(&file, "Khóa của Xã Lâm Bình 2026\n").unwrap();
+        let from_file = resolve(&data, &KeySource { secret: None, file: Some(file) }, false).unwrap();
+        let from_env = KeySource { secret: Some("Khóa của Xã Lâm Bình 2026".into()), file: None };
+        assert_eq!(from_file, resolve(&data, &from_env, false).unwrap());
     }
 
     #[test]

@@ -179,44 +179,74 @@ impl Database {
         std::fs::metadata(to).map(|m| m.len()).map_err(|e| failed(e.to_string()))
     }
 
-    /// Puts a backup in the database's place, with the server stopped: the backup must open
-    /// with this key and pass SQLite's integrity check; the database it replaces is kept beside
-    /// it (renamed, never deleted). Devices notice the rewound feed and repair onto it.
+    /// Puts a backup in the database's place, with the server stopped: the copy must open with
+    /// this key (or be a plain backup from before encryption, encrypted once in place) and pass
+    /// SQLite's integrity check; the database it replaces is kept beside it (linked, never
+    /// deleted). Devices notice the rewound feed and repair onto it.
     pub fn restore(&self, from: &Path, now_ms: i64) -> Result<PathBuf, DbError> {
         let failed = |reason: String| DbError::Restore { path: from.display().to_string(), reason };
         let _serving = serving::exclusive(&self.dir).map_err(|_| DbError::Serving(shown(&self.dir)))?;
-        let backup = connect_file(from, &self.key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let check: String = backup.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if check != "ok" {
-            return Err(failed(check));
-        }
-        let version: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version < 1 || version as usize > MIGRATIONS.len() {
-            return Err(failed(format!("schema {version}")));
-        }
-        drop(backup);
         let file = self.file();
         let aside = self.dir.join(format!("{FILE_NAME}.before-restore-{now_ms}"));
         let incoming = self.dir.join(format!("{FILE_NAME}.restoring"));
-        let _ = std::fs::remove_file(&incoming);
+        let remove_incoming = || {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", incoming.display()));
+            }
+        };
+        remove_incoming();
         {
             let mut out = crate::private::file(&incoming, true).map_err(|e| failed(e.to_string()))?;
             let mut src = std::fs::File::open(from).map_err(|e| failed(e.to_string()))?;
             std::io::copy(&mut src, &mut out).map_err(|e| failed(e.to_string()))?;
             out.sync_all().map_err(|e| failed(e.to_string()))?;
         }
+        // What is checked is the copy that goes in, not the file it came from.
+        let checked = check_backup(&incoming, &self.key).map_err(|e| match e {
+            DbError::WrongKey(_) => DbError::WrongKey(from.display().to_string()),
+            other => other,
+        });
+        if let Err(e) = checked {
+            remove_incoming();
+            return Err(match e {
+                DbError::Restore { reason, .. } => failed(reason),
+                other => other,
+            });
+        }
+        let wal = PathBuf::from(format!("{}-wal", file.display()));
         if file.exists() {
-            // The log belongs to the database being set aside: moved into it first.
-            self.checkpoint_on_stop()?;
-            std::fs::rename(&file, &aside).map_err(|e| failed(e.to_string()))?;
+            // The log belongs to the database being set aside: moved into it first where it
+            // can be. A database too damaged to open (why one restores) is set aside as it is,
+            // its log beside it.
+            if let Ok(old) = self.connect_existing() {
+                let busy: i64 = old.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(0);
+                if busy != 0 {
+                    remove_incoming();
+                    return Err(DbError::Serving(shown(&self.dir)));
+                }
+            }
+            // A second name for the old file, then one rename over it: at every moment the
+            // database's place holds a whole database, the old one or the restored one.
+            std::fs::hard_link(&file, &aside).map_err(|e| failed(e.to_string()))?;
+            if wal.exists() {
+                std::fs::rename(&wal, format!("{}-wal", aside.display())).map_err(|e| failed(e.to_string()))?;
+            }
         }
-        for suffix in ["-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
+        let _ = std::fs::remove_file(format!("{}-shm", file.display()));
         std::fs::rename(&incoming, &file).map_err(|e| failed(e.to_string()))?;
-        // Migrated now, should the backup be of an older schema.
+        remove_incoming();
+        // Migrated now, should the backup be of an older schema; encrypted, should it be plain.
         drop(self.open()?);
         Ok(aside)
+    }
+
+    /// The database as it is on disk, plain (from before encryption) or with this key.
+    fn connect_existing(&self) -> Result<Connection, DbError> {
+        let file = self.file();
+        match key::file_state(&file).map_err(|e| DbError::Restore { path: shown(&file), reason: e.to_string() })? {
+            key::FileState::Plain => Ok(Connection::open(&file)?),
+            _ => self.connect(OpenFlags::default()),
+        }
     }
 
     /// Moves the write-ahead log into the database file from a connection of its own, every
@@ -257,6 +287,29 @@ pub fn connect_file(file: &Path, key: &StoreKey, flags: OpenFlags) -> Result<Con
         Err(e) => return Err(e.into()),
     }
     Ok(conn)
+}
+
+/// A backup that can be restored: it opens (with `key`, or plain from before encryption),
+/// passes `integrity_check` and has a schema this build knows.
+fn check_backup(file: &Path, key: &StoreKey) -> Result<(), DbError> {
+    let failed = |reason: String| DbError::Restore { path: file.display().to_string(), reason };
+    let backup = match key::file_state(file).map_err(|e| failed(e.to_string()))? {
+        key::FileState::Plain => {
+            let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            conn.execute_batch("PRAGMA busy_timeout = 10000;")?;
+            conn
+        }
+        _ => connect_file(file, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+    };
+    let check: String = backup.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(failed(check));
+    }
+    let version: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < 1 || version as usize > MIGRATIONS.len() {
+        return Err(failed(format!("schema {version}")));
+    }
+    Ok(())
 }
 
 fn shown(dir: &Path) -> String {
