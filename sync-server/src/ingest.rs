@@ -621,9 +621,17 @@ pub fn stage_push(
 /// link is tried once more after the rest: a denouncer's identity may come before its petition in
 /// the same request (ids are ordered by time and chance), and is checked against the petition as
 /// the request leaves it. Nothing is written until all pass, so a second try changes nothing else.
-pub fn in_link_order<T>(
+pub fn in_link_order<T>(items: &[T], stage_one: impl FnMut(&T) -> Result<(), IngestError>) -> Result<(), IngestError> {
+    in_link_order_leaving(items, stage_one, || false)
+}
+
+/// As [`in_link_order`], but where `leave_unbound()` says so on the second try, a document
+/// whose identity link still does not hold is left out instead of refusing the request (a
+/// repair round, when the document it links to was itself left out).
+pub fn in_link_order_leaving<T>(
     items: &[T],
     mut stage_one: impl FnMut(&T) -> Result<(), IngestError>,
+    leave_unbound: impl Fn() -> bool,
 ) -> Result<(), IngestError> {
     let mut deferred = Vec::new();
     for item in items {
@@ -632,7 +640,13 @@ pub fn in_link_order<T>(
             other => other?,
         }
     }
-    deferred.into_iter().try_for_each(stage_one)
+    for item in deferred {
+        match stage_one(item) {
+            Err(IngestError::IdentityBinding { .. }) if leave_unbound() => continue,
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 pub fn heads_text(heads: &[ChangeHash]) -> String {

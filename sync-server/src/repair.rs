@@ -43,40 +43,56 @@ pub fn stage(
             return Err(IngestError::Duplicate { doc: id });
         }
     }
-    ingest::in_link_order(&req.docs, |m| {
-        let id = protocol::doc_id_string(&m.doc);
-        let stored = ingest::load(conn, cache, &id)?;
-        let before = stored.as_ref().map(|s| s.scope.clone());
-        let readable = before.as_ref().is_some_and(|b| user.may_pull(b));
-        if before.as_ref().is_some_and(|b| !readable && !user.may_push(b)) {
-            return Ok(());
-        }
-        let staged = &out.staged;
-        let round = ingest::guarded(&id, || {
-            let (mut doc, stored) = ingest::Stored::split(stored);
-            let mut state = automerge::sync::State::new();
-            doc.receive_sync_message(&mut state, &m.message).map_err(|_| IngestError::BadChange { doc: id.clone() })?;
-            let reply = if readable || before.is_none() { doc.sync_message(&mut state) } else { None };
-            Ok((ingest::check(conn, pusher, limits, &id, stored, doc, staged)?, reply))
-        });
-        let (staging, reply) = match round {
-            // After a restore, a phone holds changes it received from other users' phones,
-            // which the server lost. It cannot pass them on (nothing proves who wrote them until
-            // changes are signed), so the document waits for its authors' own repair; the rest
-            // of the round goes on rather than the phone being refused at every sync. Without
-            // an answer, the phone's automerge sync state stops offering them.
-            Err(IngestError::ForgedAuthor { .. }) => {
-                tracing::info!(route = "repair", device = %pusher.device.device_id, doc = %id, "changes by other devices left for their authors");
+    // Documents left for their authors: one linking to them cannot be checked either.
+    let left = std::cell::Cell::new(0usize);
+    ingest::in_link_order_leaving(
+        &req.docs,
+        |m| {
+            let id = protocol::doc_id_string(&m.doc);
+            let stored = ingest::load(conn, cache, &id)?;
+            let before = stored.as_ref().map(|s| s.scope.clone());
+            let readable = before.as_ref().is_some_and(|b| user.may_pull(b));
+            if before.as_ref().is_some_and(|b| !readable && !user.may_push(b)) {
                 return Ok(());
             }
-            other => other?,
-        };
-        out.staged.extend(staging);
-        if let Some(message) = reply {
-            out.replies.push(DocMessage { doc: m.doc, message: ByteBuf::from(message) });
-        }
-        Ok(())
-    })?;
+            let staged = &out.staged;
+            let round = ingest::guarded(&id, || {
+                let (mut doc, stored) = ingest::Stored::split(stored);
+                let mut state = automerge::sync::State::new();
+                doc.receive_sync_message(&mut state, &m.message)
+                    .map_err(|_| IngestError::BadChange { doc: id.clone() })?;
+                let reply = if readable || before.is_none() { doc.sync_message(&mut state) } else { None };
+                // A change the phone left out (automerge sums up what the server holds in a
+                // Bloom filter: about one change in a hundred looks held when it is not) is asked
+                // for by the reply's `need` rather than the round refused; nothing is written
+                // until the document is whole.
+                let staging = match ingest::check(conn, pusher, limits, &id, stored, doc, staged) {
+                    Err(IngestError::MissingDependencies { .. }) if reply.is_some() => None,
+                    other => other?,
+                };
+                Ok((staging, reply))
+            });
+            let (staging, reply) = match round {
+                // After a restore, a phone holds changes it received from other users' phones,
+                // which the server lost. It cannot pass them on (nothing proves who wrote them until
+                // changes are signed), so the document waits for its authors' own repair; the rest
+                // of the round goes on rather than the phone being refused at every sync. Without
+                // an answer, the phone's automerge sync state stops offering them.
+                Err(IngestError::ForgedAuthor { .. }) => {
+                    tracing::info!(route = "repair", device = %pusher.device.device_id, doc = %id, "changes by other devices left for their authors");
+                    left.set(left.get() + 1);
+                    return Ok(());
+                }
+                other => other?,
+            };
+            out.staged.extend(staging);
+            if let Some(message) = reply {
+                out.replies.push(DocMessage { doc: m.doc, message: ByteBuf::from(message) });
+            }
+            Ok(())
+        },
+        || left.get() > 0,
+    )?;
     Ok(out)
 }
 

@@ -136,12 +136,17 @@ async fn a_phone_holding_another_users_lost_work_is_not_stuck_and_its_own_edit_o
     assert!(a.sync_until_ok(1).await.repaired);
     a.sync_until_ok(1).await;
     assert!(!server.doc_heads().contains_key(&theirs), "the server took B's changes from A");
+    // A edits it again meanwhile: the edit waits with the record rather than being sent alone
+    // (refused for what it lacks, and then set aside for good).
+    a.store.edit_record(&theirs, &set("title=Cán bộ A bổ sung lần hai")).expect("edit");
+    let report = a.sync_until_ok(1).await;
+    assert!(report.rejected.is_empty(), "set aside: {:?}", report.rejected);
     // B's own repair brings its record back; A's edit on it follows at A's next sync.
     assert!(b.sync_until_ok(1).await.repaired);
     assert!(server.doc_heads().contains_key(&theirs));
     a.sync_until_ok(1).await;
     b.sync_until_ok(1).await;
-    assert_eq!(b.store.record(&theirs).expect("record").body.title(), "Cán bộ A bổ sung sau buổi hòa giải");
+    assert_eq!(b.store.record(&theirs).expect("record").body.title(), "Cán bộ A bổ sung lần hai");
     assert_eq!(a.state(), b.state());
     assert_eq!(server.doc_heads(), a.doc_heads(), "the server has everything back");
     // Nothing waits any more: a further sync is an ordinary one.

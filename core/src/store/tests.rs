@@ -553,6 +553,7 @@ fn a_store_of_the_three_tier_units_moves_to_the_two_tiers_when_opened() {
             "UPDATE profile SET unit = '02233';
              UPDATE record_index SET unit = '02233', commune = '02233', district = '071', province = '08';
              DROP TABLE upkeep; DROP INDEX sync_docs_awaiting; ALTER TABLE sync_docs DROP COLUMN awaiting_authors;
+             ALTER TABLE sync_account DROP COLUMN awaiting_check;
              PRAGMA user_version = 3;",
         )
         .unwrap();

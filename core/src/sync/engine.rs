@@ -224,7 +224,7 @@ impl Store {
         let mut dirty: Vec<(String, String, String)> = {
             let mut stmt = self.conn.prepare(
                 "SELECT s.doc_id, s.server_heads, d.kind FROM sync_docs s JOIN documents d ON d.doc_id = s.doc_id
-                 WHERE s.dirty = 1 AND s.rejected IS NULL",
+                 WHERE s.dirty = 1 AND s.rejected IS NULL AND s.awaiting_authors = 0",
             )?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?
         };
@@ -285,6 +285,13 @@ impl Store {
             progress.received_docs += 1;
             progress.received_changes += entries.iter().map(|e| e.changes.len()).sum::<usize>();
             apply_pulled(&tx, &id, &entries)?;
+            // A document waiting for its authors moved on the server: its author's phone has
+            // been, so it is worth reconciling again (and only then).
+            tx.prepare_cached(
+                "UPDATE sync_account SET awaiting_check = 1
+                 WHERE id = 1 AND EXISTS (SELECT 1 FROM sync_docs WHERE doc_id = ?1 AND awaiting_authors = 1)",
+            )?
+            .execute([&id])?;
         }
         tx.execute(
             "UPDATE sync_account SET cursor = ?1, cursor_tag = ?4, last_sync_at = ?2, last_error = NULL, repair_needed = ?3
@@ -327,9 +334,14 @@ impl Store {
     }
 
     /// Reconciles again, by themselves, the documents an earlier repair left waiting for their
-    /// authors (see migration 5); `None` when none wait. The cursor is left as it is: the feed
+    /// authors (see migration 5), once the feed brought news of one of them; `None` otherwise. The cursor is left as it is: the feed
     /// was synced normally, and documents the server lacks are not asked for.
     pub fn start_awaiting_repair(&self) -> Result<Option<(RepairSession, RepairRequest)>> {
+        let check: Option<bool> =
+            self.conn.query_row("SELECT awaiting_check FROM sync_account WHERE id = 1", [], |r| r.get(0)).optional()?;
+        if check != Some(true) {
+            return Ok(None);
+        }
         let ids: Vec<String> = self
             .conn
             .prepare_cached("SELECT doc_id FROM sync_docs WHERE awaiting_authors = 1 ORDER BY doc_id")?
@@ -376,6 +388,10 @@ impl Store {
             let mut doc = existing.unwrap_or_else(Document::empty);
             let before = doc.heads();
             doc.receive_sync_message(state, &m.message).map_err(crate::store::records::damaged(&id))?;
+            // The server keeps no sync state between rounds: what it has not taken yet must be
+            // offered again, not remembered as sent (a change held back by a Bloom filter's
+            // false positive would otherwise never go).
+            state.sent_hashes.clear();
             if doc.heads() != before {
                 changed.push(id.clone());
                 store_received(&tx, &id, &mut doc, is_new)?;
@@ -402,7 +418,7 @@ impl Store {
                 // Both sides hold the same: nothing waits for the server.
                 tx.prepare_cached(
                     "INSERT INTO sync_docs (doc_id, server_heads, dirty) VALUES (?1, ?2, 0)
-                     ON CONFLICT (doc_id) DO UPDATE SET server_heads = ?2, dirty = 0, awaiting_authors = 0",
+                     ON CONFLICT (doc_id) DO UPDATE SET server_heads = ?2, dirty = 0, awaiting_authors = 0, rejected = NULL",
                 )?
                 .execute(params![id, heads_text(&doc.heads())])?;
             } else if state.their_heads.is_some() {
@@ -424,6 +440,9 @@ impl Store {
             }
             None => (None, Vec::new()),
         };
+        if docs.is_empty() && session.awaiting_only {
+            tx.execute("UPDATE sync_account SET awaiting_check = 0 WHERE id = 1", [])?;
+        }
         if docs.is_empty() && missing_from.is_none() && !session.awaiting_only {
             let cursor = session.cursor.unwrap_or(response.cursor);
             tx.execute(
