@@ -143,3 +143,15 @@ fn copy_store(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Two commune officials of the test commune, can.bo.a and can.bo.b, each with an enrolled
+/// phone: the cast of most scenarios.
+pub async fn two_commune_officials(server: &crate::TestServer) -> (Device, Device) {
+    server.add_user("can.bo.a", "commune-official", crate::COMMUNE);
+    server.add_user("can.bo.b", "commune-official", crate::COMMUNE);
+    let mut a = Device::new("can.bo.a");
+    a.enroll(&server.url, &server.code("can.bo.a")).await;
+    let mut b = Device::new("can.bo.b");
+    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    (a, b)
+}

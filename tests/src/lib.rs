@@ -8,7 +8,7 @@ pub mod proxy;
 pub mod server;
 pub mod throttle;
 
-pub use device::Device;
+pub use device::{Device, two_commune_officials};
 pub use proxy::{Fault, FaultProxy};
 pub use server::{TestServer, binary as server_binary};
 pub use throttle::Throttle;

@@ -7,7 +7,7 @@ use serde_bytes::ByteBuf;
 use sotay_core::record::RecordKind;
 use sotay_core::sample::Sampler;
 use sotay_core::sync::protocol::{self, DocChanges, SyncRequest};
-use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, TestServer};
+use sotay_e2e::{COMMUNE, OTHER_COMMUNE, TestServer, two_commune_officials};
 
 use sotay_e2e::post_sync as post;
 
@@ -41,12 +41,7 @@ fn raw_change(doc_id: &str, user: &str, device: &str, root: serde_json::Value) -
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let server = TestServer::start();
-    server.add_user("can.bo.a", "commune-official", COMMUNE);
-    server.add_user("can.bo.b", "commune-official", COMMUNE);
-    let mut a = Device::new("can.bo.a");
-    a.enroll(&server.url, &server.code("can.bo.a")).await;
-    let mut b = Device::new("can.bo.b");
-    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(5);
     let existing = a.create(COMMUNE, sampler.body(RecordKind::Mediation));
     a.sync_until_ok(2).await;

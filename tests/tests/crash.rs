@@ -3,17 +3,12 @@
 
 use rand::{RngExt, SeedableRng};
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, TestServer};
+use sotay_e2e::{COMMUNE, TestServer, two_commune_officials};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_killed_mid_sync_loses_nothing() {
     let mut server = TestServer::start();
-    server.add_user("can.bo.a", "commune-official", COMMUNE);
-    server.add_user("can.bo.b", "commune-official", COMMUNE);
-    let mut a = Device::new("can.bo.a");
-    a.enroll(&server.url, &server.code("can.bo.a")).await;
-    let mut b = Device::new("can.bo.b");
-    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(31);
     let mut rng = rand::rngs::StdRng::seed_from_u64(8);
     let mut total = 0;

@@ -5,7 +5,7 @@
 //! silently made an empty `./sotay-data`.
 
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, TestServer};
+use sotay_e2e::{COMMUNE, Device, TestServer, two_commune_officials};
 
 fn documents_in(server: &TestServer, db: &std::path::Path) -> i64 {
     let c = server.database().open_copy(db).expect("the copy opens with the server's key");
@@ -184,12 +184,7 @@ async fn a_database_from_before_encryption_is_encrypted_on_start_with_nothing_lo
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backup_restored_brings_every_phone_back_with_nothing_lost() {
     let mut server = TestServer::start();
-    server.add_user("can.bo.a", "commune-official", COMMUNE);
-    server.add_user("can.bo.b", "commune-official", COMMUNE);
-    let mut a = Device::new("can.bo.a");
-    a.enroll(&server.url, &server.code("can.bo.a")).await;
-    let mut b = Device::new("can.bo.b");
-    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(21);
     let first: Vec<String> = (0..6).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
     a.sync_until_ok(1).await;

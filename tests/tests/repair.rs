@@ -3,7 +3,7 @@
 
 use sotay_core::record::input::Assignment;
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, TestServer};
+use sotay_e2e::{COMMUNE, Device, TestServer, two_commune_officials};
 
 fn set(s: &str) -> Vec<Assignment> {
     vec![s.parse().expect("assignment")]
@@ -12,12 +12,7 @@ fn set(s: &str) -> Vec<Assignment> {
 #[tokio::test]
 async fn a_server_restored_from_backup_gets_back_what_it_lost() {
     let mut server = TestServer::start();
-    server.add_user("can.bo.a", "commune-official", COMMUNE);
-    server.add_user("can.bo.b", "commune-official", COMMUNE);
-    let mut a = Device::new("can.bo.a");
-    a.enroll(&server.url, &server.code("can.bo.a")).await;
-    let mut b = Device::new("can.bo.b");
-    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(12);
     let first: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
     a.sync_until_ok(1).await;
@@ -49,12 +44,7 @@ async fn a_server_restored_from_backup_gets_back_what_it_lost() {
 #[tokio::test]
 async fn a_phone_restored_from_backup_gets_back_its_own_lost_work() {
     let server = TestServer::start();
-    server.add_user("can.bo.a", "commune-official", COMMUNE);
-    server.add_user("can.bo.b", "commune-official", COMMUNE);
-    let mut a = Device::new("can.bo.a");
-    a.enroll(&server.url, &server.code("can.bo.a")).await;
-    let mut b = Device::new("can.bo.b");
-    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(13);
     let early: Vec<String> = (0..3).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
     a.sync_until_ok(1).await;
@@ -109,12 +99,7 @@ async fn a_phone_restored_to_just_before_its_last_sync_gets_its_changes_echoed_b
 #[tokio::test]
 async fn a_phone_holding_another_users_lost_work_is_not_stuck_and_its_own_edit_on_it_arrives() {
     let mut server = TestServer::start();
-    server.add_user("can.bo.a", "commune-official", COMMUNE);
-    server.add_user("can.bo.b", "commune-official", COMMUNE);
-    let mut a = Device::new("can.bo.a");
-    a.enroll(&server.url, &server.code("can.bo.a")).await;
-    let mut b = Device::new("can.bo.b");
-    b.enroll(&server.url, &server.code("can.bo.b")).await;
+    let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(15);
     a.create(COMMUNE, sampler.any_body());
     a.sync_until_ok(1).await;
