@@ -84,6 +84,42 @@ impl Harness {
         self.push(&[DocChanges { doc, changes: vec![serde_bytes::ByteBuf::from(change.to_vec())] }])
     }
 
+    /// The writer of the harness's user and device, as that device writes.
+    pub fn writer(&self) -> sotay_core::document::Writer {
+        sotay_core::document::Writer {
+            author: sotay_core::record::Author { user: FUZZ_USER.into(), device: FUZZ_DEVICE.into() },
+            actor: automerge::ActorId::random(),
+            now: 0,
+        }
+    }
+
+    /// A new record of the harness's commune, written as its device writes one, pushed.
+    pub fn push_record(&self, body: &sotay_core::record::RecordBody) -> Result<(String, Document), IngestError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let new = sotay_core::document::NewDocument {
+            id: &id,
+            kind: body.kind().into(),
+            unit: FUZZ_COMMUNE,
+            commune: FUZZ_COMMUNE,
+            body: body.to_value(),
+        };
+        let mut doc = Document::create(new, &self.writer()).map_err(|_| IngestError::BadChange { doc: id.clone() })?;
+        self.push_document(&id, &mut doc, &[])?;
+        Ok((id, doc))
+    }
+
+    /// Pushes a document's changes since `heads` (what the server already holds).
+    pub fn push_document(
+        &self,
+        id: &str,
+        doc: &mut Document,
+        heads: &[automerge::ChangeHash],
+    ) -> Result<usize, IngestError> {
+        let doc_id = protocol::doc_id(id).ok_or(IngestError::BadId)?;
+        let changes = doc.changes_since(heads).into_iter().map(|(_, b)| serde_bytes::ByteBuf::from(b)).collect();
+        self.push(&[DocChanges { doc: doc_id, changes }])
+    }
+
     fn push(&self, pushes: &[DocChanges]) -> Result<usize, IngestError> {
         let pusher = Pusher::new(&self.conn, &self.device)?;
         let staged = ingest::stage_push(&self.conn, &self.cache, &pusher, &self.limits, pushes)?;

@@ -174,6 +174,8 @@ pub struct Staged {
     pub linked: Option<String>,
     /// The files the document refers to (SHA-256).
     pub attachments: Vec<String>,
+    /// What a record adds to reports, as of this write.
+    pub report: Option<crate::report_facts::Entry>,
     /// Every change of the document, when it must be sent whole again (it moved, or its
     /// handlers changed), so that devices newly in its scope receive all of it.
     pub resend: Option<Vec<Vec<u8>>>,
@@ -413,6 +415,7 @@ pub fn check(
     }
     let filed = placement(conn, &env, batch)?;
     let mut identity_update = None;
+    let mut report = None;
     let (handlers, linked, attachments) = match kind {
         DocumentKind::Village => {
             serde_json::from_value::<Village>(body).map_err(|_| invalid(id, "not a village / không phải thôn"))?;
@@ -428,6 +431,7 @@ pub fn check(
             let record_kind = other.record_kind().ok_or_else(|| invalid(id, "unknown kind"))?;
             let body = RecordBody::from_stored(record_kind, body)
                 .map_err(|e| invalid(id, sotay_core::error::FieldErrors(e).to_string()))?;
+            report = Some(crate::report_facts::Entry::of(&env, &body));
             match body {
                 RecordBody::Petition(p) => {
                     let identity = (!p.identity_ref.is_empty()).then_some(p.identity_ref);
@@ -503,6 +507,7 @@ pub fn check(
         before,
         linked,
         attachments,
+        report,
         resend,
         identity_update,
     }))
@@ -746,6 +751,9 @@ pub fn commit(
             s.size
         ])?;
         crate::attachments::note_refs(tx, &s.id, &s.attachments)?;
+        if let Some(entry) = &s.report {
+            crate::report_facts::store(tx, &s.scope, &s.heads, entry)?;
+        }
         let bytes: Vec<Vec<u8>> = s.new_changes.iter().map(|(_, b)| b.clone()).collect();
         added += bytes.iter().map(|b| b.len() as i64).sum::<i64>();
         append_feed(tx, &s.id, &device.device_id, now, &bytes)?;

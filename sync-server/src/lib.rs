@@ -8,6 +8,7 @@
 //! - [`attachments`]: files attached to records, kept and served within the records' scope;
 //! - [`feed`]: what a device receives past its cursor, within its scope;
 //! - [`repair`]: document-by-document reconciliation with automerge sync messages;
+//! - [`report_facts`]: what each record adds to reports, kept beside it;
 //! - [`worker`]: the database thread, committing requests in groups (short SQL only);
 //! - [`untrusted`]: the pool where everything that works on what devices send runs, each job
 //!   under `catch_unwind`; [`limits`]: the bounds on what one device may make the server do;
@@ -29,6 +30,7 @@ pub mod metrics;
 pub mod private;
 pub mod qr;
 pub mod repair;
+pub mod report_facts;
 pub mod serve;
 pub mod untrusted;
 pub mod worker;

@@ -5,6 +5,7 @@
 //! Reports carry figures only, never a person's name or details: a reviewer above the commune
 //! sees what every reader sees.
 
+mod facts;
 mod figures;
 pub mod official;
 mod period;
@@ -15,6 +16,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub use facts::{BadFacts, FACTS_VERSION, ReportFacts, Tally};
 pub use figures::{
     ConsultationFigures, DialogueFigures, Figures, FrontSessionFigures, MediationFigures, MeetingFigures, ModelFigures,
     PetitionFigures, SupervisionFigures, percent,
@@ -27,7 +29,7 @@ pub use rows::{MAIN_FIGURES, Row, Section, Value, rows, sections};
 use crate::record::{RecordBody, RecordKind};
 use crate::units::catalogue;
 
-/// A record as the report engine sees it.
+/// A record as the report engine sees it: where it is filed and what it adds to reports.
 #[derive(Debug, Clone)]
 pub struct ReportRecord {
     pub id: String,
@@ -35,9 +37,23 @@ pub struct ReportRecord {
     pub unit: String,
     pub commune: String,
     pub deleted: bool,
-    pub body: RecordBody,
+    pub facts: ReportFacts,
     /// The heads of the version counted.
     pub heads: Vec<String>,
+}
+
+impl ReportRecord {
+    /// A record read with its body: its facts derived now.
+    pub fn of_body(
+        id: String,
+        unit: String,
+        commune: String,
+        deleted: bool,
+        heads: Vec<String>,
+        body: &RecordBody,
+    ) -> Self {
+        ReportRecord { id, unit, commune, deleted, facts: ReportFacts::of(body), heads }
+    }
 }
 
 /// A unit a report is about, or one of its rows in a roll-up.
@@ -84,23 +100,30 @@ impl Membership {
     }
 
     fn contains(&mut self, unit: &str, record: &ReportRecord) -> bool {
-        if record.unit == unit || record.commune == unit {
-            return true;
+        record.unit == unit || record.commune == unit || self.lineage(&record.commune).iter().any(|c| c == unit)
+    }
+
+    fn lineage(&mut self, commune: &str) -> &[String] {
+        if !self.lineages.contains_key(commune) {
+            let codes = catalogue().lineage(commune).into_iter().map(|u| u.code.clone()).collect();
+            self.lineages.insert(commune.to_string(), codes);
         }
-        let lineage = self
-            .lineages
-            .entry(record.commune.clone())
-            .or_insert_with(|| catalogue().lineage(&record.commune).into_iter().map(|u| u.code.clone()).collect());
-        lineage.iter().any(|c| c == unit)
+        self.lineages.get(commune).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Every unit the record lies in: its own, its commune, and the commune's lineage.
+    fn within<'r>(&'r mut self, record: &'r ReportRecord) -> impl Iterator<Item = &'r str> {
+        let lineage = self.lineage(&record.commune);
+        [record.unit.as_str(), record.commune.as_str()].into_iter().chain(lineage.iter().map(String::as_str))
     }
 }
 
 fn figures_of<'a>(records: impl Iterator<Item = &'a ReportRecord>, range: &DateRange) -> Figures {
-    let mut f = Figures::default();
+    let mut t = Tally::new(range);
     for r in records {
-        f.add(&r.body, range);
+        t.add(&r.facts);
     }
-    f
+    t.figures()
 }
 
 /// The six-month periods of `period` with no working session with the Front among `records`.
@@ -114,7 +137,9 @@ fn without_front_session<'a>(
         .into_iter()
         .filter(|half| {
             let range = half.range(convention);
-            figures_of(records.clone().filter(|r| r.body.kind() == RecordKind::FrontSession), &range).front_session.held
+            figures_of(records.clone().filter(|r| r.facts.kind() == RecordKind::FrontSession), &range)
+                .front_session
+                .held
                 == 0
         })
         .collect()
@@ -135,13 +160,14 @@ impl Report {
         let mine: Vec<&ReportRecord> =
             records.iter().filter(|r| !r.deleted && membership.contains(&unit.code, r)).collect();
         // The unit's figures, and what they counted, in one pass.
-        let mut figures = Figures::default();
+        let mut tally = Tally::new(&range);
         let mut counted: Vec<Counted> = mine
             .iter()
-            .filter(|r| figures.add(&r.body, &range))
+            .filter(|r| tally.add(&r.facts))
             .map(|r| Counted { id: r.id.clone(), heads: r.heads.clone() })
             .collect();
         counted.sort_by(|a, b| a.id.cmp(&b.id));
+        let figures = tally.figures();
         // Front sessions are a commune's duty: the flag is for communes and the units above them.
         let flags_apply = |code: &str| catalogue().get(code).is_some();
         let no_front_session_in = if flags_apply(&unit.code) {
@@ -149,20 +175,26 @@ impl Report {
         } else {
             Vec::new()
         };
+        // Each record to the child it lies in, in one pass (a province has a hundred communes
+        // and a hundred thousand records: not one pass per child).
+        let index: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
+        let mut theirs: Vec<Vec<&ReportRecord>> = vec![Vec::new(); children.len()];
+        for r in &mine {
+            if let Some(i) = membership.within(r).find_map(|code| index.get(code)) {
+                theirs[*i].push(r);
+            }
+        }
         let children = children
             .into_iter()
-            .map(|child| {
-                let theirs: Vec<&ReportRecord> =
-                    mine.iter().copied().filter(|r| membership.contains(&child.code, r)).collect();
-                ChildFigures {
-                    figures: figures_of(theirs.iter().copied(), &range),
-                    no_front_session_in: if flags_apply(&child.code) {
-                        without_front_session(theirs.iter().copied(), period, convention)
-                    } else {
-                        Vec::new()
-                    },
-                    unit: child,
-                }
+            .zip(theirs)
+            .map(|(child, theirs)| ChildFigures {
+                figures: figures_of(theirs.iter().copied(), &range),
+                no_front_session_in: if flags_apply(&child.code) {
+                    without_front_session(theirs.iter().copied(), period, convention)
+                } else {
+                    Vec::new()
+                },
+                unit: child,
             })
             .collect();
         Report { unit, period, convention, range, figures, no_front_session_in, children, counted }

@@ -25,14 +25,7 @@ fn d(s: &str) -> Option<CivilDate> {
 }
 
 fn rec(id: &str, unit: &str, commune: &str, body: RecordBody) -> ReportRecord {
-    ReportRecord {
-        id: id.into(),
-        unit: unit.into(),
-        commune: commune.into(),
-        deleted: false,
-        body,
-        heads: vec![format!("h-{id}")],
-    }
+    ReportRecord::of_body(id.into(), unit.into(), commune.into(), false, vec![format!("h-{id}")], &body)
 }
 
 fn mediation(received: &str, outcome: MediationOutcome, category: DisputeCategory) -> RecordBody {
@@ -374,7 +367,7 @@ fn records_changed_after_a_report_show_as_late_amendments() {
         mediation("2026-09-29", MediationOutcome::InProgress, DisputeCategory::Land),
     ));
     let i = at(&mut records, "d1");
-    records[i].body = dialogue("2026-10-02", vec![]);
+    records[i].facts = ReportFacts::of(&dialogue("2026-10-02", vec![]));
     records[i].heads = vec!["h-d1-2".into()];
 
     let now = Report::build(&records, unit(LAM_BINH), Vec::new(), q3, Convention::Calendar);

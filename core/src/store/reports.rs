@@ -25,7 +25,7 @@ impl Store {
             let Some(mut doc) = documents::load(&self.conn, &id)? else { continue };
             let body = Self::body_of(&doc, &id, kind)?;
             let heads = doc.heads().iter().map(|h| h.to_string()).collect();
-            out.push(ReportRecord { id, unit, commune, deleted: false, body, heads });
+            out.push(ReportRecord::of_body(id, unit, commune, false, heads, &body));
         }
         Ok(out)
     }

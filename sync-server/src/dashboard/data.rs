@@ -61,23 +61,19 @@ fn filed_under(conn: &Connection, unit: &str) -> Result<Vec<(DocScope, String)>,
     Ok(rows)
 }
 
-/// The records under `unit` as the report engine reads them (deleted ones marked, so that
-/// amendments tell a removal from an edit).
+/// The records under `unit` as the report engine reads them: their facts, kept beside them.
 pub fn report_records(conn: &Connection, unit: &str) -> Result<Vec<ReportRecord>, DataError> {
-    let mut out = Vec::new();
-    for (scope, kind) in filed_under(conn, unit)? {
-        let Some(kind) = DocumentKind::from_code(&kind).and_then(DocumentKind::record_kind) else { continue };
-        let Some(record) = load_record(conn, &scope.id, kind)? else { continue };
-        out.push(ReportRecord {
-            id: scope.id,
-            unit: scope.unit,
-            commune: scope.commune,
-            deleted: record.deleted,
-            heads: record.heads,
-            body: record.body,
-        });
-    }
-    Ok(out)
+    Ok(crate::report_facts::under(conn, unit)?)
+}
+
+/// A record's title, for naming it in a report's amendments; none when it cannot be read.
+pub fn record_title(conn: &Connection, id: &str) -> Result<Option<String>, DataError> {
+    let kind: Option<String> =
+        conn.query_row("SELECT kind FROM documents WHERE doc_id = ?1", [id], |r| r.get(0)).optional()?;
+    let Some(kind) = kind.as_deref().and_then(DocumentKind::from_code).and_then(DocumentKind::record_kind) else {
+        return Ok(None);
+    };
+    Ok(load_record(conn, id, kind)?.map(|r| r.body.title().to_string()))
 }
 
 pub struct LoadedRecord {

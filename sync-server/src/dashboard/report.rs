@@ -119,13 +119,19 @@ struct Computed {
     report: Report,
     trend: Vec<(Period, sotay_core::report::Figures)>,
     issued: Option<data::Issued>,
-    records: Vec<sotay_core::report::ReportRecord>,
     /// Per child unit: when a device of it last synced, and whether anything was ever received
     /// from it (a synced device or a record filed there): nothing received is not zero.
     reporting: std::collections::HashMap<String, (Option<i64>, bool)>,
     /// Against the latest issued version: each amendment with, for an edit, the fields it
-    /// changed (none when the issued version is not held).
-    amended: Vec<(Amendment, Option<Vec<String>>)>,
+    /// changed (none when the issued version is not held), and the record's title.
+    amended: Vec<Amended>,
+}
+
+struct Amended {
+    amendment: Amendment,
+    changed: Option<Vec<String>>,
+    /// None for a record no longer held, or not readable.
+    title: Option<String>,
 }
 
 async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Computed, PageError> {
@@ -159,12 +165,14 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
                             AmendmentKind::Edited => data::fields_changed_since(conn, &a.id, &i.counted)?,
                             _ => None,
                         };
-                        Ok((a, changed))
+                        // Named by title, as people know the record: only these few are read whole.
+                        let title = data::record_title(conn, &a.id)?;
+                        Ok(Amended { amendment: a, changed, title })
                     })
                     .collect::<Result<Vec<_>, data::DataError>>()?,
                 None => Vec::new(),
             };
-            Ok(Computed { report, trend, issued, records, reporting, amended })
+            Ok(Computed { report, trend, issued, reporting, amended })
         })
         .await
 }
@@ -289,20 +297,14 @@ pub async fn page(
     let amendments = c
         .amended
         .iter()
-        .map(|(a, changed)| {
+        .map(|Amended { amendment: a, changed, title }| {
             let what = match a.kind {
                 AmendmentKind::Edited => t("sửa sau khi chốt", "edited since"),
                 AmendmentKind::Removed => t("xóa sau khi chốt", "deleted since"),
                 AmendmentKind::Added => t("ghi nhận sau khi chốt", "recorded since"),
             };
             // Named by title, as people know the record; the id only for one no longer held.
-            let title = c
-                .records
-                .iter()
-                .find(|rec| rec.id == a.id)
-                .map(|rec| rec.body.title().to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| a.id.clone());
+            let title = title.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| a.id.clone());
             // The fields by name, never their values: the report's reader may not see them.
             match changed.as_deref() {
                 Some(fields) if !fields.is_empty() => {

@@ -27,6 +27,10 @@ pub fn run(conn: &mut Connection) -> Result<(), DbError> {
         tx.execute("DELETE FROM upkeep WHERE task = ?1", [&task])?;
         tx.commit()?;
     }
+    // After the tasks, so that facts are filed where the records are now.
+    let tx = conn.transaction()?;
+    crate::report_facts::derive_missing(&tx)?;
+    tx.commit()?;
     Ok(())
 }
 
