@@ -31,3 +31,13 @@ pub fn file(path: &Path, new: bool) -> std::io::Result<std::fs::File> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)
 }
+
+/// Makes the names in `dir` durable: after a rename or a new file, the file's data is synced but
+/// its name lives in the directory, which a power cut could otherwise roll back.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    // The parent of a bare file name is the empty path: the working directory.
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}

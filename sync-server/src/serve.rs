@@ -41,6 +41,10 @@ pub enum ServeError {
     Tls(std::io::Error),
     #[error("một máy chủ khác đang chạy trên {0} / another server is already running on {0}")]
     AlreadyServing(String),
+    #[error(
+        "không dùng được tệp khóa serving.lock trong thư mục dữ liệu / cannot use the data directory's serving.lock: {0}"
+    )]
+    Lock(std::io::Error),
     #[error("lỗi máy chủ / server error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -49,8 +53,10 @@ pub enum ServeError {
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
     let db = crate::db::Database::for_serving(&config.data_dir, &config.key)?;
     // Held until this function returns: a second `serve` or a `restore` on this directory is refused.
-    let _serving = crate::db::serving::exclusive(db.dir())
-        .map_err(|_| ServeError::AlreadyServing(config.data_dir.display().to_string()))?;
+    let _serving = crate::db::serving::exclusive(db.dir()).map_err(|e| match e {
+        crate::db::serving::LockError::Held => ServeError::AlreadyServing(config.data_dir.display().to_string()),
+        crate::db::serving::LockError::Io(e) => ServeError::Lock(e),
+    })?;
     let conn = db.open()?;
     conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
     db.spawn_checkpointer()?;

@@ -186,7 +186,10 @@ impl Database {
     /// deleted). Devices notice the rewound feed and repair onto it.
     pub fn restore(&self, from: &Path, now_ms: i64) -> Result<PathBuf, DbError> {
         let failed = |reason: String| DbError::Restore { path: from.display().to_string(), reason };
-        let _serving = serving::exclusive(&self.dir).map_err(|_| DbError::Serving(shown(&self.dir)))?;
+        let _serving = serving::exclusive(&self.dir).map_err(|e| match e {
+            serving::LockError::Held => DbError::Serving(shown(&self.dir)),
+            serving::LockError::Io(e) => failed(format!("serving.lock: {e}")),
+        })?;
         let file = self.file();
         let aside = self.dir.join(format!("{FILE_NAME}.before-restore-{now_ms}"));
         let incoming = self.dir.join(format!("{FILE_NAME}.restoring"));
@@ -235,6 +238,7 @@ impl Database {
         }
         let _ = std::fs::remove_file(format!("{}-shm", file.display()));
         std::fs::rename(&incoming, &file).map_err(|e| failed(e.to_string()))?;
+        crate::private::sync_dir(&self.dir).map_err(|e| failed(e.to_string()))?;
         remove_incoming();
         // Migrated now, should the backup be of an older schema; encrypted, should it be plain.
         drop(self.open()?);
