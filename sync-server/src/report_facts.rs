@@ -8,6 +8,7 @@ use sotay_core::record::{DocumentKind, RecordBody};
 use sotay_core::report::{FACTS_VERSION, ReportFacts, ReportRecord};
 use sotay_core::store::documents;
 use sotay_core::sync::scope::DocScope;
+use sotay_core::units::UnitLevel;
 
 /// A record's facts as staged for writing, derived off the database thread.
 #[derive(Debug, Clone)]
@@ -92,11 +93,17 @@ pub fn derive_missing(conn: &Connection) -> rusqlite::Result<usize> {
 /// The records filed under `unit` (itself, its commune or its province) as the report engine
 /// reads them, deleted ones marked so that amendments tell a removal from an edit.
 pub fn under(conn: &Connection, unit: &str) -> rusqlite::Result<Vec<ReportRecord>> {
-    let mut stmt = conn.prepare_cached(
+    let province = sotay_core::units::catalogue().get(unit).is_some_and(|u| u.level == UnitLevel::Province);
+    // A province's server holds that province's records: its report reads the table straight
+    // through, in key order, rather than looking up every row through an index (SQLite, with no
+    // statistics, would take the index, and did: a third slower). Below a province, the indexes.
+    let mut stmt = conn.prepare_cached(if province {
+        "SELECT doc_id, unit, commune, deleted, heads, version, facts FROM report_facts NOT INDEXED
+         WHERE province = ?1 OR unit = ?1"
+    } else {
         "SELECT doc_id, unit, commune, deleted, heads, version, facts FROM report_facts
-         WHERE unit = ?1 OR commune = ?1 OR province = ?1 OR doc_id = ?1
-         ORDER BY doc_id",
-    )?;
+         WHERE unit = ?1 OR commune = ?1 OR doc_id = ?1 ORDER BY doc_id"
+    })?;
     let mut rows = stmt.query(params![unit])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_hostile_devices.sql"),
     include_str!("migrations/0005_units_2025_07.sql"),
     include_str!("migrations/0006_report_facts.sql"),
+    include_str!("migrations/0007_report_lookups.sql"),
 ];
 
 pub const FILE_NAME: &str = "sotay-server.db";

@@ -1,0 +1,256 @@
+//! A province's report at a province's scale: 100,000 records of 100 communes of Tuyên Quang
+//! (realistic Vietnamese records from the sampler, written through the server's own checks),
+//! the report page of the province for the year (figures, roll-up of 100 communes, trend of four
+//! years) asked of the server process over HTTP, signed in as the province's reviewer. Beside
+//! it, in the same run and process: the engine's work from the kept per-record facts, against
+//! the same figures counted by decoding every document, as reports were counted before.
+//!
+//! `cargo bench -p sotay-e2e --bench report` (release; `SOTAY_BENCH_RECORDS` to change the
+//! count). Figures and method in docs/benchmarks.md. Under `cargo test --benches` a small smoke
+//! version runs, which checks that both ways count the same.
+
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+use serde_json::json;
+use sotay_core::record::{DocumentKind, RecordBody};
+use sotay_core::report::{Convention, Period, Report, ReportRecord, UnitRef, catalogue_children};
+use sotay_core::sample::Sampler;
+use sotay_core::sync::protocol::{self, DocChanges};
+use sotay_e2e::TestServer;
+use sotay_e2e::dashboard::{PASSWORD, Session};
+use sotay_server::accounts::{DeviceAuth, User};
+use sotay_server::db::DocCache;
+use sotay_server::ingest::{self, Pusher};
+use sotay_server::limits::Limits;
+
+const PROVINCE: &str = "08"; // Tỉnh Tuyên Quang
+const REVIEWER: &str = "so.noi.vu.tuyen.quang";
+
+fn median_ms(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1000.0
+}
+
+fn p90_ms(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples[(samples.len() * 9 / 10).min(samples.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// One commune official and device per commune, each writing its commune's records through the
+/// checks a push goes through.
+fn write_records(conn: &mut Connection, communes: &[UnitRef], per_commune: usize) {
+    let limits = Limits { device_quota_bytes: u64::MAX / 4, ..Limits::default() };
+    let cache = DocCache::new(1 << 20);
+    let mut sampler = Sampler::new(2026);
+    for (i, commune) in communes.iter().enumerate() {
+        let login = format!("can.bo.{i}");
+        let device_id = uuid::Uuid::now_v7().to_string();
+        conn.execute(
+            "INSERT INTO users (login, display_name, role, unit, created_at) VALUES (?1, ?2, 'commune-official', ?3, 0)",
+            params![login, format!("Cán bộ {}", commune.name), commune.code],
+        )
+        .expect("user");
+        conn.execute(
+            "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES (?1, ?2, 'bench', ?3, 0)",
+            params![device_id, login, uuid::Uuid::new_v4().as_bytes().to_vec()],
+        )
+        .expect("device");
+        let device = DeviceAuth {
+            device_id: device_id.clone(),
+            user: User {
+                login: login.clone(),
+                display_name: String::new(),
+                role: sotay_core::store::Role::CommuneOfficial,
+                unit: commune.code.clone(),
+                disabled: false,
+            },
+            confirmed_cursor: 0,
+            issued_cursor: 0,
+        };
+        let writer = sotay_core::document::Writer {
+            author: sotay_core::record::Author { user: login, device: device_id },
+            actor: automerge::ActorId::random(),
+            now: 0,
+        };
+        let tx = conn.transaction().expect("transaction");
+        let pusher = Pusher::new(&tx, &device).expect("pusher");
+        let mut batch = Vec::new();
+        for n in 0..per_commune {
+            let body = sampler.any_body();
+            let id = uuid::Uuid::now_v7().to_string();
+            let new = sotay_core::document::NewDocument {
+                id: &id,
+                kind: DocumentKind::from(body.kind()),
+                unit: &commune.code,
+                commune: &commune.code,
+                body: body.to_value(),
+            };
+            let mut doc = sotay_core::document::Document::create(new, &writer).expect("document");
+            let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| serde_bytes::ByteBuf::from(b)).collect();
+            batch.push(DocChanges { doc: protocol::doc_id(&id).expect("id"), changes });
+            if batch.len() == 50 || n + 1 == per_commune {
+                let staged = ingest::stage_push(&tx, &cache, &pusher, &limits, &batch).expect("a valid push");
+                ingest::commit(&tx, &device, &limits, &staged, 0).expect("commit");
+                batch.clear();
+            }
+        }
+        tx.commit().expect("commit");
+    }
+}
+
+/// The records of the province as reports were read before facts were kept: every document
+/// decoded.
+fn decoded(conn: &Connection) -> Vec<ReportRecord> {
+    let mut stmt = conn
+        .prepare("SELECT doc_id, kind, unit, commune FROM documents WHERE province = ?1 ORDER BY doc_id")
+        .expect("query");
+    let rows: Vec<(String, String, String, String)> = stmt
+        .query_map([PROVINCE], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let mut out = Vec::new();
+    for (id, kind, unit, commune) in rows {
+        let Some(kind) = DocumentKind::from_code(&kind).and_then(DocumentKind::record_kind) else { continue };
+        let Some(mut doc) = sotay_core::store::documents::load(conn, &id).expect("load") else { continue };
+        let (envelope, body) = doc.contents().expect("contents");
+        let body = RecordBody::from_stored(kind, body).expect("body");
+        let heads = doc.heads().iter().map(|h| h.to_string()).collect();
+        out.push(ReportRecord::of_body(id, unit, commune, envelope.deleted.is_some(), heads, &body));
+    }
+    out
+}
+
+fn province_report(records: &[ReportRecord], communes: &[UnitRef], period: Period) -> (Report, usize) {
+    let unit = UnitRef { code: PROVINCE.into(), name: "Tỉnh Tuyên Quang".into() };
+    let report = Report::build(records, unit, communes.to_vec(), period, Convention::Calendar);
+    let trend = Report::trend(records, PROVINCE, period, Convention::Calendar, 4);
+    (report, trend.len())
+}
+
+#[tokio::main]
+async fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let records: usize = std::env::var("SOTAY_BENCH_RECORDS").ok().and_then(|s| s.parse().ok()).unwrap_or(if full {
+        100_000
+    } else {
+        600
+    });
+    let communes: Vec<UnitRef> = catalogue_children(PROVINCE).into_iter().take(if full { 100 } else { 3 }).collect();
+    let per_commune = records.div_ceil(communes.len());
+    let samples = if full { 21 } else { 3 };
+    let period: Period = "2026".parse().expect("a period");
+
+    let mut server = TestServer::start();
+    server.add_user(REVIEWER, "reviewer", PROVINCE);
+    server.set_password(REVIEWER, PASSWORD);
+    server.stop();
+    let started = Instant::now();
+    {
+        let mut conn = server.database().open().expect("the server's database");
+        write_records(&mut conn, &communes, per_commune);
+    }
+    let written = started.elapsed();
+    let size = std::fs::metadata(server.db_path()).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{} records of {} communes written through the server's checks in {:.0} s; database {:.1} MB",
+        per_commune * communes.len(),
+        communes.len(),
+        written.as_secs_f64(),
+        size as f64 / 1e6
+    );
+
+    // In process: the engine's work from the kept facts, against decoding every document.
+    let conn = server.database().reader().expect("reader");
+    let from_facts = || {
+        let records = sotay_server::report_facts::under(&conn, PROVINCE).expect("facts");
+        province_report(&records, &communes, period)
+    };
+    let (by_facts, _) = from_facts();
+    let (by_documents, _) = province_report(&decoded(&conn), &communes, period);
+    assert_eq!(by_facts, by_documents, "the kept facts count what the documents count");
+    assert!(by_facts.figures.mediation.received > 0 && by_facts.children.iter().all(|c| c.figures.dialogue.held > 0));
+    let facts_times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(from_facts());
+            t.elapsed()
+        })
+        .collect();
+    // Where the engine's time goes: reading the rows, the report with its roll-up, the trend.
+    let (mut scan, mut read, mut build, mut trend) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let t = Instant::now();
+        let bytes: i64 = conn
+            .query_row(
+                "SELECT sum(length(doc_id) + length(unit) + length(heads) + length(facts)) FROM report_facts
+                 NOT INDEXED WHERE province = ?1",
+                [PROVINCE],
+                |r| r.get(0),
+            )
+            .expect("scan");
+        scan.push(t.elapsed());
+        std::hint::black_box(bytes);
+        let t = Instant::now();
+        let records = sotay_server::report_facts::under(&conn, PROVINCE).expect("facts");
+        read.push(t.elapsed());
+        let unit = UnitRef { code: PROVINCE.into(), name: String::new() };
+        let t = Instant::now();
+        std::hint::black_box(Report::build(&records, unit, communes.to_vec(), period, Convention::Calendar));
+        build.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(Report::trend(&records, PROVINCE, period, Convention::Calendar, 4));
+        trend.push(t.elapsed());
+    }
+    let decode_samples = if full { 3 } else { 2 };
+    let decode_times: Vec<Duration> = (0..decode_samples)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(province_report(&decoded(&conn), &communes, period));
+            t.elapsed()
+        })
+        .collect();
+    drop(conn);
+
+    // Over HTTP: the province's report page, as its reviewer opens it.
+    server.restart();
+    let mut session = Session::new(&server.url);
+    assert_eq!(session.sign_in(REVIEWER, PASSWORD).await.status, 303);
+    let path = format!("/dashboard/report?unit={PROVINCE}&period={period}");
+    let first = session.get(&path).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains(&communes[0].name), "the roll-up lists the communes");
+    let page_times: Vec<Duration> = {
+        let mut out = Vec::new();
+        for _ in 0..samples {
+            let t = Instant::now();
+            let page = session.get(&path).await;
+            out.push(t.elapsed());
+            assert_eq!(page.status, 200);
+        }
+        out
+    };
+
+    let (facts_ms, decode_ms, page_ms) =
+        (median_ms(facts_times), median_ms(decode_times), median_ms(page_times.clone()));
+    println!("Province report for {period}, {} records, {} communes (median of {samples}):", records, communes.len());
+    println!("  report page over HTTP          {page_ms:>9.1} ms (p90 {:.1} ms)   goal ≤ 500 ms", p90_ms(page_times));
+    println!("  engine from kept facts         {facts_ms:>9.1} ms");
+    println!(
+        "    of which: reading the rows {:.1} ms (SQLite's scan alone {:.1} ms), report and roll-up {:.1} ms, trend of 4 {:.1} ms",
+        median_ms(read),
+        median_ms(scan),
+        median_ms(build),
+        median_ms(trend)
+    );
+    println!(
+        "  engine decoding every document {decode_ms:>9.1} ms (median of {decode_samples})   {:.0}× the facts",
+        decode_ms / facts_ms
+    );
+    println!(
+        "{}",
+        json!({"bench": "report", "records": records, "communes": communes.len(), "page_median_ms": page_ms,
+               "facts_median_ms": facts_ms, "decode_median_ms": decode_ms, "ratio": decode_ms / facts_ms})
+    );
+}
