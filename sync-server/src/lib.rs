@@ -13,7 +13,8 @@
 //! - [`untrusted`]: the pool where everything that works on what devices send runs, each job
 //!   under `catch_unwind`; [`limits`]: the bounds on what one device may make the server do;
 //! - [`api`]: the HTTP routes (axum), errors, metrics; [`serve`]: running it;
-//! - [`dashboard`]: the signed-in web pages: records, reports, exports.
+//! - [`dashboard`]: the signed-in web pages: records, reports, exports;
+//! - [`postgres`]: the storage on PostgreSQL for several instances (the feed so far).
 
 pub mod accounts;
 pub mod api;
@@ -27,6 +28,7 @@ pub mod fuzzing;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
+pub mod postgres;
 pub mod private;
 pub mod qr;
 pub mod repair;

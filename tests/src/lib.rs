@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod device;
+pub mod postgres;
 pub mod proxy;
 pub mod server;
 pub mod throttle;

@@ -1,0 +1,154 @@
+//! A throwaway PostgreSQL cluster for a test: Debian's binaries, a data directory and socket in
+//! a temporary directory, no TCP port, removed when dropped. `initdb` refuses to run as root
+//! (and CI runs as root), so as root the cluster is made and run as `nobody`.
+//!
+//! The test command installs Debian's `postgresql` when it is missing; a test that needs a
+//! cluster fails (it is not skipped) when the binaries cannot be found.
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Where Debian puts the server's binaries, the newest version first.
+fn binaries() -> PathBuf {
+    let root = Path::new("/usr/lib/postgresql");
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("PostgreSQL is not installed ({}: {e}); scripts/test installs it", root.display()))
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).expect("a PostgreSQL version with initdb under /usr/lib/postgresql")
+}
+
+/// The user the cluster runs as: ourselves, or `nobody` when we are root.
+fn run_as() -> Option<(u32, u32)> {
+    let me = Command::new("id").arg("-u").output().expect("id");
+    if String::from_utf8_lossy(&me.stdout).trim() != "0" {
+        return None;
+    }
+    let id = |flag: &str| -> u32 {
+        let out = Command::new("id").args([flag, "nobody"]).output().expect("id nobody");
+        String::from_utf8_lossy(&out.stdout).trim().parse().expect("nobody's id")
+    };
+    Some((id("-u"), id("-g")))
+}
+
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    user: Option<(u32, u32)>,
+    pub port: u16,
+}
+
+impl Cluster {
+    /// Makes and starts a cluster with a database `sotay` owned by the role `sotay`.
+    pub fn start() -> Cluster {
+        let bin = binaries();
+        let user = run_as();
+        // As root, under /tmp itself: `nobody` must be able to reach the directory.
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("sotay-pg-");
+        let dir = match user {
+            Some(_) => builder.tempdir_in("/tmp"),
+            None => builder.tempdir(),
+        }
+        .expect("temporary directory");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("chown to nobody");
+        }
+        let cluster = Cluster { dir, bin, user, port: 5432 };
+        cluster.run(
+            "initdb",
+            &["-D", &cluster.data().to_string_lossy(), "-U", "sotay", "--auth=trust", "-E", "UTF8", "--no-sync"],
+        );
+        // Unix socket only, in the cluster's own directory; fsync off (throwaway data) to spare
+        // the shared disk. Enough connections for two servers and the tests' own clients.
+        let options = format!(
+            "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200 -c port={}",
+            cluster.dir.path().display(),
+            cluster.port
+        );
+        cluster.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &cluster.data().to_string_lossy(),
+                "-l",
+                &cluster.dir.path().join("log").to_string_lossy(),
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ],
+        );
+        cluster.psql("postgres", "CREATE DATABASE sotay");
+        cluster
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        let mut cmd = Command::new(self.bin.join(program));
+        cmd.args(args).current_dir(self.dir.path()).env("LC_ALL", "C.UTF-8");
+        if let Some((uid, gid)) = self.user {
+            cmd.uid(uid).gid(gid);
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("{program}: {e}"));
+        let log = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}\n{}\n{log}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        out
+    }
+
+    /// Runs SQL as the superuser `sotay` in `database`.
+    pub fn psql(&self, database: &str, sql: &str) -> String {
+        let out = self.run(
+            "psql",
+            &[
+                "-h",
+                &self.dir.path().to_string_lossy(),
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "sotay",
+                "-d",
+                database,
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A connection string for the database `sotay`, over the cluster's socket.
+    pub fn url(&self) -> String {
+        format!("host={} port={} user=sotay dbname=sotay", self.dir.path().display(), self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let mut cmd = Command::new(self.bin.join("pg_ctl"));
+        cmd.args(["-D", &self.data().to_string_lossy(), "-m", "immediate", "-w", "stop"]);
+        if let Some((uid, gid)) = self.user {
+            cmd.uid(uid).gid(gid);
+        }
+        let _ = cmd.output();
+    }
+}
