@@ -562,11 +562,13 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         let req = Arc::new(req);
         let now = now_ms();
         let r = req.clone();
-        let (_, (replies, mut listed)) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
+        let (_, (replies, mut listed, left)) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
             let s = repair::stage(conn, cache, pusher, limits, &r)?;
-            Ok((s.staged, (s.replies, s.listed)))
+            Ok((s.staged, (s.replies, s.listed, s.left_for_authors)))
         })
         .await?;
+        // Not an error for the phone, but an operator watching refusals should see it.
+        state.metrics.refused_n("left_for_authors", left as u64);
         listed.extend(req.held.iter().map(protocol::doc_id_string));
         let (d, first_round) = (device.clone(), req.first_round);
         let from = req.missing_from.map(|f| protocol::doc_id_string(&f));

@@ -78,7 +78,13 @@ impl Metrics {
     }
 
     pub fn refused(&self, reason: &'static str) {
-        self.refusals.get_or_create(&ReasonLabels { reason }).inc();
+        self.refused_n(reason, 1);
+    }
+
+    pub fn refused_n(&self, reason: &'static str, n: u64) {
+        if n > 0 {
+            self.refusals.get_or_create(&ReasonLabels { reason }).inc_by(n);
+        }
     }
 
     pub fn set_gauges(&self, cache_bytes: i64, pool_panics: u64) {

@@ -23,6 +23,8 @@ pub struct RepairStaging {
     pub staged: Vec<Staged>,
     pub replies: Vec<DocMessage>,
     pub listed: HashSet<String>,
+    /// Documents left for their authors' own repair (changes by other devices, unprovable).
+    pub left_for_authors: usize,
 }
 
 pub fn stage(
@@ -36,7 +38,8 @@ pub fn stage(
         return Err(IngestError::TooMany { found: req.docs.len(), limit: limits.max_repair_docs });
     }
     let user = user_scope(pusher.device);
-    let mut out = RepairStaging { staged: Vec::new(), replies: Vec::new(), listed: HashSet::new() };
+    let mut out =
+        RepairStaging { staged: Vec::new(), replies: Vec::new(), listed: HashSet::new(), left_for_authors: 0 };
     for m in &req.docs {
         let id = protocol::doc_id_string(&m.doc);
         if !out.listed.insert(id.clone()) {
@@ -93,6 +96,7 @@ pub fn stage(
         },
         || left.get() > 0,
     )?;
+    out.left_for_authors = left.get();
     Ok(out)
 }
 

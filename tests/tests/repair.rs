@@ -119,6 +119,10 @@ async fn a_phone_holding_another_users_lost_work_is_not_stuck_and_its_own_edit_o
     // A reaches the server first. It cannot pass on B's changes (nothing proves B wrote them),
     // but it is not refused either, and syncing again does not fail.
     assert!(a.sync_until_ok(1).await.repaired);
+    assert!(
+        server.metric("sotay_refusals_total{reason=\"left_for_authors\"}").await >= 1.0,
+        "an operator sees what was left for its authors"
+    );
     a.sync_until_ok(1).await;
     assert!(!server.doc_heads().contains_key(&theirs), "the server took B's changes from A");
     // A edits it again meanwhile: the edit waits with the record rather than being sent alone
