@@ -455,6 +455,7 @@ async fn load_run(devices: usize, seconds: u64, with_attacker: bool) -> LoadStat
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
+            let mut kinds: std::collections::BTreeMap<String, u64> = Default::default();
             let mut n = 0u64;
             // Spread the devices' rhythms over the half second.
             tokio::time::sleep(Duration::from_millis((i as u64 * 37) % 500)).await;
@@ -471,22 +472,36 @@ async fn load_run(devices: usize, seconds: u64, with_attacker: bool) -> LoadStat
                                 sim.cursor = r.cursor;
                                 sim.server_heads = sim.doc.heads();
                             }
-                            Err(_) => errors += 1,
+                            Err(_) => {
+                                errors += 1;
+                                *kinds.entry("undecodable response".into()).or_default() += 1;
+                            }
                         }
                     }
-                    Err(_) => errors += 1,
+                    Err(e) => {
+                        errors += 1;
+                        *kinds.entry(e.to_string()).or_default() += 1;
+                    }
                 }
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
-            (latencies, errors)
+            (latencies, errors, kinds)
         }));
     }
     let mut all = Vec::new();
     let mut errors = 0;
+    let mut kinds: std::collections::BTreeMap<String, u64> = Default::default();
     for t in tasks {
-        let (l, e) = t.await.expect("device task");
+        let (l, e, k) = t.await.expect("device task");
         all.extend(l);
         errors += e;
+        for (kind, n) in k {
+            *kinds.entry(kind).or_default() += n;
+        }
+    }
+    // What failed, so that a failing run says why.
+    for (kind, n) in &kinds {
+        println!("    failed {n}×: {kind}");
     }
     all.sort();
     let q = |p: f64| {
