@@ -32,11 +32,11 @@ pub fn file(path: &Path, new: bool) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// Makes the names in `dir` durable: after a rename or a new file, the file's data is synced but
-/// its name lives in the directory, which a power cut could otherwise roll back.
-pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+/// Makes the name of `file` durable: after a rename or a new file, the file's data is synced but
+/// its name lives in its directory, which a power cut could otherwise roll back.
+pub fn sync_name(file: &Path) -> std::io::Result<()> {
     // The parent of a bare file name is the empty path: the working directory.
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     #[cfg(unix)]
     std::fs::File::open(dir)?.sync_all()?;
     Ok(())

@@ -30,9 +30,7 @@ pub fn in_place(file: &Path, key: &StoreKey) -> Result<(), DbError> {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
     std::fs::rename(&encrypted, file).map_err(|e| failed(&e))?;
-    if let Some(dir) = file.parent() {
-        crate::private::sync_dir(dir).map_err(|e| failed(&e))?;
-    }
+    crate::private::sync_name(file).map_err(|e| failed(&e))?;
     tracing::warn!(file = %file.display(), "the database was stored unencrypted; it is encrypted now");
     Ok(())
 }

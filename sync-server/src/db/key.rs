@@ -104,9 +104,7 @@ pub fn resolve(data_dir: &Path, source: &KeySource, may_create: bool) -> Result<
     let mut out = crate::private::file(&file, true).map_err(|e| bad(e.to_string()))?;
     std::io::Write::write_all(&mut out, format!("{hex}\n").as_bytes()).map_err(|e| bad(e.to_string()))?;
     out.sync_all().map_err(|e| bad(e.to_string()))?;
-    if let Some(dir) = file.parent() {
-        crate::private::sync_dir(dir).map_err(|e| bad(e.to_string()))?;
-    }
+    crate::private::sync_name(&file).map_err(|e| bad(e.to_string()))?;
     tracing::warn!(
         key_file = %place,
         "Đã tạo khóa mã hóa cơ sở dữ liệu; giữ một bản ở nơi khác ngoài bản sao lưu, mất khóa là mất dữ liệu / \

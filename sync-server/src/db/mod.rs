@@ -239,7 +239,7 @@ impl Database {
         }
         let _ = std::fs::remove_file(format!("{}-shm", file.display()));
         std::fs::rename(&incoming, &file).map_err(|e| failed(e.to_string()))?;
-        crate::private::sync_dir(&self.dir).map_err(|e| failed(e.to_string()))?;
+        crate::private::sync_name(&file).map_err(|e| failed(e.to_string()))?;
         remove_incoming();
         // Migrated now, should the backup be of an older schema; encrypted, should it be plain.
         drop(self.open()?);

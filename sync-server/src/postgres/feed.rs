@@ -66,14 +66,9 @@ pub async fn insert_changes(
             &[&hashes, &bytes, &doc_id, &device_id, &received_at],
         )
         .await?;
-    let inserted: std::collections::HashSet<Vec<u8>> = rows.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect();
-    let mut new = Vec::with_capacity(inserted.len());
-    for c in changes {
-        if inserted.contains(c.hash.as_slice()) && !new.contains(&c.hash) {
-            new.push(c.hash);
-        }
-    }
-    Ok(new)
+    let mut inserted: std::collections::HashSet<Vec<u8>> = rows.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect();
+    // Taken out as met: a change listed twice is numbered once.
+    Ok(changes.iter().filter(|c| inserted.remove(c.hash.as_slice())).map(|c| c.hash).collect())
 }
 
 /// The last step of a write before its commit: positions for the changes it inserted, taken
