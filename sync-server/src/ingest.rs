@@ -19,13 +19,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_bytes::ByteBuf;
 use sotay_core::document::{Document, DocumentError, Envelope};
 use sotay_core::record::{DenouncerIdentity, DocumentKind, RecordBody, SCHEMA_VERSION, Village, attachment};
-use sotay_core::store::documents::{self, COMPACT_AFTER};
+use sotay_core::store::documents::COMPACT_AFTER;
 use sotay_core::sync::protocol::{self, DocChanges, MAX_CHANGE_BYTES, MAX_ENTRY_BYTES};
 use sotay_core::sync::scope::{DocScope, UserScope};
 use sotay_core::units::{Filing, UnitLevel, catalogue};
 
 use crate::accounts::DeviceAuth;
 use crate::db::DocCache;
+use crate::holdings::Holdings;
 use crate::limits::Limits;
 
 /// Why a push was refused. Nothing of it was stored.
@@ -202,10 +203,6 @@ fn document_error(doc: &str, e: DocumentError) -> IngestError {
     }
 }
 
-fn parse_handlers(text: &str) -> Vec<String> {
-    text.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect()
-}
-
 /// Runs work on one document, turning a panic (automerge's, on crafted bytes) into a refusal
 /// that names the document.
 pub fn guarded<T>(doc: &str, work: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
@@ -218,49 +215,13 @@ pub fn guarded<T>(doc: &str, work: impl FnOnce() -> Result<T, IngestError>) -> R
 /// Panics caught while working on one document, since the process started (`/metrics`).
 pub static PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-const ROW_SQL: &str = "SELECT kind, unit, commune, district, province, handlers, heads, chunk_count, size, linked_doc
-                       FROM documents WHERE doc_id = ?1";
-
-struct Row {
-    scope: DocScope,
-    heads: String,
-    chunk_count: i64,
-    size: i64,
-    linked: Option<String>,
-}
-
-fn row(conn: &Connection, id: &str) -> Result<Option<Row>, IngestError> {
-    Ok(conn
-        .prepare_cached(ROW_SQL)?
-        .query_row([id], |r| {
-            let kind: String = r.get(0)?;
-            let handlers: String = r.get(5)?;
-            Ok(Row {
-                scope: DocScope {
-                    id: id.to_string(),
-                    kind: DocumentKind::from_code(&kind).unwrap_or(DocumentKind::DenouncerIdentity),
-                    unit: r.get(1)?,
-                    commune: r.get(2)?,
-                    district: r.get(3)?,
-                    province: r.get(4)?,
-                    handlers: parse_handlers(&handlers),
-                },
-                heads: r.get(6)?,
-                chunk_count: r.get(7)?,
-                size: r.get(8)?,
-                linked: r.get(9)?,
-            })
-        })
-        .optional()?)
-}
-
 /// The server's copy of a document, from the cache if it holds the database's state, or from
 /// the database. A document that cannot be loaded is reported damaged.
-pub fn load(conn: &Connection, cache: &DocCache, id: &str) -> Result<Option<Stored>, IngestError> {
-    let Some(row) = row(conn, id)? else { return Ok(None) };
+pub fn load(store: &dyn Holdings, cache: &DocCache, id: &str) -> Result<Option<Stored>, IngestError> {
+    let Some(row) = store.document_row(id)? else { return Ok(None) };
     let doc = match cache.take(id, &row.heads) {
         Some(doc) => doc,
-        None => guarded(id, || documents::load(conn, id).map_err(IngestError::from))?
+        None => guarded(id, || store.document(id))?
             .ok_or_else(|| IngestError::Storage("document row without its bytes".into()))?,
     };
     let created_by = match row.scope.kind {
@@ -279,8 +240,8 @@ pub fn load(conn: &Connection, cache: &DocCache, id: &str) -> Result<Option<Stor
     }))
 }
 
-pub fn scope_of(conn: &Connection, id: &str) -> Result<Option<DocScope>, IngestError> {
-    Ok(row(conn, id)?.map(|r| r.scope))
+pub fn scope_of(store: &dyn Holdings, id: &str) -> Result<Option<DocScope>, IngestError> {
+    Ok(store.document_row(id)?.map(|r| r.scope))
 }
 
 pub fn user_scope(device: &DeviceAuth) -> UserScope {
@@ -288,19 +249,16 @@ pub fn user_scope(device: &DeviceAuth) -> UserScope {
 }
 
 /// The commune a village lies in, from the server's documents or from this same push.
-fn village_commune(conn: &Connection, village: &str, batch: &[Staged]) -> Result<Option<String>, IngestError> {
+fn village_commune(store: &dyn Holdings, village: &str, batch: &[Staged]) -> Result<Option<String>, IngestError> {
     if let Some(s) = batch.iter().find(|s| s.id == village && s.scope.kind == DocumentKind::Village) {
         return Ok(Some(s.scope.commune.clone()));
     }
-    Ok(conn
-        .prepare_cached("SELECT commune FROM documents WHERE doc_id = ?1 AND kind = 'village'")?
-        .query_row([village], |r| r.get(0))
-        .optional()?)
+    store.village_commune(village)
 }
 
 /// Files a document by its envelope among the units in force: checks that its unit exists in
 /// the edition it names and that its commune agrees (a village's, where the village lies today).
-fn placement(conn: &Connection, env: &Envelope, batch: &[Staged]) -> Result<Filing, IngestError> {
+fn placement(store: &dyn Holdings, env: &Envelope, batch: &[Staged]) -> Result<Filing, IngestError> {
     let edition = env
         .edition()
         .ok_or_else(|| invalid(&env.id, "unknown edition of the unit list / danh mục đơn vị không xác định"))?;
@@ -313,7 +271,7 @@ fn placement(conn: &Connection, env: &Envelope, batch: &[Staged]) -> Result<Fili
             }
         }
         None => {
-            let village = village_commune(conn, &env.unit, batch)?
+            let village = village_commune(store, &env.unit, batch)?
                 .ok_or_else(|| invalid(&env.id, "unknown unit / đơn vị không tồn tại"))?;
             let today = catalogue().place(edition, &env.commune).ok_or_else(mismatch)?;
             if today.commune.unwrap_or_default() != village {
@@ -332,25 +290,11 @@ struct PetitionView {
     identity: Option<String>,
 }
 
-fn petition_view(conn: &Connection, id: &str, batch: &[Staged]) -> Result<Option<PetitionView>, IngestError> {
+fn petition_view(store: &dyn Holdings, id: &str, batch: &[Staged]) -> Result<Option<PetitionView>, IngestError> {
     if let Some(s) = batch.iter().find(|s| s.id == id) {
         return Ok(Some(PetitionView { scope: s.scope.clone(), identity: s.linked.clone() }));
     }
-    Ok(row(conn, id)?.map(|r| PetitionView { scope: r.scope, identity: r.linked }))
-}
-
-/// The devices whose ids a change of this user may carry: the user's devices on this server, and
-/// the ids they wrote under before they enrolled.
-pub fn user_devices(conn: &Connection, login: &str) -> Result<HashSet<String>, IngestError> {
-    let mut stmt = conn.prepare_cached("SELECT device_id, former_id FROM devices WHERE login = ?1")?;
-    let rows = stmt.query_map([login], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
-    let mut out = HashSet::new();
-    for row in rows {
-        let (id, former) = row?;
-        out.insert(id);
-        out.extend(former);
-    }
-    Ok(out)
+    Ok(store.document_row(id)?.map(|r| PetitionView { scope: r.scope, identity: r.linked }))
 }
 
 /// What one staging needs to know about the pushing device.
@@ -360,15 +304,15 @@ pub struct Pusher<'a> {
 }
 
 impl<'a> Pusher<'a> {
-    pub fn new(conn: &Connection, device: &'a DeviceAuth) -> Result<Pusher<'a>, IngestError> {
-        Ok(Pusher { device, devices: user_devices(conn, &device.user.login)? })
+    pub fn new(store: &dyn Holdings, device: &'a DeviceAuth) -> Result<Pusher<'a>, IngestError> {
+        Ok(Pusher { device, devices: store.user_devices(&device.user.login)? })
     }
 }
 
 /// Checks a document after new changes were applied to it in memory, and prepares its write.
 /// `None` when nothing is new.
 pub fn check(
-    conn: &Connection,
+    store: &dyn Holdings,
     pusher: &Pusher<'_>,
     limits: &Limits,
     id: &str,
@@ -413,7 +357,7 @@ pub fn check(
     if before.as_ref().is_some_and(|b| b.kind != kind) {
         return Err(invalid(id, "a document's kind cannot change / không thể đổi loại"));
     }
-    let filed = placement(conn, &env, batch)?;
+    let filed = placement(store, &env, batch)?;
     let mut identity_update = None;
     let mut report = None;
     let (handlers, linked, attachments) = match kind {
@@ -424,7 +368,7 @@ pub fn check(
         DocumentKind::DenouncerIdentity => {
             let identity: DenouncerIdentity =
                 serde_json::from_value(body).map_err(|_| invalid(id, "not a denouncer identity"))?;
-            let handlers = identity_handlers(conn, device, id, &identity, &filed.commune, stored.as_ref(), batch)?;
+            let handlers = identity_handlers(store, device, id, &identity, &filed.commune, stored.as_ref(), batch)?;
             (handlers, Some(identity.petition_id), Vec::new())
         }
         other => {
@@ -435,8 +379,14 @@ pub fn check(
             match body {
                 RecordBody::Petition(p) => {
                     let identity = (!p.identity_ref.is_empty()).then_some(p.identity_ref);
-                    identity_update =
-                        petition_identity(conn, id, identity.as_deref(), &filed.commune, &p.handlers, stored.as_ref())?;
+                    identity_update = petition_identity(
+                        store,
+                        id,
+                        identity.as_deref(),
+                        &filed.commune,
+                        &p.handlers,
+                        stored.as_ref(),
+                    )?;
                     (p.handlers, identity, Vec::new())
                 }
                 RecordBody::Mediation(m) => {
@@ -517,7 +467,7 @@ pub fn check(
 /// must name it back and lie in the same commune. Its handlers are the petition's. Only its
 /// handlers and whoever recorded it may change it.
 fn identity_handlers(
-    conn: &Connection,
+    store: &dyn Holdings,
     device: &DeviceAuth,
     id: &str,
     identity: &DenouncerIdentity,
@@ -535,7 +485,7 @@ fn identity_handlers(
             return Err(IngestError::OutOfScope { doc: id.to_string() });
         }
     }
-    let petition = petition_view(conn, &identity.petition_id, batch)?.ok_or_else(refused)?;
+    let petition = petition_view(store, &identity.petition_id, batch)?.ok_or_else(refused)?;
     if petition.scope.kind != DocumentKind::Petition
         || petition.identity.as_deref() != Some(id)
         || petition.scope.commune != commune
@@ -548,7 +498,7 @@ fn identity_handlers(
 /// A petition names at most one identity, for good once that identity exists; an identity that
 /// names another petition is refused. When the petition's handlers change, its identity's follow.
 fn petition_identity(
-    conn: &Connection,
+    store: &dyn Holdings,
     id: &str,
     identity: Option<&str>,
     commune: &str,
@@ -558,12 +508,12 @@ fn petition_identity(
     let refused = || IngestError::IdentityBinding { doc: id.to_string() };
     // Once the identity it named exists and names it back, the petition keeps it.
     if let Some(was) = stored.and_then(|s| s.linked.as_deref()).filter(|w| Some(*w) != identity)
-        && row(conn, was)?.is_some_and(|r| r.linked.as_deref() == Some(id))
+        && store.document_row(was)?.is_some_and(|r| r.linked.as_deref() == Some(id))
     {
         return Err(refused());
     }
     let Some(identity) = identity else { return Ok(None) };
-    let Some(row) = row(conn, identity)? else { return Ok(None) };
+    let Some(row) = store.document_row(identity)? else { return Ok(None) };
     if row.scope.kind != DocumentKind::DenouncerIdentity || row.linked.as_deref() != Some(id) {
         return Err(refused());
     }
@@ -573,7 +523,7 @@ fn petition_identity(
     if row.scope.handlers == handlers {
         return Ok(None);
     }
-    let mut doc = documents::load(conn, identity)?.ok_or_else(refused)?;
+    let mut doc = store.document(identity)?.ok_or_else(refused)?;
     Ok(Some(IdentityUpdate {
         id: identity.to_string(),
         heads: row.heads,
@@ -584,7 +534,7 @@ fn petition_identity(
 
 /// Checks a whole push; nothing is written unless every document passes.
 pub fn stage_push(
-    conn: &Connection,
+    store: &dyn Holdings,
     cache: &DocCache,
     pusher: &Pusher<'_>,
     limits: &Limits,
@@ -609,12 +559,12 @@ pub fn stage_push(
         if p.changes.iter().any(|c| c.len() > MAX_CHANGE_BYTES) {
             return Err(IngestError::ChangeTooLarge { doc: id });
         }
-        let stored = load(conn, cache, &id)?;
+        let stored = load(store, cache, &id)?;
         let next = guarded(&id, || {
             let (mut doc, stored) = Stored::split(stored);
             doc.apply_encoded_changes(p.changes.iter().map(|c| c.as_slice()))
                 .map_err(|_| IngestError::BadChange { doc: id.clone() })?;
-            check(conn, pusher, limits, &id, stored, doc, &staged)
+            check(store, pusher, limits, &id, stored, doc, &staged)
         })?;
         staged.extend(next);
         Ok(())
@@ -824,14 +774,14 @@ mod tests {
         conn.execute_batch("ROLLBACK TO job; RELEASE job").unwrap();
         drop(staged);
         assert_eq!(cache.bytes(), 0);
-        assert!(row(conn, &id).unwrap().is_none(), "nothing was kept");
+        assert!(conn.document_row(&id).unwrap().is_none(), "nothing was kept");
         let again = stage_push(conn, cache, &pusher, limits, &push_of(&id)).unwrap();
         assert_eq!(again.len(), 1, "the retry finds the changes new");
         commit(conn, h.device(), limits, &again, 0).unwrap();
         let heads = again[0].heads.clone();
         remember(cache, again);
         assert!(cache.bytes() > 0);
-        assert_eq!(row(conn, &id).unwrap().unwrap().heads, heads);
+        assert_eq!(conn.document_row(&id).unwrap().unwrap().heads, heads);
         // A cached copy whose heads are not the database's is never served.
         let mut stale = Document::empty();
         cache.put(id.clone(), "not-the-heads".into(), std::mem::replace(&mut stale, Document::empty()), 10);

@@ -25,6 +25,7 @@ pub mod dashboard;
 pub mod db;
 pub mod feed;
 pub mod fuzzing;
+pub mod holdings;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;

@@ -15,6 +15,7 @@ use sotay_core::sync::protocol::{self, DocMessage, FeedEntry, RepairRequest};
 
 use crate::accounts::DeviceAuth;
 use crate::db::DocCache;
+use crate::holdings::Holdings;
 use crate::ingest::{self, IngestError, Pusher, Staged, user_scope};
 use crate::limits::Limits;
 
@@ -28,7 +29,7 @@ pub struct RepairStaging {
 }
 
 pub fn stage(
-    conn: &Connection,
+    store: &dyn Holdings,
     cache: &DocCache,
     pusher: &Pusher<'_>,
     limits: &Limits,
@@ -52,7 +53,7 @@ pub fn stage(
         &req.docs,
         |m| {
             let id = protocol::doc_id_string(&m.doc);
-            let stored = ingest::load(conn, cache, &id)?;
+            let stored = ingest::load(store, cache, &id)?;
             let before = stored.as_ref().map(|s| s.scope.clone());
             let readable = before.as_ref().is_some_and(|b| user.may_pull(b));
             if before.as_ref().is_some_and(|b| !readable && !user.may_push(b)) {
@@ -69,7 +70,7 @@ pub fn stage(
                 // Bloom filter: about one change in a hundred looks held when it is not) is asked
                 // for by the reply's `need` rather than the round refused; nothing is written
                 // until the document is whole.
-                let staging = match ingest::check(conn, pusher, limits, &id, stored, doc, staged) {
+                let staging = match ingest::check(store, pusher, limits, &id, stored, doc, staged) {
                     Err(IngestError::MissingDependencies { .. }) if reply.is_some() => None,
                     other => other?,
                 };

@@ -74,7 +74,7 @@ fn write_records(conn: &mut Connection, communes: &[UnitRef], per_commune: usize
             now: 0,
         };
         let tx = conn.transaction().expect("transaction");
-        let pusher = Pusher::new(&tx, &device).expect("pusher");
+        let pusher = Pusher::new(&*tx, &device).expect("pusher");
         let mut batch = Vec::new();
         for n in 0..per_commune {
             let body = sampler.any_body();
@@ -90,7 +90,7 @@ fn write_records(conn: &mut Connection, communes: &[UnitRef], per_commune: usize
             let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| serde_bytes::ByteBuf::from(b)).collect();
             batch.push(DocChanges { doc: protocol::doc_id(&id).expect("id"), changes });
             if batch.len() == 50 || n + 1 == per_commune {
-                let staged = ingest::stage_push(&tx, &cache, &pusher, &limits, &batch).expect("a valid push");
+                let staged = ingest::stage_push(&*tx, &cache, &pusher, &limits, &batch).expect("a valid push");
                 ingest::commit(&tx, &device, &limits, &staged, 0).expect("commit");
                 batch.clear();
             }

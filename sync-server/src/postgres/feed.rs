@@ -8,7 +8,7 @@
 //! `feed_head`, which it holds until it commits: positions are handed out in commit order, and a
 //! reader that sees a position sees every one before it.
 
-use tokio_postgres::{Client, GenericClient, Transaction};
+use postgres::{Client, GenericClient, Transaction};
 
 use super::PgError;
 
@@ -45,8 +45,8 @@ pub struct FeedHead {
 /// in the order given (a device sends a document's changes in causal order). A change held
 /// already, sent again or relayed by another device, is left as it is. Rows are inserted in hash
 /// order, so that two writers sharing changes wait for each other rather than deadlock.
-pub async fn insert_changes(
-    tx: &Transaction<'_>,
+pub fn insert_changes(
+    tx: &mut Transaction<'_>,
     doc_id: &str,
     device_id: &str,
     received_at: i64,
@@ -57,15 +57,13 @@ pub async fn insert_changes(
     sorted.dedup_by_key(|c| c.hash);
     let hashes: Vec<&[u8]> = sorted.iter().map(|c| c.hash.as_slice()).collect();
     let bytes: Vec<&[u8]> = sorted.iter().map(|c| c.bytes.as_slice()).collect();
-    let rows = tx
-        .query(
-            "INSERT INTO changes (hash, doc_id, device_id, received_at, bytes)
+    let rows = tx.query(
+        "INSERT INTO changes (hash, doc_id, device_id, received_at, bytes)
              SELECT h, $3, $4, $5, b FROM unnest($1::bytea[], $2::bytea[]) AS t(h, b)
              ON CONFLICT (hash) DO NOTHING
              RETURNING hash",
-            &[&hashes, &bytes, &doc_id, &device_id, &received_at],
-        )
-        .await?;
+        &[&hashes, &bytes, &doc_id, &device_id, &received_at],
+    )?;
     let mut inserted: std::collections::HashSet<Vec<u8>> = rows.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect();
     // Taken out as met: a change listed twice is numbered once.
     Ok(changes.iter().filter(|c| inserted.remove(c.hash.as_slice())).map(|c| c.hash).collect())
@@ -73,14 +71,13 @@ pub async fn insert_changes(
 
 /// The last step of a write before its commit: positions for the changes it inserted, taken
 /// under the counter row's lock (held until the transaction ends, so keep what follows short).
-pub async fn take_positions(tx: &Transaction<'_>, new: &[[u8; 32]]) -> Result<Vec<i64>, PgError> {
+pub fn take_positions(tx: &mut Transaction<'_>, new: &[[u8; 32]]) -> Result<Vec<i64>, PgError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
     let n = new.len() as i64;
     let last: i64 = tx
-        .query_opt("UPDATE feed_head SET last = last + $1 WHERE singleton RETURNING last", &[&n])
-        .await?
+        .query_opt("UPDATE feed_head SET last = last + $1 WHERE singleton RETURNING last", &[&n])?
         .ok_or(PgError::CounterMissing)?
         .get(0);
     let positions: Vec<i64> = (last - n + 1..=last).collect();
@@ -88,36 +85,33 @@ pub async fn take_positions(tx: &Transaction<'_>, new: &[[u8; 32]]) -> Result<Ve
     tx.execute(
         "UPDATE changes SET position = t.p FROM unnest($1::bytea[], $2::bigint[]) AS t(h, p) WHERE changes.hash = t.h",
         &[&hashes, &positions],
-    )
-    .await?;
+    )?;
     Ok(positions)
 }
 
 /// Writes a document's changes sent by one device in one transaction; the positions of those
 /// that were new.
-pub async fn append(
+pub fn append(
     client: &mut Client,
     doc_id: &str,
     device_id: &str,
     received_at: i64,
     changes: &[StoredChange],
 ) -> Result<Vec<i64>, PgError> {
-    let tx = client.transaction().await?;
-    let new = insert_changes(&tx, doc_id, device_id, received_at, changes).await?;
-    let positions = take_positions(&tx, &new).await?;
-    tx.commit().await?;
+    let mut tx = client.transaction()?;
+    let new = insert_changes(&mut tx, doc_id, device_id, received_at, changes)?;
+    let positions = take_positions(&mut tx, &new)?;
+    tx.commit()?;
     Ok(positions)
 }
 
 /// Up to `limit` changes after position `after`, in feed order.
-pub async fn pull(client: &impl GenericClient, after: i64, limit: i64) -> Result<Vec<FeedChange>, PgError> {
-    let rows = client
-        .query(
-            "SELECT position, doc_id, device_id, hash, bytes FROM changes
+pub fn pull(client: &mut impl GenericClient, after: i64, limit: i64) -> Result<Vec<FeedChange>, PgError> {
+    let rows = client.query(
+        "SELECT position, doc_id, device_id, hash, bytes FROM changes
              WHERE position > $1 ORDER BY position LIMIT $2",
-            &[&after, &limit.max(0)],
-        )
-        .await?;
+        &[&after, &limit.max(0)],
+    )?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let hash: Vec<u8> = r.get(3);
@@ -135,10 +129,8 @@ pub async fn pull(client: &impl GenericClient, after: i64, limit: i64) -> Result
 }
 
 /// The feed's last position and epoch.
-pub async fn head(client: &impl GenericClient) -> Result<FeedHead, PgError> {
-    let row = client
-        .query_opt("SELECT last, epoch FROM feed_head WHERE singleton", &[])
-        .await?
-        .ok_or(PgError::CounterMissing)?;
+pub fn head(client: &mut impl GenericClient) -> Result<FeedHead, PgError> {
+    let row =
+        client.query_opt("SELECT last, epoch FROM feed_head WHERE singleton", &[])?.ok_or(PgError::CounterMissing)?;
     Ok(FeedHead { last: row.get(0), epoch: row.get(1) })
 }

@@ -1,15 +1,22 @@
 //! The server's storage on PostgreSQL, for a province that runs several stateless instances on
-//! one database (issue 12, decision 0023). Built so far: the schema's migrations and the feed
-//! ([`feed`]), which keeps changes as rows by hash and numbers them in commit order. The rest of
-//! the server (accounts, sessions, quotas, documents, attachments) still runs on SQLite only;
-//! `serve --database postgres://…` does not exist yet.
+//! one database (issue 12, decision 0023). Built so far: the schema's migrations; the feed
+//! ([`feed`]), which keeps changes as rows by hash and numbers them in commit order; what a
+//! push's checks read ([`holdings`]); and the commit of a checked push ([`push`]), documents,
+//! quota and report facts with it. Accounts, sessions, rate limits and attachments still run on
+//! SQLite only, and `serve --database postgres://…` does not exist yet.
+//!
+//! The client is the blocking `postgres` (tokio-postgres's own wrapper): the checks read as they
+//! go on the server's worker threads, as they do SQLite's.
 
 pub mod feed;
+pub mod holdings;
+pub mod push;
 
-use tokio_postgres::Client;
+use postgres::Client;
 
 /// The schema, one numbered file per step, applied in order and never edited once released.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_changes_and_feed.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_changes_and_feed.sql"), include_str!("migrations/0002_documents_and_accounts.sql")];
 
 /// A key for `pg_advisory_xact_lock`: instances starting at once migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x736f_7461_795f_6d67; // "sotay_mg"
@@ -17,7 +24,7 @@ const MIGRATION_LOCK: i64 = 0x736f_7461_795f_6d67; // "sotay_mg"
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
     #[error("lỗi cơ sở dữ liệu PostgreSQL / PostgreSQL error: {0}")]
-    Database(#[from] tokio_postgres::Error),
+    Database(#[from] postgres::Error),
     #[error(
         "cơ sở dữ liệu thuộc phiên bản máy chủ mới hơn (lược đồ {found}, bản này biết đến {known}) / \
          the database belongs to a newer server (schema {found}, this version knows {known})"
@@ -28,19 +35,19 @@ pub enum PgError {
 }
 
 /// Brings the schema up to date; returns the version it is at.
-pub async fn migrate(client: &mut Client) -> Result<usize, PgError> {
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
-    let found: Option<i64> = tx.query_opt("SELECT max(version) FROM schema_version", &[]).await?.and_then(|r| r.get(0));
+pub fn migrate(client: &mut Client) -> Result<usize, PgError> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    let found: Option<i64> = tx.query_opt("SELECT max(version) FROM schema_version", &[])?.and_then(|r| r.get(0));
     let found = found.unwrap_or(0);
     if found < 0 || found as usize > MIGRATIONS.len() {
         return Err(PgError::NewerSchema { found, known: MIGRATIONS.len() });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        tx.batch_execute(sql).await?;
-        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(i as i64 + 1)]).await?;
+        tx.batch_execute(sql)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(i as i64 + 1)])?;
     }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(MIGRATIONS.len())
 }

@@ -1,0 +1,79 @@
+-- Documents as the server holds them, filed by scope: a compacted snapshot and the chunks saved
+-- since (the layout of the SQLite database's, so that one staging writes either). Every change
+-- is also a row of `changes`, keyed by hash, for the feed, authorship and history. A write
+-- checks that `heads` and `chunk_count` are still what its staging read, so no instance
+-- compacts from a stale copy.
+CREATE TABLE documents (
+    doc_id      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    snapshot    BYTEA NOT NULL,
+    chunk_count BIGINT NOT NULL DEFAULT 0,
+    unit        TEXT NOT NULL DEFAULT '',
+    commune     TEXT NOT NULL DEFAULT '',
+    district    TEXT,
+    province    TEXT,
+    -- Comma-separated logins of a petition's (and its denouncer identity's) handlers.
+    handlers    TEXT NOT NULL DEFAULT '',
+    -- The petition of a denouncer identity, or the identity of a petition.
+    linked_doc  TEXT,
+    heads       TEXT NOT NULL DEFAULT '',
+    size        BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX documents_commune ON documents (commune);
+CREATE INDEX documents_villages ON documents (commune) WHERE kind = 'village';
+
+CREATE TABLE document_chunks (
+    doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+    seq    BIGINT NOT NULL,
+    bytes  BYTEA NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+);
+
+-- Accounts, as on SQLite. Tokens and codes are stored hashed.
+CREATE TABLE users (
+    login        TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    unit         TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    disabled     BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+CREATE TABLE devices (
+    device_id        TEXT PRIMARY KEY,
+    login            TEXT NOT NULL REFERENCES users (login),
+    name             TEXT NOT NULL,
+    token_hash       BYTEA NOT NULL UNIQUE,
+    enrolled_at      BIGINT NOT NULL,
+    revoked_at       BIGINT,
+    last_seen_at     BIGINT,
+    confirmed_cursor BIGINT NOT NULL DEFAULT 0,
+    issued_cursor    BIGINT NOT NULL DEFAULT 0,
+    -- Bytes of changes the device has added, against its quota: checked in the transaction that
+    -- adds them, so two instances cannot both let it pass.
+    stored_bytes     BIGINT NOT NULL DEFAULT 0,
+    -- The id it wrote under before it enrolled: its changes may carry it.
+    former_id        TEXT
+);
+CREATE INDEX devices_login ON devices (login);
+
+-- What each record adds to reports (decision 0022), written with the record.
+CREATE TABLE report_facts (
+    doc_id   TEXT PRIMARY KEY,
+    unit     TEXT NOT NULL,
+    commune  TEXT NOT NULL,
+    province TEXT,
+    deleted  BOOLEAN NOT NULL,
+    heads    TEXT NOT NULL,
+    version  BIGINT NOT NULL,
+    facts    BYTEA NOT NULL
+);
+CREATE INDEX report_facts_commune ON report_facts (commune);
+CREATE INDEX report_facts_unit ON report_facts (unit);
+
+-- Which documents refer to which files; a reference alone grants nothing.
+CREATE TABLE attachment_refs (
+    sha256 TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    PRIMARY KEY (sha256, doc_id)
+);

@@ -1,0 +1,381 @@
+//! A push checked and written on each backend (issue 12): the same checks ([`ingest::stage_push`]
+//! over [`Holdings`]) and each backend's commit, run side by side on the same changes. Both must
+//! end with the same documents, refuse the same pushes and write nothing of a refused one; on
+//! PostgreSQL, a staging another instance overtook is staged again. Each test starts a throwaway
+//! cluster (tests/src/postgres.rs).
+
+use automerge::ChangeHash;
+use postgres::{Client, NoTls};
+use rusqlite::Connection;
+use serde_bytes::ByteBuf;
+use sotay_core::document::{Document, NewDocument, Writer};
+use sotay_core::record::{Author, DocumentKind};
+use sotay_core::sample::Sampler;
+use sotay_core::store::Role;
+use sotay_core::store::documents::COMPACT_AFTER;
+use sotay_core::sync::protocol::{self, DocChanges};
+use sotay_e2e::postgres::Cluster;
+use sotay_server::accounts::{DeviceAuth, User};
+use sotay_server::db::DocCache;
+use sotay_server::holdings::{DocumentRow, Holdings};
+use sotay_server::ingest::{self, IngestError, Pusher, Staged};
+use sotay_server::limits::Limits;
+use sotay_server::postgres::feed;
+use sotay_server::postgres::holdings::PgHoldings;
+
+const USER: &str = "can.bo.tan.trao";
+const DEVICE: &str = "may-tan-trao-1";
+const OTHER_USER: &str = "hoa.giai.vien.minh.quang";
+const OTHER_DEVICE: &str = "may-minh-quang-1";
+
+fn device(login: &str, device_id: &str) -> DeviceAuth {
+    DeviceAuth {
+        device_id: device_id.into(),
+        user: User {
+            login: login.into(),
+            display_name: "Cán bộ".into(),
+            role: Role::CommuneOfficial,
+            unit: sotay_e2e::COMMUNE.into(),
+            disabled: false,
+        },
+        confirmed_cursor: 0,
+        issued_cursor: 0,
+    }
+}
+
+/// One backend: what its instance stages a push against, and how it commits it.
+trait Backend {
+    fn stage(&mut self, device: &DeviceAuth, pushes: &[DocChanges]) -> Result<Vec<Staged>, IngestError>;
+    fn commit(&mut self, device: &DeviceAuth, staged: Vec<Staged>) -> Result<(), IngestError>;
+    fn row(&mut self, id: &str) -> Option<DocumentRow>;
+    fn document_heads(&mut self, id: &str) -> Option<Vec<ChangeHash>>;
+    fn facts_heads(&mut self, id: &str) -> Option<String>;
+    fn stored_bytes(&mut self, device_id: &str) -> i64;
+}
+
+struct Sqlite {
+    conn: Connection,
+    cache: DocCache,
+    limits: Limits,
+}
+
+impl Sqlite {
+    fn new(limits: Limits) -> Sqlite {
+        let conn = sotay_server::db::open_memory().expect("database");
+        for (login, device_id) in [(USER, DEVICE), (OTHER_USER, OTHER_DEVICE)] {
+            conn.execute(
+                "INSERT INTO users (login, display_name, role, unit, created_at) VALUES (?1, 'Cán bộ', 'commune-official', ?2, 0)",
+                [login, sotay_e2e::COMMUNE],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES (?1, ?2, 'máy', ?1, 0)",
+                [device_id, login],
+            )
+            .unwrap();
+        }
+        Sqlite { conn, cache: DocCache::new(1 << 24), limits }
+    }
+}
+
+impl Backend for Sqlite {
+    fn stage(&mut self, device: &DeviceAuth, pushes: &[DocChanges]) -> Result<Vec<Staged>, IngestError> {
+        let pusher = Pusher::new(&self.conn, device)?;
+        ingest::stage_push(&self.conn, &self.cache, &pusher, &self.limits, pushes)
+    }
+
+    fn commit(&mut self, device: &DeviceAuth, staged: Vec<Staged>) -> Result<(), IngestError> {
+        let tx = self.conn.transaction().unwrap();
+        ingest::commit(&tx, device, &self.limits, &staged, 1)?;
+        tx.commit().unwrap();
+        ingest::remember(&self.cache, staged);
+        Ok(())
+    }
+
+    fn row(&mut self, id: &str) -> Option<DocumentRow> {
+        self.conn.document_row(id).unwrap()
+    }
+
+    fn document_heads(&mut self, id: &str) -> Option<Vec<ChangeHash>> {
+        self.conn.document(id).unwrap().map(|mut d| d.heads())
+    }
+
+    fn facts_heads(&mut self, id: &str) -> Option<String> {
+        self.conn.query_row("SELECT heads FROM report_facts WHERE doc_id = ?1", [id], |r| r.get(0)).ok()
+    }
+
+    fn stored_bytes(&mut self, device_id: &str) -> i64 {
+        self.conn.query_row("SELECT stored_bytes FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0)).unwrap()
+    }
+}
+
+/// An instance on PostgreSQL: its own connection and its own cache, as each server process has.
+struct Postgres {
+    client: Client,
+    cache: DocCache,
+    limits: Limits,
+}
+
+impl Postgres {
+    fn instance(cluster: &Cluster, limits: Limits) -> Postgres {
+        let client = Client::connect(&cluster.url(), NoTls).expect("connect");
+        Postgres { client, cache: DocCache::new(1 << 24), limits }
+    }
+
+    fn first(cluster: &Cluster, limits: Limits) -> Postgres {
+        let mut pg = Postgres::instance(cluster, limits);
+        sotay_server::postgres::migrate(&mut pg.client).expect("migrate");
+        for (login, device_id) in [(USER, DEVICE), (OTHER_USER, OTHER_DEVICE)] {
+            pg.client
+                .execute(
+                    "INSERT INTO users (login, display_name, role, unit, created_at) VALUES ($1, 'Cán bộ', 'commune-official', $2, 0)",
+                    &[&login, &sotay_e2e::COMMUNE],
+                )
+                .unwrap();
+            pg.client
+                .execute(
+                    "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES ($1, $2, 'máy', $3, 0)",
+                    &[&device_id, &login, &device_id.as_bytes()],
+                )
+                .unwrap();
+        }
+        pg
+    }
+
+    /// Every change the feed serves, in feed order, as (document, hash).
+    fn feed(&mut self) -> Vec<(String, [u8; 32])> {
+        feed::pull(&mut self.client, 0, 10_000).unwrap().into_iter().map(|c| (c.doc_id, c.change.hash)).collect()
+    }
+}
+
+impl Backend for Postgres {
+    fn stage(&mut self, device: &DeviceAuth, pushes: &[DocChanges]) -> Result<Vec<Staged>, IngestError> {
+        let holdings = PgHoldings::new(&mut self.client);
+        let pusher = Pusher::new(&holdings, device)?;
+        ingest::stage_push(&holdings, &self.cache, &pusher, &self.limits, pushes)
+    }
+
+    fn commit(&mut self, device: &DeviceAuth, staged: Vec<Staged>) -> Result<(), IngestError> {
+        sotay_server::postgres::push::commit(&mut self.client, device, &self.limits, &staged, 1)?;
+        ingest::remember(&self.cache, staged);
+        Ok(())
+    }
+
+    fn row(&mut self, id: &str) -> Option<DocumentRow> {
+        PgHoldings::new(&mut self.client).document_row(id).unwrap()
+    }
+
+    fn document_heads(&mut self, id: &str) -> Option<Vec<ChangeHash>> {
+        PgHoldings::new(&mut self.client).document(id).unwrap().map(|mut d| d.heads())
+    }
+
+    fn facts_heads(&mut self, id: &str) -> Option<String> {
+        self.client.query_opt("SELECT heads FROM report_facts WHERE doc_id = $1", &[&id]).unwrap().map(|r| r.get(0))
+    }
+
+    fn stored_bytes(&mut self, device_id: &str) -> i64 {
+        self.client.query_one("SELECT stored_bytes FROM devices WHERE device_id = $1", &[&device_id]).unwrap().get(0)
+    }
+}
+
+/// A record being written on a phone, and the changes it has not sent yet.
+struct Phone {
+    writer: Writer,
+    sampler: Sampler,
+}
+
+impl Phone {
+    fn new(login: &str, device_id: &str, seed: u64) -> Phone {
+        Phone {
+            writer: Writer {
+                author: Author { user: login.into(), device: device_id.into() },
+                actor: automerge::ActorId::random(),
+                now: 1_780_000_000_000,
+            },
+            sampler: Sampler::new(seed),
+        }
+    }
+
+    fn create(&mut self) -> (String, Document) {
+        let body = self.sampler.any_body();
+        let id = uuid::Uuid::now_v7().to_string();
+        let new = NewDocument {
+            id: &id,
+            kind: DocumentKind::from(body.kind()),
+            unit: sotay_e2e::COMMUNE,
+            commune: sotay_e2e::COMMUNE,
+            body: body.to_value(),
+        };
+        (id.clone(), Document::create(new, &self.writer).expect("document"))
+    }
+
+    /// An edit of the record's body of the same kind.
+    fn edit(&mut self, doc: &mut Document) {
+        let kind = doc.contents().expect("contents").0.kind;
+        let body = loop {
+            let b = self.sampler.any_body();
+            if DocumentKind::from(b.kind()).code() == kind {
+                break b;
+            }
+        };
+        doc.update_body(body.to_value(), &self.writer).expect("edit");
+    }
+}
+
+fn push(id: &str, doc: &mut Document, since: &[ChangeHash]) -> Vec<DocChanges> {
+    vec![DocChanges {
+        doc: protocol::doc_id(id).unwrap(),
+        changes: doc.changes_since(since).into_iter().map(|(_, b)| ByteBuf::from(b)).collect(),
+    }]
+}
+
+/// New records, edits stored as chunks, and enough edits to compact: both backends hold the
+/// same rows, documents, report facts and quota use.
+#[test]
+fn both_backends_store_the_same_pushes_the_same_way() {
+    let cluster = Cluster::start();
+    let mut sqlite = Sqlite::new(Limits::default());
+    let mut pg = Postgres::first(&cluster, Limits::default());
+    let me = device(USER, DEVICE);
+    let mut phone = Phone::new(USER, DEVICE, 31);
+    let mut ids = Vec::new();
+    for round in 0..3 {
+        let (id, mut doc) = phone.create();
+        let first = push(&id, &mut doc, &[]);
+        for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+            let staged = backend.stage(&me, &first).expect("new record staged");
+            backend.commit(&me, staged).expect("new record committed");
+        }
+        // Past the compaction threshold on the last record.
+        let edits = if round == 2 { COMPACT_AFTER as usize + 3 } else { 2 };
+        for _ in 0..edits {
+            let heads = doc.heads();
+            phone.edit(&mut doc);
+            let edit = push(&id, &mut doc, &heads);
+            for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+                let staged = backend.stage(&me, &edit).expect("edit staged");
+                backend.commit(&me, staged).expect("edit committed");
+            }
+        }
+        ids.push((id, doc));
+    }
+    for (id, doc) in &mut ids {
+        let (s, p) = (sqlite.row(id).expect("on SQLite"), pg.row(id).expect("on PostgreSQL"));
+        assert_eq!(s, p, "the same row on both");
+        assert_eq!(s.heads, ingest::heads_text(&doc.heads()));
+        assert_eq!(pg.document_heads(id), Some(doc.heads()), "the document loads whole from PostgreSQL");
+        assert_eq!(sqlite.document_heads(id), Some(doc.heads()));
+        assert_eq!(pg.facts_heads(id), Some(s.heads.clone()), "report facts written with the record");
+        assert_eq!(sqlite.facts_heads(id), Some(s.heads.clone()));
+    }
+    assert!(pg.row(&ids[2].0).unwrap().chunk_count < COMPACT_AFTER, "compacted into its snapshot");
+    assert!(pg.stored_bytes(DEVICE) > 0);
+    assert_eq!(sqlite.stored_bytes(DEVICE), pg.stored_bytes(DEVICE), "the same quota use");
+    let fed = pg.feed();
+    let expected: usize = ids.iter_mut().map(|(_, d)| d.changes_since(&[]).len()).sum();
+    assert_eq!(fed.len(), expected, "every change in the feed once");
+}
+
+/// What is refused is refused on both, and leaves nothing: a change in another user's name, and
+/// a push past the device's quota.
+#[test]
+fn both_backends_refuse_the_same_pushes_and_keep_nothing_of_them() {
+    let cluster = Cluster::start();
+    let mut limits = Limits::default();
+    let mut sqlite = Sqlite::new(limits.clone());
+    let mut pg = Postgres::first(&cluster, limits.clone());
+    let me = device(USER, DEVICE);
+
+    // Written by the other official's phone, sent from mine.
+    let (id, mut doc) = Phone::new(OTHER_USER, OTHER_DEVICE, 32).create();
+    let forged = push(&id, &mut doc, &[]);
+    for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+        assert!(matches!(backend.stage(&me, &forged), Err(IngestError::ForgedAuthor { .. })));
+        assert!(backend.row(&id).is_none());
+    }
+
+    // A quota smaller than one record.
+    limits.device_quota_bytes = 64;
+    let mut sqlite = Sqlite::new(limits.clone());
+    let mut pg = Postgres::instance(&cluster, limits);
+    let (id, mut doc) = Phone::new(USER, DEVICE, 33).create();
+    let big = push(&id, &mut doc, &[]);
+    for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+        let staged = backend.stage(&me, &big).expect("staged: the quota is the commit's");
+        assert!(matches!(backend.commit(&me, staged), Err(IngestError::QuotaExceeded { .. })));
+        assert!(backend.row(&id).is_none(), "nothing of the refused push kept");
+        assert_eq!(backend.stored_bytes(DEVICE), 0);
+    }
+    assert!(pg.feed().is_empty(), "no change of a refused push in the feed");
+}
+
+/// Two instances stage pushes on the same state of a record (and of a new one); the second to
+/// commit is told to stage again, and staging again keeps both edits.
+#[test]
+fn an_instance_that_staged_before_another_wrote_stages_again() {
+    let cluster = Cluster::start();
+    let mut one = Postgres::first(&cluster, Limits::default());
+    let mut two = Postgres::instance(&cluster, Limits::default());
+    let me = device(USER, DEVICE);
+    let mut phone = Phone::new(USER, DEVICE, 34);
+    let mut tablet = Phone::new(USER, DEVICE, 35);
+
+    let (id, mut doc) = phone.create();
+    let first = push(&id, &mut doc, &[]);
+    let (a, b) = (one.stage(&me, &first).unwrap(), two.stage(&me, &first).unwrap());
+    one.commit(&me, a).expect("first to commit");
+    assert!(matches!(two.commit(&me, b), Err(IngestError::Concurrent { .. })), "the row was made meanwhile");
+    assert!(two.stage(&me, &first).unwrap().is_empty(), "staged again: nothing left to write");
+
+    // Two edits of the same version, from two phones of the same user, through two instances.
+    let base = doc.heads();
+    let mut other = Document::load(&doc.save(), std::iter::empty()).unwrap();
+    phone.edit(&mut doc);
+    tablet.edit(&mut other);
+    let (edit_a, edit_b) = (push(&id, &mut doc, &base), push(&id, &mut other, &base));
+    let (a, b) = (one.stage(&me, &edit_a).unwrap(), two.stage(&me, &edit_b).unwrap());
+    one.commit(&me, a).unwrap();
+    assert!(matches!(two.commit(&me, b), Err(IngestError::Concurrent { .. })), "its staging read the old heads");
+    let again = two.stage(&me, &edit_b).expect("staged again on what is stored now");
+    two.commit(&me, again).expect("then committed");
+
+    doc.merge_bytes(&other.save()).unwrap();
+    let mut both = doc.heads();
+    both.sort();
+    let stored = one.document_heads(&id).unwrap();
+    assert_eq!(stored.len(), 2, "both edits kept, side by side");
+    assert_eq!(ingest::parse_heads(&one.row(&id).unwrap().heads).len(), 2);
+    let mut stored = stored;
+    stored.sort();
+    assert_eq!(stored, both);
+    let fed = one.feed();
+    assert_eq!(fed.len(), doc.changes_since(&[]).len(), "each change in the feed once");
+
+    // The same when both stagings compact the document: a snapshot written over another would
+    // lose the other's edit, and only the check of what the staging read stands in the way.
+    while one.row(&id).unwrap().chunk_count < COMPACT_AFTER - 1 {
+        let heads = doc.heads();
+        phone.edit(&mut doc);
+        let staged = one.stage(&me, &push(&id, &mut doc, &heads)).unwrap();
+        one.commit(&me, staged).unwrap();
+    }
+    let base = doc.heads();
+    let mut other = Document::load(&doc.save(), std::iter::empty()).unwrap();
+    phone.edit(&mut doc);
+    tablet.edit(&mut other);
+    let (edit_a, edit_b) = (push(&id, &mut doc, &base), push(&id, &mut other, &base));
+    let (a, b) = (one.stage(&me, &edit_a).unwrap(), two.stage(&me, &edit_b).unwrap());
+    assert!(a.iter().chain(&b).all(|s| matches!(s.write, ingest::Write::Snapshot(_))), "both compact");
+    one.commit(&me, a).unwrap();
+    assert!(matches!(two.commit(&me, b), Err(IngestError::Concurrent { .. })));
+    let again = two.stage(&me, &edit_b).unwrap();
+    two.commit(&me, again).unwrap();
+    doc.merge_bytes(&other.save()).unwrap();
+    assert_eq!(two.document_heads(&id).map(|h| h.len()), Some(2), "both edits kept");
+    assert_eq!(one.document_heads(&id).map(sorted), Some(sorted(doc.heads())));
+}
+
+fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
+}
