@@ -13,10 +13,11 @@ use sotay_core::record::{Author, DocumentKind};
 use sotay_core::sample::Sampler;
 use sotay_core::store::Role;
 use sotay_core::store::documents::COMPACT_AFTER;
-use sotay_core::sync::protocol::{self, DocChanges};
+use sotay_core::sync::protocol::{self, Cursor, DocChanges};
 use sotay_e2e::postgres::Cluster;
 use sotay_server::accounts::{DeviceAuth, User};
 use sotay_server::db::DocCache;
+use sotay_server::feed::Page;
 use sotay_server::holdings::{DocumentRow, Holdings};
 use sotay_server::ingest::{self, IngestError, Pusher, Staged};
 use sotay_server::limits::Limits;
@@ -378,4 +379,85 @@ fn an_instance_that_staged_before_another_wrote_stages_again() {
 fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
     heads.sort();
     heads
+}
+
+/// Every change of `device`'s pages from an empty cursor, as bytes, and the number of pages.
+fn pull_all(backend: &mut dyn Puller, device: &DeviceAuth, max_bytes: u32, echo_own: bool) -> (Vec<Vec<u8>>, usize) {
+    let (mut cursor, mut all, mut pages) = (Cursor::default(), Vec::new(), 0);
+    loop {
+        let page = backend.page(device, cursor, max_bytes, echo_own);
+        pages += 1;
+        assert!(pages < 1_000, "the pages end");
+        all.extend(page.entries.into_iter().flat_map(|e| e.changes.into_iter().map(|c| c.into_vec())));
+        cursor = page.cursor;
+        if !page.more {
+            return (all, pages);
+        }
+    }
+}
+
+trait Puller {
+    fn page(&mut self, device: &DeviceAuth, cursor: Cursor, max_bytes: u32, echo_own: bool) -> Page;
+}
+
+impl Puller for Sqlite {
+    fn page(&mut self, device: &DeviceAuth, cursor: Cursor, max_bytes: u32, echo_own: bool) -> Page {
+        sotay_server::feed::pull(&self.conn, device, cursor, max_bytes, echo_own).unwrap()
+    }
+}
+
+impl Puller for Postgres {
+    fn page(&mut self, device: &DeviceAuth, cursor: Cursor, max_bytes: u32, echo_own: bool) -> Page {
+        feed::page_for(&mut self.client, device, cursor, max_bytes, echo_own).unwrap()
+    }
+}
+
+/// What devices receive: another official of the commune gets every change, a page at a time
+/// and once each; the device that sent them gets them only when it asks for its own back; an
+/// official of another commune gets none. The same on both backends.
+#[test]
+fn devices_receive_what_their_scope_allows_a_page_at_a_time_on_both_backends() {
+    let cluster = Cluster::start();
+    let mut sqlite = Sqlite::new(Limits::default());
+    let mut pg = Postgres::first(&cluster, Limits::default());
+    let me = device(USER, DEVICE);
+    let colleague = device(OTHER_USER, OTHER_DEVICE);
+    let mut outsider = device("can.bo.xa.khac", "may-xa-khac");
+    outsider.user.unit = sotay_e2e::OTHER_COMMUNE.into();
+    let mut phone = Phone::new(USER, DEVICE, 36);
+    let mut sent: Vec<Vec<u8>> = Vec::new();
+    for i in 0..12 {
+        let (id, mut doc) = phone.create();
+        for _ in 0..i % 3 {
+            phone.edit(&mut doc);
+        }
+        let changes = push(&id, &mut doc, &[]);
+        sent.extend(changes[0].changes.iter().map(|c| c.to_vec()));
+        for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+            let staged = backend.stage(&me, &changes).unwrap();
+            backend.commit(&me, staged).unwrap();
+        }
+    }
+    sent.sort();
+    for backend in [&mut sqlite as &mut dyn Puller, &mut pg] {
+        let (mut whole, one_page) = pull_all(backend, &colleague, 1 << 20, false);
+        assert_eq!(one_page, 1);
+        whole.sort();
+        assert_eq!(whole, sent, "every change, once");
+        let (mut paged, pages) = pull_all(backend, &colleague, 2_000, false);
+        assert!(pages > 3, "small pages: {pages}");
+        paged.sort();
+        assert_eq!(paged, sent, "every change once across pages");
+        assert!(pull_all(backend, &me, 1 << 20, false).0.is_empty(), "not its own");
+        assert_eq!(pull_all(backend, &me, 1 << 20, true).0.len(), sent.len(), "its own when asked");
+        assert!(pull_all(backend, &outsider, 1 << 20, false).0.is_empty(), "nothing of another commune");
+    }
+
+    // A cursor is of this feed, or not.
+    let head = feed::cursor_head(&mut pg.client).unwrap();
+    assert!(head.seq as usize >= sent.len());
+    assert!(feed::knows(&mut pg.client, Cursor::default()).unwrap());
+    assert!(feed::knows(&mut pg.client, head).unwrap());
+    assert!(!feed::knows(&mut pg.client, Cursor { seq: head.seq + 1, ..head }).unwrap(), "past the end");
+    assert!(!feed::knows(&mut pg.client, Cursor { tag: head.tag ^ 1, ..head }).unwrap(), "another feed's");
 }

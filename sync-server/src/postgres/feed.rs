@@ -9,8 +9,15 @@
 //! reader that sees a position sees every one before it.
 
 use postgres::{Client, GenericClient, Transaction};
+use serde_bytes::ByteBuf;
+use sotay_core::sync::protocol::{Cursor, FeedEntry, MAX_ENTRY_BYTES};
+use sotay_core::sync::scope::DocScope;
 
 use super::PgError;
+use crate::accounts::DeviceAuth;
+use crate::feed::Page;
+use crate::holdings::{parse_handlers, stored_kind};
+use crate::ingest::user_scope;
 
 /// A change as the server keeps it: its automerge hash and its bytes, already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,4 +140,102 @@ pub fn head(client: &mut impl GenericClient) -> Result<FeedHead, PgError> {
     let row =
         client.query_opt("SELECT last, epoch FROM feed_head WHERE singleton", &[])?.ok_or(PgError::CounterMissing)?;
     Ok(FeedHead { last: row.get(0), epoch: row.get(1) })
+}
+
+/// The feed's end as a device's cursor: its position, tagged with the feed's epoch.
+pub fn cursor_head(client: &mut impl GenericClient) -> Result<Cursor, PgError> {
+    let h = head(client)?;
+    Ok(Cursor { seq: h.last as u64, tag: h.epoch as u64 })
+}
+
+/// Whether a cursor is of this feed: the empty one, or one of this epoch no further than its end
+/// (a cursor of a feed restored from a backup, or made up, is not).
+pub fn knows(client: &mut impl GenericClient, cursor: Cursor) -> Result<bool, PgError> {
+    if cursor == Cursor::default() {
+        return Ok(true);
+    }
+    let h = head(client)?;
+    Ok(cursor.tag == h.epoch as u64 && cursor.seq <= h.last as u64)
+}
+
+/// Rows read at a time while a page is filled.
+const BATCH: i64 = 512;
+
+/// What a device receives past `cursor`: changes of documents in its scope, not its own unless
+/// `echo_own`, in feed order, a document's consecutive changes in one entry, up to about
+/// `max_bytes` (at least one entry when one waits, so that a page makes progress). The page's
+/// cursor is where the device resumes.
+pub fn page_for(
+    client: &mut impl GenericClient,
+    device: &DeviceAuth,
+    cursor: Cursor,
+    max_bytes: u32,
+    echo_own: bool,
+) -> Result<Page, PgError> {
+    let user = user_scope(device);
+    let end = cursor_head(client)?;
+    let mut page = Page { entries: Vec::new(), cursor: end, more: false, damaged: Vec::new() };
+    let mut size = 0u64;
+    let mut last = cursor.seq as i64;
+    let limit = u64::from(max_bytes);
+    loop {
+        // Documents are filtered by the unit columns first (as on SQLite), then by the scope
+        // function itself, which also decides a petition's handlers.
+        let rows = client.query(
+            "SELECT c.position, c.doc_id, c.device_id, c.received_at, c.bytes,
+                    d.kind, d.unit, d.commune, d.district, d.province, d.handlers
+             FROM changes c JOIN documents d ON d.doc_id = c.doc_id
+             WHERE c.position > $1 AND c.position <= $2
+               AND (d.unit = $3 OR d.commune = $3 OR d.district = $3 OR d.province = $3 OR d.doc_id = $3)
+             ORDER BY c.position LIMIT $4",
+            &[&last, &(end.seq as i64), &user.unit, &BATCH],
+        )?;
+        if rows.is_empty() {
+            return Ok(page);
+        }
+        for r in rows {
+            let position: i64 = r.get(0);
+            let doc_id: &str = r.get(1);
+            let from_device: &str = r.get(2);
+            let scope = DocScope {
+                id: doc_id.to_string(),
+                kind: stored_kind(r.get(5)),
+                unit: r.get(6),
+                commune: r.get(7),
+                district: r.get(8),
+                province: r.get(9),
+                handlers: parse_handlers(r.get(10)),
+            };
+            if (echo_own || from_device != device.device_id) && user.may_pull(&scope) {
+                let bytes: Vec<u8> = r.get(4);
+                let received_at: i64 = r.get(3);
+                let cost = bytes.len() as u64 + 8;
+                if !page.entries.is_empty() && size + cost > limit {
+                    page.cursor = Cursor { seq: last as u64, tag: end.tag };
+                    page.more = true;
+                    return Ok(page);
+                }
+                let Ok(doc) = uuid::Uuid::try_parse(doc_id).map(|u| u.into_bytes()) else {
+                    // Written only from checked ids: a row that is not one is left out and
+                    // reported, so that it never stops a device's sync.
+                    tracing::error!(feed_position = position, "damaged change row left out");
+                    page.damaged.push(position);
+                    last = position;
+                    continue;
+                };
+                match page.entries.last_mut() {
+                    Some(e)
+                        if e.doc == doc
+                            && e.received_at == received_at
+                            && e.changes.iter().map(|c| c.len()).sum::<usize>() + bytes.len() <= MAX_ENTRY_BYTES =>
+                    {
+                        e.changes.push(ByteBuf::from(bytes));
+                    }
+                    _ => page.entries.push(FeedEntry { doc, received_at, changes: vec![ByteBuf::from(bytes)] }),
+                }
+                size += cost;
+            }
+            last = position;
+        }
+    }
 }
