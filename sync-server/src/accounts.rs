@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use sotay_core::store::Role;
 use sotay_core::units::catalogue;
 
+use crate::holdings::Holdings;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("tên đăng nhập không hợp lệ (2–64 ký tự a-z, 0-9, . _ -) / invalid login (2–64 of a-z, 0-9, . _ -)")]
@@ -34,6 +36,20 @@ pub enum AccountError {
     Random,
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Storage(String),
+}
+
+impl From<crate::ingest::IngestError> for AccountError {
+    fn from(e: crate::ingest::IngestError) -> Self {
+        AccountError::Storage(e.to_string())
+    }
+}
+
+impl From<postgres::Error> for AccountError {
+    fn from(e: postgres::Error) -> Self {
+        AccountError::Storage(e.to_string())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,7 +90,7 @@ pub struct DeviceAuth {
     pub issued_cursor: u64,
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], AccountError> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], AccountError> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|_| AccountError::Random)?;
     Ok(b)
@@ -121,7 +137,13 @@ impl CodeKey {
         CodeKey([7; 32])
     }
 
-    fn hash(&self, code: &str) -> Vec<u8> {
+    /// A key kept elsewhere than in a file (PostgreSQL keeps it in the database, for every
+    /// instance to share).
+    pub fn from_bytes(bytes: [u8; 32]) -> CodeKey {
+        CodeKey(bytes)
+    }
+
+    pub(crate) fn hash(&self, code: &str) -> Vec<u8> {
         use hmac::{KeyInit, Mac};
         let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
         mac.update(normalise_code(code).as_bytes());
@@ -133,7 +155,7 @@ impl CodeKey {
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A code as printed: `XXXXX-XXXXX`, 50 random bits.
-fn new_code() -> Result<String, AccountError> {
+pub(crate) fn new_code() -> Result<String, AccountError> {
     let bytes = random_bytes::<10>()?;
     let chars: String = bytes.iter().map(|b| CODE_ALPHABET[(*b as usize) % 32] as char).collect();
     Ok(format!("{}-{}", &chars[..5], &chars[5..]))
@@ -156,14 +178,28 @@ fn valid_login(login: &str) -> bool {
         && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
-fn unit_known(conn: &Connection, unit: &str) -> Result<bool, AccountError> {
-    if catalogue().get(unit).is_some() {
-        return Ok(true);
+/// A unit in force, or a village the server holds.
+fn unit_known(store: &dyn Holdings, unit: &str) -> Result<bool, AccountError> {
+    Ok(catalogue().get(unit).is_some() || store.village_commune(unit)?.is_some())
+}
+
+/// A new user as given, checked: a valid login, a known role and unit; the name NFC-normalised.
+pub(crate) fn new_user(
+    store: &dyn Holdings,
+    login: &str,
+    name: &str,
+    role: &str,
+    unit: &str,
+) -> Result<User, AccountError> {
+    if !valid_login(login) {
+        return Err(AccountError::BadLogin);
     }
-    Ok(conn
-        .query_row("SELECT 1 FROM documents WHERE doc_id = ?1 AND kind = 'village'", [unit], |_| Ok(()))
-        .optional()?
-        .is_some())
+    let role = Role::from_code(role).ok_or(AccountError::BadRole)?;
+    if !unit_known(store, unit)? {
+        return Err(AccountError::UnknownUnit);
+    }
+    let display_name = sotay_core::text::nfc(name.trim());
+    Ok(User { login: login.into(), display_name, role, unit: unit.into(), disabled: false })
 }
 
 pub fn add_user(
@@ -174,22 +210,15 @@ pub fn add_user(
     unit: &str,
     now: i64,
 ) -> Result<User, AccountError> {
-    if !valid_login(login) {
-        return Err(AccountError::BadLogin);
-    }
-    let role = Role::from_code(role).ok_or(AccountError::BadRole)?;
-    if !unit_known(conn, unit)? {
-        return Err(AccountError::UnknownUnit);
-    }
-    let name = sotay_core::text::nfc(name.trim());
+    let user = new_user(conn, login, name, role, unit)?;
     let inserted = conn.execute(
         "INSERT INTO users (login, display_name, role, unit, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-        params![login, name, role.code(), unit, now],
+        params![user.login, user.display_name, user.role.code(), user.unit, now],
     )?;
     if inserted == 0 {
         return Err(AccountError::UserExists);
     }
-    Ok(User { login: login.into(), display_name: name, role, unit: unit.into(), disabled: false })
+    Ok(user)
 }
 
 /// Changes a user's role or unit (the unit one in force, or a village).
@@ -213,12 +242,17 @@ pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Optio
     .map_err(AccountError::from)
 }
 
+/// A role read back from the database, where it is only ever written from a [`Role`].
+pub(crate) fn stored_role(code: &str) -> Role {
+    Role::from_code(code).unwrap_or(Role::Administrator)
+}
+
 fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User> {
     let role: String = r.get(offset + 2)?;
     Ok(User {
         login: r.get(offset)?,
         display_name: r.get(offset + 1)?,
-        role: Role::from_code(&role).unwrap_or(Role::Administrator),
+        role: stored_role(&role),
         unit: r.get(offset + 3)?,
         disabled: r.get(offset + 4)?,
     })
@@ -320,12 +354,7 @@ pub fn enroll(
         .filter(|u| !u.disabled)
         .ok_or(AccountError::BadCode)?;
     user.unit_in_force()?;
-    let device_id = uuid::Uuid::now_v7().to_string();
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
-    let name: String = sotay_core::text::nfc(device_name.trim()).chars().take(80).collect();
-    // The id the store wrote under before it enrolled, which its changes carry: a UUID no device
-    // of this server already has (a device cannot claim another's).
-    let former = former_id.filter(|f| uuid::Uuid::try_parse(f).is_ok());
+    let NewDevice { device_id, token, name, former } = NewDevice::new(device_name, former_id)?;
     let taken = match former {
         Some(f) => tx
             .query_row("SELECT 1 FROM devices WHERE device_id = ?1 OR former_id = ?1", [f], |_| Ok(()))
@@ -342,6 +371,28 @@ pub fn enroll(
         params![code_hash, now, device_id],
     )?;
     Ok(Enrolled { device_id, token, user })
+}
+
+/// A device about to be enrolled: its id, token and name.
+pub(crate) struct NewDevice<'a> {
+    pub device_id: String,
+    pub token: String,
+    pub name: String,
+    /// The id the store wrote under before it enrolled, which its changes carry, if it is a
+    /// UUID; kept only if no device of this server already has it (a device cannot claim
+    /// another's).
+    pub former: Option<&'a str>,
+}
+
+impl<'a> NewDevice<'a> {
+    pub(crate) fn new(device_name: &str, former_id: Option<&'a str>) -> Result<NewDevice<'a>, AccountError> {
+        Ok(NewDevice {
+            device_id: uuid::Uuid::now_v7().to_string(),
+            token: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?),
+            name: sotay_core::text::nfc(device_name.trim()).chars().take(80).collect(),
+            former: former_id.filter(|f| uuid::Uuid::try_parse(f).is_ok()),
+        })
+    }
 }
 
 /// The device a token belongs to, if it is valid and not revoked.

@@ -28,15 +28,26 @@ use crate::db::DocCache;
 use crate::ingest::{self, IngestError, Pusher, Staged};
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::postgres::{self as pg, PgSession};
 use crate::untrusted::{PoolError, UntrustedPool};
 use crate::worker::{DbWorker, Deliver, Job};
 use crate::{feed, now_ms, repair};
 use sotay_core::record::attachment::MAX_ATTACHMENT_BYTES;
 
+/// Where the routes' storage work runs.
+#[derive(Clone)]
+pub enum Backend {
+    /// The embedded database: one writer thread committing in groups, read-only connections on
+    /// the untrusted pool.
+    Sqlite { db: DbWorker, pool: UntrustedPool<Connection> },
+    /// PostgreSQL, shared by several instances: sessions on the untrusted pool, each request's
+    /// writes one transaction of its own (`postgres::push`).
+    Postgres { pool: UntrustedPool<PgSession> },
+}
+
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DbWorker,
-    pub pool: UntrustedPool,
+    pub backend: Backend,
     pub cache: Arc<DocCache>,
     pub limits: Arc<Limits>,
     pub metrics: Arc<Metrics>,
@@ -56,21 +67,37 @@ const PER_DEVICE_IN_FLIGHT: usize = 2;
 /// Stagings tried when other requests keep writing the same documents meanwhile.
 const STAGE_ATTEMPTS: usize = 3;
 
+/// What every instance is configured with, whatever its database.
+pub struct Settings {
+    pub limits: Limits,
+    pub trust_forwarded_for: bool,
+    pub enrollments_per_minute: u32,
+    pub metrics_token: Option<String>,
+}
+
 impl AppState {
-    pub fn new(
-        db: &crate::db::Database,
-        conn: Connection,
-        limits: Limits,
-        trust_forwarded_for: bool,
-        enrollments_per_minute: u32,
-        metrics_token: Option<String>,
-    ) -> std::io::Result<AppState> {
+    /// Over the embedded database `db`, whose writer connection is `conn`.
+    pub fn new(db: &crate::db::Database, conn: Connection, settings: Settings) -> std::io::Result<AppState> {
+        let pool = UntrustedPool::over_sqlite(db.clone(), settings.limits.pool_threads, settings.limits.pool_queue)?;
+        let backend = Backend::Sqlite { db: DbWorker::start(conn)?, pool };
+        Ok(AppState::with(backend, accounts::CodeKey::load_or_create(db.dir())?, settings))
+    }
+
+    /// Over PostgreSQL at `url`, already migrated; the code secret is the database's.
+    pub fn on_postgres(url: &str, code_key: accounts::CodeKey, settings: Settings) -> std::io::Result<AppState> {
+        let url = url.to_string();
+        let open: crate::untrusted::Open<PgSession> = Arc::new(move || Ok(PgSession::new(&url)));
+        let pool = UntrustedPool::start(open, settings.limits.pool_threads, settings.limits.pool_queue)?;
+        Ok(AppState::with(Backend::Postgres { pool }, code_key, settings))
+    }
+
+    fn with(backend: Backend, code_key: accounts::CodeKey, settings: Settings) -> AppState {
+        let Settings { limits, trust_forwarded_for, enrollments_per_minute, metrics_token } = settings;
         let quota = Quota::per_minute(NonZeroU32::new(enrollments_per_minute).unwrap_or(NonZeroU32::MIN));
         let per_device =
             Quota::per_minute(NonZeroU32::new(limits.device_requests_per_minute).unwrap_or(NonZeroU32::MIN));
-        Ok(AppState {
-            db: DbWorker::start(conn)?,
-            pool: UntrustedPool::start(db.clone(), limits.pool_threads, limits.pool_queue)?,
+        AppState {
+            backend,
             cache: Arc::new(DocCache::new(limits.cache_bytes)),
             limits: Arc::new(limits),
             metrics: Arc::new(Metrics::default()),
@@ -79,8 +106,16 @@ impl AppState {
             in_flight: Arc::new(Mutex::new(HashMap::new())),
             trust_forwarded_for,
             metrics_token,
-            code_key: accounts::CodeKey::load_or_create(db.dir())?,
-        })
+            code_key,
+        }
+    }
+
+    fn panics(&self) -> u64 {
+        let pool = match &self.backend {
+            Backend::Sqlite { pool, .. } => &pool.panics,
+            Backend::Postgres { pool } => &pool.panics,
+        };
+        pool.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -109,6 +144,15 @@ impl ApiError {
     fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "lỗi máy chủ / server error")
+    }
+
+    /// A route the PostgreSQL backend does not serve yet (issue 12).
+    fn not_on_postgres() -> Self {
+        ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "not_on_postgres",
+            "máy chủ chạy trên PostgreSQL chưa hỗ trợ việc này / a server on PostgreSQL does not do this yet",
+        )
     }
 
     fn rate_limited() -> Self {
@@ -205,7 +249,7 @@ impl From<AccountError> for ApiError {
         match e {
             AccountError::BadCode => ApiError::new(StatusCode::UNAUTHORIZED, "bad_code", e),
             AccountError::UnitNotInForce => ApiError::new(StatusCode::FORBIDDEN, "unit_not_in_force", e),
-            AccountError::Sql(_) | AccountError::Random => ApiError::internal(e),
+            AccountError::Sql(_) | AccountError::Storage(_) | AccountError::Random => ApiError::internal(e),
             _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e),
         }
     }
@@ -242,20 +286,53 @@ async fn with_db<T: Send + 'static>(
         });
         (keep, deliver)
     });
-    state.db.submit(job).map_err(ApiError::internal)?;
+    let Backend::Sqlite { db, .. } = &state.backend else { return Err(ApiError::not_on_postgres()) };
+    db.submit(job).map_err(ApiError::internal)?;
     rx.await.map_err(ApiError::internal)?
 }
 
-/// Runs work on what a device sent on the untrusted pool.
+/// Runs work on what a device sent on the untrusted pool, over a reader of the embedded database.
 async fn on_pool<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let result = state.pool.run(work).await;
+    let Backend::Sqlite { pool, .. } = &state.backend else { return Err(ApiError::not_on_postgres()) };
+    let result = pool.run(move |conn| work(conn)).await;
     if result.is_err() {
         state.metrics.pool_refusals.inc();
     }
     result?.map_err(Into::into)
+}
+
+/// Runs work on the untrusted pool over a PostgreSQL session (reads, and writes in
+/// transactions of their own).
+async fn on_pg<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&mut postgres::Client) -> Result<T, E> + Send + 'static,
+) -> Result<T, ApiError> {
+    let Backend::Postgres { pool } = &state.backend else { return Err(ApiError::internal("not on PostgreSQL")) };
+    let result = pool
+        .run(move |session| match session.client() {
+            Ok(client) => work(client).map_err(Into::into),
+            Err(e) => Err(ApiError::internal(e)),
+        })
+        .await;
+    if result.is_err() {
+        state.metrics.pool_refusals.inc();
+    }
+    result?
+}
+
+/// Work on what a device sent that needs no database (decoding, encoding, hashing), on the
+/// untrusted pool of either backend.
+async fn untrusted<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, ApiError> {
+    match &state.backend {
+        Backend::Sqlite { .. } => on_pool(state, move |_| work()).await,
+        Backend::Postgres { .. } => on_pg(state, move |_| work()).await,
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -290,8 +367,14 @@ impl Drop for InFlight {
 /// and its share of requests in flight.
 async fn admit(state: &AppState, headers: &HeaderMap) -> Result<(DeviceAuth, InFlight), ApiError> {
     let token = bearer(headers)?;
-    let device =
-        with_db(state, move |conn| accounts::authenticate(conn, &token)?.ok_or_else(ApiError::unauthorized)).await?;
+    let device = match &state.backend {
+        Backend::Sqlite { .. } => {
+            with_db(state, move |conn| accounts::authenticate(conn, &token)?.ok_or_else(ApiError::unauthorized)).await?
+        }
+        Backend::Postgres { .. } => {
+            on_pg(state, move |c| pg::accounts::authenticate(c, &token)?.ok_or_else(ApiError::unauthorized)).await?
+        }
+    };
     device.user.unit_in_force()?;
     state.device_limiter.retain_recent();
     if state.device_limiter.check_key(&device.device_id).is_err() {
@@ -413,10 +496,20 @@ async fn enroll(
             ApiError::new(StatusCode::BAD_REQUEST, "malformed", "cần {\"code\": ...} / expected {\"code\": ...}")
         })?;
         let key = state.code_key.clone();
-        let enrolled = with_db(&state, move |conn| {
-            Ok(accounts::enroll(conn, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?)
-        })
-        .await?;
+        let enrolled = match &state.backend {
+            Backend::Sqlite { .. } => {
+                with_db(&state, move |conn| {
+                    Ok(accounts::enroll(conn, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?)
+                })
+                .await?
+            }
+            Backend::Postgres { .. } => {
+                on_pg(&state, move |c| {
+                    pg::accounts::enroll(c, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())
+                })
+                .await?
+            }
+        };
         tracing::info!(route = "enroll", device = %enrolled.device_id, "device enrolled");
         let body = json!({
             "device_id": enrolled.device_id,
@@ -478,6 +571,51 @@ async fn stage_and_commit<X: Send + 'static>(
     ))
 }
 
+/// A push on PostgreSQL: staged and committed on one session, in the push's own transaction,
+/// staged again (a few times) when another instance wrote one of its documents in between.
+/// Returns the changes stored, or that the device must be repaired first.
+async fn push_on_postgres(
+    state: &AppState,
+    device: &Arc<DeviceAuth>,
+    req: Arc<SyncRequest>,
+    now: i64,
+) -> Result<(usize, bool), ApiError> {
+    let (cache, limits, device) = (state.cache.clone(), state.limits.clone(), device.clone());
+    on_pg(state, move |c| {
+        for attempt in 1..=STAGE_ATTEMPTS {
+            let known = pg::feed::knows(c, req.cursor).map_err(ApiError::internal)?;
+            if !known || req.cursor.seq < device.confirmed_cursor {
+                // As on SQLite, the device is told to reconcile first (whose route, repair, a
+                // server on PostgreSQL does not serve yet).
+                return Ok((0, true));
+            }
+            let staged = {
+                let holdings = pg::holdings::PgHoldings::new(c);
+                let pusher = Pusher::new(&holdings, &device)?;
+                ingest::stage_push(&holdings, &cache, &pusher, &limits, &req.pushes)?
+            };
+            if staged.is_empty() {
+                return Ok((0, false));
+            }
+            let pushed: usize = staged.iter().map(|s| s.new_changes.len()).sum();
+            match pg::push::commit(c, &device, &limits, &staged, now) {
+                Ok(_) => {
+                    ingest::remember(&cache, staged);
+                    return Ok((pushed, false));
+                }
+                Err(IngestError::Concurrent { .. }) if attempt < STAGE_ATTEMPTS => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "các tài liệu này đang được thay đổi liên tục, hãy thử lại / these documents keep being changed, try again",
+        ))
+    })
+    .await
+}
+
 async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let started = Instant::now();
     let metrics = state.metrics.clone();
@@ -486,20 +624,25 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
         let body = read_body(&state, body, MAX_BODY_BYTES).await?;
         let bytes_in = body.len();
         let device = Arc::new(device);
-        let (req, version) = on_pool(&state, move |_| protocol::decode_versioned::<SyncRequest>(&body)).await?;
+        let (req, version) = untrusted(&state, move || protocol::decode_versioned::<SyncRequest>(&body)).await?;
         let req = Arc::new(req);
         let now = now_ms();
         let r = req.clone();
-        let (pushed, repair_needed) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
-            if !feed::knows(conn, r.cursor)? || r.cursor.seq < pusher.device.confirmed_cursor {
-                // The server was restored from a backup (the cursor is past its feed), or the
-                // device was (it went back before a cursor it had confirmed): reconcile
-                // document by document first.
-                return Ok((Vec::new(), true));
+        let (pushed, repair_needed) = match &state.backend {
+            Backend::Sqlite { .. } => {
+                stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
+                    if !feed::knows(conn, r.cursor)? || r.cursor.seq < pusher.device.confirmed_cursor {
+                        // The server was restored from a backup (the cursor is past its feed),
+                        // or the device was (it went back before a cursor it had confirmed):
+                        // reconcile document by document first.
+                        return Ok((Vec::new(), true));
+                    }
+                    Ok((ingest::stage_push(conn, cache, pusher, limits, &r.pushes)?, false))
+                })
+                .await?
             }
-            Ok((ingest::stage_push(conn, cache, pusher, limits, &r.pushes)?, false))
-        })
-        .await?;
+            Backend::Postgres { .. } => push_on_postgres(&state, &device, r, now).await?,
+        };
         if repair_needed {
             let r = SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
             return Ok(sync_body(protocol::encode_as(&r, version)));
@@ -509,8 +652,7 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
         // to just before it. Either way its own changes since are sent back too.
         let echo_own = req.cursor.seq < device.issued_cursor;
         let (d, cursor) = (device.clone(), req.cursor);
-        let (response, page_cursor, entries, damaged) = on_pool(&state, move |conn| {
-            let page = feed::pull(conn, &d, cursor, page_bytes, echo_own)?;
+        let encode = move |page: feed::Page| {
             let n = page.entries.len();
             let r = SyncResponse {
                 server_time: now,
@@ -519,20 +661,44 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
                 more: page.more,
                 repair: false,
             };
-            Ok::<_, IngestError>((protocol::encode_as(&r, version), page.cursor, n, page.damaged))
-        })
-        .await?;
+            (protocol::encode_as(&r, version), page.cursor, n, page.damaged)
+        };
+        let (response, page_cursor, entries, damaged) = match &state.backend {
+            Backend::Sqlite { .. } => {
+                on_pool(&state, move |conn| {
+                    Ok::<_, IngestError>(encode(feed::pull(conn, &d, cursor, page_bytes, echo_own)?))
+                })
+                .await?
+            }
+            Backend::Postgres { .. } => {
+                on_pg(&state, move |c| {
+                    let page = pg::feed::page_for(c, &d, cursor, page_bytes, echo_own).map_err(ApiError::internal)?;
+                    Ok::<_, ApiError>(encode(page))
+                })
+                .await?
+            }
+        };
         let d = device.clone();
         for _ in &damaged {
             metrics.refused("damaged_feed_entry");
         }
-        with_db(&state, move |conn| {
-            let refs: Vec<String> = damaged.iter().map(|s| s.to_string()).collect();
-            feed::quarantine(conn, "feed", &refs, now).map_err(ApiError::internal)?;
-            accounts::record_cursors(conn, &d.device_id, cursor.seq, page_cursor.seq, now)?;
-            Ok(())
-        })
-        .await?;
+        match &state.backend {
+            Backend::Sqlite { .. } => {
+                with_db(&state, move |conn| {
+                    let refs: Vec<String> = damaged.iter().map(|s| s.to_string()).collect();
+                    feed::quarantine(conn, "feed", &refs, now).map_err(ApiError::internal)?;
+                    accounts::record_cursors(conn, &d.device_id, cursor.seq, page_cursor.seq, now)?;
+                    Ok(())
+                })
+                .await?
+            }
+            // Damaged rows are logged as they are left out; PostgreSQL's own checksums guard
+            // the rest (docs/deployment.md).
+            Backend::Postgres { .. } => {
+                on_pg(&state, move |c| pg::accounts::record_cursors(c, &d.device_id, cursor.seq, page_cursor.seq, now))
+                    .await?
+            }
+        }
         metrics.changes_in.inc_by(pushed as u64);
         metrics.entries_out.inc_by(entries as u64);
         metrics.bytes_in.inc_by(bytes_in as u64);
@@ -688,7 +854,14 @@ async fn get_attachment(
 /// Ready: the database takes a write (a heartbeat row, committed) within a few seconds. A
 /// server whose disk is full, or whose database thread is stuck, answers 503.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let write = with_db(&state, |conn| crate::db::heartbeat(conn, now_ms()).map_err(ApiError::internal));
+    let write = async {
+        match &state.backend {
+            Backend::Sqlite { .. } => {
+                with_db(&state, |conn| crate::db::heartbeat(conn, now_ms()).map_err(ApiError::internal)).await
+            }
+            Backend::Postgres { .. } => on_pg(&state, |c| pg::accounts::heartbeat(c, now_ms())).await,
+        }
+    };
     let ready = matches!(tokio::time::timeout(std::time::Duration::from_secs(5), write).await, Ok(Ok(())));
     state.metrics.count("healthz", if ready { 200 } else { 503 });
     if ready {
@@ -725,8 +898,7 @@ async fn metrics(
         .into_response();
     }
     state.metrics.count("metrics", 200);
-    let panics = state.pool.panics.load(std::sync::atomic::Ordering::Relaxed)
-        + ingest::PANICS.load(std::sync::atomic::Ordering::Relaxed);
+    let panics = state.panics() + ingest::PANICS.load(std::sync::atomic::Ordering::Relaxed);
     state.metrics.set_gauges(state.cache.bytes() as i64, panics);
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
         .into_response()

@@ -27,6 +27,11 @@ struct Cli {
     /// the database's encryption key file, outside the data directory (default: <data>.key beside it; SOTAY_SERVER_KEY instead of a file)
     #[arg(long, global = true, env = "SOTAY_SERVER_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// Cơ sở dữ liệu PostgreSQL dùng chung cho nhiều máy chủ, thay cho SQLite trong thư mục dữ liệu /
+    /// a PostgreSQL database several instances share, instead of the SQLite one in the data directory
+    /// (postgres://user:password@host/db, or host=/run/postgresql dbname=sotay)
+    #[arg(long, global = true, env = "SOTAY_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
     /// Kết quả dạng JSON / JSON output
     #[arg(long, global = true)]
     json: bool,
@@ -247,7 +252,78 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add, device revoke, code create) / \
+     this command does not run on PostgreSQL yet (so far: serve, user add, device revoke, code create)"
+)]
+struct NotOnPostgres;
+
+/// The administration commands built for PostgreSQL so far.
+fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let mut client = crate::postgres::connect(url)?;
+    crate::postgres::migrate(&mut client)?;
+    use crate::postgres::accounts as pg;
+    match cli.command {
+        Command::User(UserCommand::Add { login, name, role, unit }) => {
+            let user = pg::add_user(&mut client, &login, &name, &role, &unit, now_ms())?;
+            print(cli.json, json!(user), || {
+                format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
+            });
+        }
+        Command::Device(DeviceCommand::Revoke { device_id }) => {
+            pg::revoke_device(&mut client, &device_id, now_ms())?;
+            print(cli.json, json!({"revoked": device_id}), || format!("Đã thu hồi / revoked {device_id}"));
+        }
+        Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
+            let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
+            let key = pg::code_key(&mut client)?;
+            let code = pg::create_code(&mut client, &key, &user, ttl, now_ms())?;
+            show_code(&cli.data, cli.json, &code, &user, ttl_hours, server_url.as_deref(), png)?;
+        }
+        _ => return Err(NotOnPostgres.into()),
+    }
+    Ok(())
+}
+
+/// Prints a new code with its QR, and writes the QR's image.
+fn show_code(
+    data: &std::path::Path,
+    json: bool,
+    code: &str,
+    user: &str,
+    ttl_hours: i64,
+    server_url: Option<&str>,
+    png: Option<PathBuf>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let payload = qr::payload(code, server_url);
+    if !qr::phones_accept(&payload) {
+        eprintln!(
+            "Cảnh báo: điện thoại chỉ nhận địa chỉ https:// (http:// chỉ cho 127.0.0.1, localhost); mã QR này sẽ bị từ chối / \
+             warning: phones take https:// addresses only (http:// only for 127.0.0.1, localhost); they will refuse this QR code"
+        );
+    }
+    let png = match png {
+        Some(p) => p,
+        None => qr::default_path(data, user, now_ms())?,
+    };
+    qr::png(&payload, &png)?;
+    print(json, json!({"code": code, "user": user, "qr": payload, "png": png}), || {
+        format!(
+            "Mã đăng ký (dùng một lần, hiệu lực {ttl_hours} giờ) / enrollment code (single use, valid {ttl_hours} h): {code}\n{}\nẢnh QR / QR image: {}",
+            qr::terminal(&payload).unwrap_or_default(),
+            png.display()
+        )
+    });
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(url) = cli.database.clone()
+        && !matches!(cli.command, Command::Serve { .. })
+    {
+        return on_postgres(cli, &url);
+    }
     let key = db::KeySource::from_env(cli.key_file.clone());
     // The database an administration command works on (never a new data directory).
     let existing = || -> Result<rusqlite::Connection, db::DbError> { db::Database::existing(&cli.data, &key)?.open() };
@@ -272,6 +348,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             serve::install_panic_hook();
             let config = serve::ServeConfig {
                 data_dir: cli.data.clone(),
+                database: cli.database.clone(),
                 key: key.clone(),
                 listen,
                 tls: tls_cert.zip(tls_key),
@@ -376,25 +453,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
             let key = accounts::CodeKey::load_or_create(&cli.data)?;
             let code = accounts::create_code(&conn, &key, &user, ttl, now_ms())?;
-            let payload = qr::payload(&code, server_url.as_deref());
-            if !qr::phones_accept(&payload) {
-                eprintln!(
-                    "Cảnh báo: điện thoại chỉ nhận địa chỉ https:// (http:// chỉ cho 127.0.0.1, localhost); mã QR này sẽ bị từ chối / \
-                     warning: phones take https:// addresses only (http:// only for 127.0.0.1, localhost); they will refuse this QR code"
-                );
-            }
-            let png = match png {
-                Some(p) => p,
-                None => qr::default_path(&cli.data, &user, now_ms())?,
-            };
-            qr::png(&payload, &png)?;
-            print(cli.json, json!({"code": code, "user": user, "qr": payload, "png": png}), || {
-                format!(
-                    "Mã đăng ký (dùng một lần, hiệu lực {ttl_hours} giờ) / enrollment code (single use, valid {ttl_hours} h): {code}\n{}\nẢnh QR / QR image: {}",
-                    qr::terminal(&payload).unwrap_or_default(),
-                    png.display()
-                )
-            });
+            show_code(&cli.data, cli.json, &code, &user, ttl_hours, server_url.as_deref(), png)?;
         }
     }
     Ok(())

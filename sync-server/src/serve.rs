@@ -14,11 +14,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::api::{AppState, router};
+use crate::api::{AppState, Settings, router};
 use crate::limits::Limits;
 
 pub struct ServeConfig {
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared by several instances (`postgres://…`), instead of the
+    /// embedded one in `data_dir`.
+    pub database: Option<String>,
     /// Where the database's encryption key comes from.
     pub key: crate::db::KeySource,
     pub listen: SocketAddr,
@@ -47,30 +50,60 @@ pub enum ServeError {
     Lock(std::io::Error),
     #[error("lỗi máy chủ / server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Postgres(#[from] crate::postgres::PgError),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountError),
+}
+
+/// What serving on the embedded database holds until it stops.
+struct Embedded {
+    db: crate::db::Database,
+    _serving: crate::db::serving::ServingLock,
 }
 
 /// Serves until `shutdown` resolves. Announces the address it listens on (useful with port 0).
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let db = crate::db::Database::for_serving(&config.data_dir, &config.key)?;
-    // Held until this function returns: a second `serve` or a `restore` on this directory is refused.
-    let _serving = crate::db::serving::exclusive(db.dir()).map_err(|e| match e {
-        crate::db::serving::LockError::Held => ServeError::AlreadyServing(config.data_dir.display().to_string()),
-        crate::db::serving::LockError::Io(e) => ServeError::Lock(e),
-    })?;
-    let conn = db.open()?;
-    conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
-    db.spawn_checkpointer()?;
-    let dashboard = crate::dashboard::DashState::open(&db, config.trust_forwarded_for)?;
     let limits = config.limits.clone();
-    let state = AppState::new(
-        &db,
-        conn,
-        config.limits,
-        config.trust_forwarded_for,
-        config.enrollments_per_minute,
-        config.metrics_token,
-    )?;
-    let mut app = router(state).merge(crate::dashboard::router(dashboard));
+    let settings = Settings {
+        limits: config.limits,
+        trust_forwarded_for: config.trust_forwarded_for,
+        enrollments_per_minute: config.enrollments_per_minute,
+        metrics_token: config.metrics_token,
+    };
+    let (mut app, embedded) = match &config.database {
+        None => {
+            let db = crate::db::Database::for_serving(&config.data_dir, &config.key)?;
+            // Held until this function returns: a second `serve` or a `restore` on this
+            // directory is refused.
+            let serving = crate::db::serving::exclusive(db.dir()).map_err(|e| match e {
+                crate::db::serving::LockError::Held => {
+                    ServeError::AlreadyServing(config.data_dir.display().to_string())
+                }
+                crate::db::serving::LockError::Io(e) => ServeError::Lock(e),
+            })?;
+            let conn = db.open()?;
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
+            db.spawn_checkpointer()?;
+            let dashboard = crate::dashboard::DashState::open(&db, config.trust_forwarded_for)?;
+            let state = AppState::new(&db, conn, settings)?;
+            (router(state).merge(crate::dashboard::router(dashboard)), Some(Embedded { db, _serving: serving }))
+        }
+        // Several instances may serve one database: no lock of their own, nothing kept in a
+        // data directory. The dashboard is not on PostgreSQL yet.
+        Some(url) => {
+            let url = url.clone();
+            let key = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
+                let mut client = crate::postgres::connect(&url)?;
+                crate::postgres::migrate(&mut client)?;
+                Ok((crate::postgres::accounts::code_key(&mut client)?, url))
+            })
+            .await
+            .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
+            let state = AppState::on_postgres(&key.1, key.0, settings)?;
+            (router(state), None)
+        }
+    };
     if config.tls.is_some() {
         // Browsers that once reached the dashboard over TLS never fall back to plain HTTP.
         app = app.layer(SetResponseHeaderLayer::overriding(
@@ -114,7 +147,9 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             server.serve(app).await.map_err(|e| ServeError::Listen(config.listen, e))?;
         }
     }
-    db.checkpoint_on_stop()?;
+    if let Some(e) = embedded {
+        e.db.checkpoint_on_stop()?;
+    }
     tracing::info!("sotay-server stopped");
     Ok(())
 }

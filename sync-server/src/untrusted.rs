@@ -2,7 +2,8 @@
 //! applying automerge changes, reading document trees, validating, hashing files, reading the
 //! feed back. Automerge can panic on crafted changes and a deep tree can exhaust a stack, so none
 //! of it runs on the database thread: each job runs here under `catch_unwind`, on a thread with a
-//! large stack, with a read-only connection of its own (WAL readers never wait for the writer).
+//! large stack, with a connection of its own: a read-only SQLite connection (WAL readers never
+//! wait for the writer), or a PostgreSQL session, on which a push is also committed.
 //! A panic fails that one request; the thread carries on, and a thread that dies is replaced.
 //!
 //! The queue is bounded: when every thread is busy and the queue is full, a request is refused
@@ -13,10 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
-use rusqlite::Connection;
+/// A unit of work on a pool thread's connection.
+type Work<C> = Box<dyn FnOnce(&mut C) + Send>;
 
-/// A unit of work on a reader connection.
-type Work = Box<dyn FnOnce(&Connection) + Send>;
+/// How a pool thread makes its connection (again, if its thread is replaced).
+pub type Open<C> = Arc<dyn Fn() -> Result<C, String> + Send + Sync>;
 
 /// Stack of each pool thread: ample for automerge and serde at [`sotay_core::document::MAX_DEPTH`].
 pub const STACK_BYTES: usize = 16 * 1024 * 1024;
@@ -30,22 +32,35 @@ pub enum PoolError {
     Panicked,
 }
 
-#[derive(Clone)]
-pub struct UntrustedPool {
-    queue: SyncSender<Work>,
+pub struct UntrustedPool<C> {
+    queue: SyncSender<Work<C>>,
     /// Panics caught, for `/metrics`.
     pub panics: Arc<AtomicU64>,
 }
 
-impl UntrustedPool {
+impl<C> Clone for UntrustedPool<C> {
+    fn clone(&self) -> Self {
+        UntrustedPool { queue: self.queue.clone(), panics: self.panics.clone() }
+    }
+}
+
+impl UntrustedPool<rusqlite::Connection> {
     /// Starts `threads` workers over read-only connections to `db`, with room for `queue` jobs
     /// waiting.
-    pub fn start(db: crate::db::Database, threads: usize, queue: usize) -> std::io::Result<UntrustedPool> {
-        let (tx, rx) = mpsc::sync_channel::<Work>(queue.max(1));
+    pub fn over_sqlite(db: crate::db::Database, threads: usize, queue: usize) -> std::io::Result<Self> {
+        UntrustedPool::start(Arc::new(move || db.reader().map_err(|e| e.to_string())), threads, queue)
+    }
+}
+
+impl<C: 'static> UntrustedPool<C> {
+    /// Starts `threads` workers, each over a connection `open` makes, with room for `queue`
+    /// jobs waiting.
+    pub fn start(open: Open<C>, threads: usize, queue: usize) -> std::io::Result<UntrustedPool<C>> {
+        let (tx, rx) = mpsc::sync_channel::<Work<C>>(queue.max(1));
         let rx = Arc::new(std::sync::Mutex::new(rx));
         let panics = Arc::new(AtomicU64::new(0));
         for n in 0..threads.max(1) {
-            spawn_worker(n, db.clone(), rx.clone())?;
+            spawn_worker(n, open.clone(), rx.clone())?;
         }
         Ok(UntrustedPool { queue: tx, panics })
     }
@@ -54,11 +69,11 @@ impl UntrustedPool {
     /// [`PoolError::Panicked`].
     pub async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Connection) -> T + Send + 'static,
+        work: impl FnOnce(&mut C) -> T + Send + 'static,
     ) -> Result<T, PoolError> {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, PoolError>>();
         let panics = self.panics.clone();
-        let job: Work = Box::new(move |conn| {
+        let job: Work<C> = Box::new(move |conn| {
             let result = catch_unwind(AssertUnwindSafe(|| work(conn))).map_err(|_| {
                 panics.fetch_add(1, Ordering::Relaxed);
                 PoolError::Panicked
@@ -73,9 +88,13 @@ impl UntrustedPool {
     }
 }
 
-fn spawn_worker(n: usize, db: crate::db::Database, rx: Arc<std::sync::Mutex<Receiver<Work>>>) -> std::io::Result<()> {
+fn spawn_worker<C: 'static>(
+    n: usize,
+    open: Open<C>,
+    rx: Arc<std::sync::Mutex<Receiver<Work<C>>>>,
+) -> std::io::Result<()> {
     std::thread::Builder::new().name(format!("untrusted-{n}")).stack_size(STACK_BYTES).spawn(move || {
-        let conn = match db.reader() {
+        let mut conn = match open() {
             Ok(conn) => conn,
             Err(e) => {
                 tracing::error!(error = %e, "a pool thread cannot open the database");
@@ -93,12 +112,12 @@ fn spawn_worker(n: usize, db: crate::db::Database, rx: Arc<std::sync::Mutex<Rece
                         Err(_) => return,
                     }
                 };
-                job(&conn);
+                job(&mut conn);
             }
         }));
         if outcome.is_err() {
             tracing::error!(thread = n, "a pool thread failed; starting another");
-            let _ = spawn_worker(n, db, rx);
+            let _ = spawn_worker(n, open, rx);
         }
     })?;
     Ok(())

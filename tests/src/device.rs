@@ -59,6 +59,11 @@ impl Device {
         sync_store(&mut self.store, transport, false).await
     }
 
+    /// The id the server gave this device when it enrolled.
+    pub fn device_id(&self) -> String {
+        self.store.enrollment().expect("enrollment").expect("enrolled").1
+    }
+
     /// This device's token, for requests made by hand.
     pub fn token(&self) -> String {
         self.store.enrollment().expect("enrollment").expect("enrolled").2

@@ -17,6 +17,9 @@ pub struct TestServer {
     options: Vec<String>,
     /// Where the server's log goes (none by default; `/dev/full` to test a full disk).
     pub stderr: Option<PathBuf>,
+    /// A PostgreSQL database it serves (and its administration commands run on) instead of the
+    /// embedded one.
+    pub database: Option<String>,
 }
 
 /// The server binary this package builds, beside the test executables (`target/<profile>/`).
@@ -52,7 +55,21 @@ impl TestServer {
         Self::launch(&[], Some((cert, key)), None)
     }
 
+    /// An instance serving the PostgreSQL database at `url`, which other instances may share.
+    pub fn on_postgres(url: &str, options: &[&str]) -> TestServer {
+        Self::launch_on(options, None, None, Some(url.to_string()))
+    }
+
     fn launch(options: &[&str], tls: Option<(PathBuf, PathBuf)>, stderr: Option<PathBuf>) -> TestServer {
+        Self::launch_on(options, tls, stderr, None)
+    }
+
+    fn launch_on(
+        options: &[&str],
+        tls: Option<(PathBuf, PathBuf)>,
+        stderr: Option<PathBuf>,
+        database: Option<String>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let data = dir.path().join("data");
         let mut s = TestServer {
@@ -64,14 +81,19 @@ impl TestServer {
             tls,
             options: options.iter().map(|o| o.to_string()).collect(),
             stderr,
+            database,
         };
+        if s.database.is_some() {
+            // Nothing of the server's is kept there, but codes' images are written there.
+            std::fs::create_dir_all(&s.data).expect("data directory");
+        }
         s.spawn();
         s
     }
 
     fn spawn(&mut self) {
-        let mut cmd = Command::new(binary());
-        cmd.arg("--data").arg(&self.data).args(["serve", "--listen", &self.addr.to_string()]);
+        let mut cmd = self.command();
+        cmd.args(["serve", "--listen", &self.addr.to_string()]);
         cmd.args(&self.options);
         if let Some((cert, key)) = &self.tls {
             cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
@@ -102,10 +124,19 @@ impl TestServer {
         self.child = Some(child);
     }
 
+    /// The server binary, on this server's data (and database, if it has one).
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(binary());
+        cmd.arg("--data").arg(&self.data);
+        if let Some(url) = &self.database {
+            cmd.arg("--database").arg(url);
+        }
+        cmd
+    }
+
     /// Runs an administration command; returns its JSON output.
     pub fn admin(&self, args: &[&str]) -> serde_json::Value {
-        let out =
-            Command::new(binary()).arg("--data").arg(&self.data).arg("--json").args(args).output().expect("run admin");
+        let out = self.command().arg("--json").args(args).output().expect("run admin");
         assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).expect("admin JSON")
     }

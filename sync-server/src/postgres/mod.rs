@@ -8,6 +8,7 @@
 //! The client is the blocking `postgres` (tokio-postgres's own wrapper): the checks read as they
 //! go on the server's worker threads, as they do SQLite's.
 
+pub mod accounts;
 pub mod feed;
 pub mod holdings;
 pub mod push;
@@ -50,4 +51,31 @@ pub fn migrate(client: &mut Client) -> Result<usize, PgError> {
     }
     tx.commit()?;
     Ok(MIGRATIONS.len())
+}
+
+/// A pool thread's connection to PostgreSQL, made again when it was lost (the database
+/// restarted, or a standby took over): the request that found it lost fails, the next one
+/// reconnects.
+pub struct PgSession {
+    url: String,
+    client: Option<Client>,
+}
+
+impl PgSession {
+    pub fn new(url: &str) -> PgSession {
+        PgSession { url: url.to_string(), client: None }
+    }
+
+    pub fn client(&mut self) -> Result<&mut Client, PgError> {
+        let client = match self.client.take().filter(|c| !c.is_closed()) {
+            Some(c) => c,
+            None => connect(&self.url)?,
+        };
+        Ok(self.client.insert(client))
+    }
+}
+
+/// A connection to `url` (a `postgres://…` URL, or `host=/run/postgresql dbname=sotay`).
+pub fn connect(url: &str) -> Result<Client, PgError> {
+    Ok(Client::connect(url, postgres::NoTls)?)
 }

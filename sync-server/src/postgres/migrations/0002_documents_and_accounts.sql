@@ -77,3 +77,26 @@ CREATE TABLE attachment_refs (
     doc_id TEXT NOT NULL,
     PRIMARY KEY (sha256, doc_id)
 );
+
+-- One-time enrollment codes, stored as HMAC-SHA-256 under the server's code secret.
+CREATE TABLE enrollment_codes (
+    code_hash  BYTEA PRIMARY KEY,
+    login      TEXT NOT NULL REFERENCES users (login),
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT,
+    device_id  TEXT
+);
+
+-- Secrets every instance must share (on SQLite they are files in the data directory): the key
+-- enrollment codes are hashed under. Made by the first instance that needs it.
+CREATE TABLE server_secrets (
+    name  TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);
+
+-- Readiness: /healthz commits a write here.
+CREATE TABLE heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at BIGINT NOT NULL
+);

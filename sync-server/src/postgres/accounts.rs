@@ -1,0 +1,161 @@
+//! Users, devices and enrollment codes on PostgreSQL: the checks are [`crate::accounts`]'s, the
+//! SQL is this backend's. With several instances, a code is spent by one atomic update (two
+//! instances given the same code at once enroll one device), and the secret codes are hashed
+//! under lives in the database, for every instance to share.
+
+use postgres::{Client, GenericClient};
+
+use super::holdings::PgHoldings;
+use crate::accounts::{self, AccountError, CodeKey, DeviceAuth, Enrolled, NewDevice, User};
+
+const CODE_SECRET: &str = "enrollment-code-key";
+
+/// The key enrollment codes are hashed under, made by the first instance that asks.
+pub fn code_key(client: &mut Client) -> Result<CodeKey, AccountError> {
+    let fresh = accounts::random_bytes::<32>()?;
+    client.execute(
+        "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        &[&CODE_SECRET, &fresh.as_slice()],
+    )?;
+    let row = client.query_one("SELECT value FROM server_secrets WHERE name = $1", &[&CODE_SECRET])?;
+    let bytes: &[u8] = row.get(0);
+    let key: [u8; 32] =
+        bytes.try_into().map_err(|_| AccountError::Storage("the stored code secret is not 32 bytes".into()))?;
+    Ok(CodeKey::from_bytes(key))
+}
+
+pub fn add_user(
+    client: &mut Client,
+    login: &str,
+    name: &str,
+    role: &str,
+    unit: &str,
+    now: i64,
+) -> Result<User, AccountError> {
+    let user = accounts::new_user(&PgHoldings::new(client), login, name, role, unit)?;
+    let inserted = client.execute(
+        "INSERT INTO users (login, display_name, role, unit, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING",
+        &[&user.login, &user.display_name, &user.role.code(), &user.unit, &now],
+    )?;
+    if inserted == 0 {
+        return Err(AccountError::UserExists);
+    }
+    Ok(user)
+}
+
+/// A one-time enrollment code for a user, valid for `ttl_ms`.
+pub fn create_code(
+    client: &mut Client,
+    key: &CodeKey,
+    login: &str,
+    ttl_ms: i64,
+    now: i64,
+) -> Result<String, AccountError> {
+    if client.query_opt("SELECT 1 FROM users WHERE login = $1 AND NOT disabled", &[&login])?.is_none() {
+        return Err(AccountError::NoSuchUser);
+    }
+    let code = accounts::new_code()?;
+    client.execute(
+        "INSERT INTO enrollment_codes (code_hash, login, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        &[&key.hash(&code), &login, &now, &(now + ttl_ms)],
+    )?;
+    Ok(code)
+}
+
+fn user_of(r: &postgres::Row, at: usize) -> User {
+    User {
+        login: r.get(at),
+        display_name: r.get(at + 1),
+        role: accounts::stored_role(r.get(at + 2)),
+        unit: r.get(at + 3),
+        disabled: r.get(at + 4),
+    }
+}
+
+/// Exchanges a code for a device token, once, in one transaction.
+pub fn enroll(
+    client: &mut Client,
+    key: &CodeKey,
+    code: &str,
+    device_name: &str,
+    former_id: Option<&str>,
+    now: i64,
+) -> Result<Enrolled, AccountError> {
+    let NewDevice { device_id, token, name, former } = NewDevice::new(device_name, former_id)?;
+    let mut tx = client.transaction()?;
+    // Spent here, atomically: of two instances given the same code at once, one finds it used.
+    let spent = tx.query_opt(
+        "UPDATE enrollment_codes SET used_at = $2, device_id = $3
+         WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
+         RETURNING login",
+        &[&key.hash(code), &now, &device_id],
+    )?;
+    let Some(spent) = spent else { return Err(AccountError::BadCode) };
+    let login: String = spent.get(0);
+    let user = tx
+        .query_opt("SELECT login, display_name, role, unit, disabled FROM users WHERE login = $1", &[&login])?
+        .map(|r| user_of(&r, 0))
+        .filter(|u| !u.disabled)
+        .ok_or(AccountError::BadCode)?;
+    user.unit_in_force()?;
+    let taken = match former {
+        Some(f) => tx.query_opt("SELECT 1 FROM devices WHERE device_id = $1 OR former_id = $1", &[&f])?.is_some(),
+        None => false,
+    };
+    tx.execute(
+        "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at, former_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&device_id, &login, &name, &accounts::hash_secret(&token), &now, &former.filter(|_| !taken)],
+    )?;
+    tx.commit()?;
+    Ok(Enrolled { device_id, token, user })
+}
+
+/// The device a token belongs to, if it is valid and not revoked.
+pub fn authenticate(client: &mut impl GenericClient, token: &str) -> Result<Option<DeviceAuth>, AccountError> {
+    let row = client.query_opt(
+        "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit, u.disabled
+         FROM devices d JOIN users u ON u.login = d.login
+         WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND NOT u.disabled",
+        &[&accounts::hash_secret(token)],
+    )?;
+    Ok(row.map(|r| DeviceAuth {
+        device_id: r.get(0),
+        confirmed_cursor: r.get::<_, i64>(1) as u64,
+        issued_cursor: r.get::<_, i64>(2) as u64,
+        user: user_of(&r, 3),
+    }))
+}
+
+/// As on SQLite: nothing is written when nothing changed (last seen is kept to the minute).
+pub fn record_cursors(
+    client: &mut impl GenericClient,
+    device_id: &str,
+    confirmed: u64,
+    issued: u64,
+    now: i64,
+) -> Result<(), AccountError> {
+    client.execute(
+        "UPDATE devices SET last_seen_at = $4, confirmed_cursor = greatest(confirmed_cursor, $2), issued_cursor = $3
+         WHERE device_id = $1
+           AND (confirmed_cursor < $2 OR issued_cursor <> $3 OR coalesce(last_seen_at, 0) < $4::BIGINT - 60000)",
+        &[&device_id, &(confirmed as i64), &(issued as i64), &now],
+    )?;
+    Ok(())
+}
+
+/// Revokes a device: its token is refused from the next request on; its records stay.
+pub fn revoke_device(client: &mut Client, device_id: &str, now: i64) -> Result<(), AccountError> {
+    let n = client.execute(
+        "UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE device_id = $1",
+        &[&device_id, &now],
+    )?;
+    if n == 0 { Err(AccountError::NoSuchDevice) } else { Ok(()) }
+}
+
+/// Readiness: a write committed.
+pub fn heartbeat(client: &mut Client, now: i64) -> Result<(), AccountError> {
+    client.execute("INSERT INTO heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = $1", &[&now])?;
+    Ok(())
+}
