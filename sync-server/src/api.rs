@@ -2,7 +2,7 @@
 //! bodies), `PUT` and `GET /v1/attachments/{sha256}` (files attached to records), `GET /healthz`,
 //! `GET /metrics`. Errors are JSON with a code and a bilingual message.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -19,7 +19,8 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::json;
 use sotay_core::sync::protocol::{
-    self, CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_BYTES, RepairResponse, SyncRequest, SyncResponse, WireError,
+    self, CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_BYTES, RepairRequest, RepairResponse, SyncRequest, SyncResponse,
+    WireError,
 };
 
 use crate::accounts::{self, AccountError, DeviceAuth};
@@ -87,7 +88,7 @@ impl AppState {
     pub fn on_postgres(url: &str, code_key: accounts::CodeKey, settings: Settings) -> std::io::Result<AppState> {
         let url = url.to_string();
         let open: crate::untrusted::Open<PgSession> = Arc::new(move || Ok(PgSession::new(&url)));
-        let pool = UntrustedPool::start(open, settings.limits.pool_threads, settings.limits.pool_queue)?;
+        let pool = UntrustedPool::start(open, settings.limits.postgres_sessions, settings.limits.pool_queue)?;
         Ok(AppState::with(Backend::Postgres { pool }, code_key, settings))
     }
 
@@ -571,37 +572,32 @@ async fn stage_and_commit<X: Send + 'static>(
     ))
 }
 
-/// A push on PostgreSQL: staged and committed on one session, in the push's own transaction,
-/// staged again (a few times) when another instance wrote one of its documents in between.
-/// Returns the changes stored, or that the device must be repaired first.
-async fn push_on_postgres(
+/// What a staging on PostgreSQL reads from its session (after any check of its own on it).
+type PgStage<X> =
+    dyn Fn(&mut postgres::Client, &DocCache, &DeviceAuth, &Limits) -> Result<(Vec<Staged>, X), ApiError> + Send + Sync;
+
+/// As [`stage_and_commit`], on PostgreSQL: staged and committed on one session, in the push's own
+/// transaction, staged again (a few times) when another instance wrote one of its documents in
+/// between. Runs `after` on the same session once committed.
+async fn stage_and_commit_on_postgres<X: Send + 'static, Y: Send + 'static>(
     state: &AppState,
     device: &Arc<DeviceAuth>,
-    req: Arc<SyncRequest>,
-    now: i64,
-) -> Result<(usize, bool), ApiError> {
+    stage: Box<PgStage<X>>,
+    after: impl FnOnce(&mut postgres::Client, usize, X) -> Result<Y, ApiError> + Send + 'static,
+) -> Result<Y, ApiError> {
     let (cache, limits, device) = (state.cache.clone(), state.limits.clone(), device.clone());
+    let now = now_ms();
     on_pg(state, move |c| {
         for attempt in 1..=STAGE_ATTEMPTS {
-            let known = pg::feed::knows(c, req.cursor).map_err(ApiError::internal)?;
-            if !known || req.cursor.seq < device.confirmed_cursor {
-                // As on SQLite, the device is told to reconcile first (whose route, repair, a
-                // server on PostgreSQL does not serve yet).
-                return Ok((0, true));
-            }
-            let staged = {
-                let holdings = pg::holdings::PgHoldings::new(c);
-                let pusher = Pusher::new(&holdings, &device)?;
-                ingest::stage_push(&holdings, &cache, &pusher, &limits, &req.pushes)?
-            };
+            let (staged, extra) = stage(c, &cache, &device, &limits)?;
             if staged.is_empty() {
-                return Ok((0, false));
+                return after(c, 0, extra);
             }
             let pushed: usize = staged.iter().map(|s| s.new_changes.len()).sum();
             match pg::push::commit(c, &device, &limits, &staged, now) {
                 Ok(_) => {
                     ingest::remember(&cache, staged);
-                    return Ok((pushed, false));
+                    return after(c, pushed, extra);
                 }
                 Err(IngestError::Concurrent { .. }) if attempt < STAGE_ATTEMPTS => continue,
                 Err(e) => return Err(e.into()),
@@ -614,6 +610,25 @@ async fn push_on_postgres(
         ))
     })
     .await
+}
+
+/// A push on PostgreSQL: the changes stored, or that the device must be repaired first.
+async fn push_on_postgres(
+    state: &AppState,
+    device: &Arc<DeviceAuth>,
+    req: Arc<SyncRequest>,
+) -> Result<(usize, bool), ApiError> {
+    let stage: Box<PgStage<bool>> = Box::new(move |c, cache, device, limits| {
+        let known = pg::feed::knows(c, req.cursor).map_err(ApiError::internal)?;
+        if !known || req.cursor.seq < device.confirmed_cursor {
+            // As on SQLite: the device reconciles document by document first.
+            return Ok((Vec::new(), true));
+        }
+        let holdings = pg::holdings::PgHoldings::new(c);
+        let pusher = Pusher::new(&holdings, device)?;
+        Ok((ingest::stage_push(&holdings, cache, &pusher, limits, &req.pushes)?, false))
+    });
+    stage_and_commit_on_postgres(state, device, stage, |_, pushed, repair| Ok((pushed, repair))).await
 }
 
 async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
@@ -641,7 +656,7 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
                 })
                 .await?
             }
-            Backend::Postgres { .. } => push_on_postgres(&state, &device, r, now).await?,
+            Backend::Postgres { .. } => push_on_postgres(&state, &device, r).await?,
         };
         if repair_needed {
             let r = SyncResponse { server_time: now, entries: vec![], cursor: req.cursor, more: false, repair: true };
@@ -724,24 +739,62 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         let (device, _slot) = admit(&state, &headers).await?;
         let body = read_body(&state, body, MAX_BODY_BYTES).await?;
         let device = Arc::new(device);
-        let (req, version) = on_pool(&state, move |_| protocol::decode_repair_request(&body)).await?;
+        let (req, version) = untrusted(&state, move || protocol::decode_repair_request(&body)).await?;
         let req = Arc::new(req);
         let now = now_ms();
+        // Whole documents come a page at a time; a device of version 1 cannot ask for a next
+        // page and gets them all, as before.
+        let page = (version >= 2).then_some(state.limits.repair_page_bytes);
+        let (replies, missing, cursor) = match &state.backend {
+            Backend::Sqlite { .. } => repair_on_sqlite(&state, &device, req.clone(), page, now).await?,
+            Backend::Postgres { .. } => repair_on_postgres(&state, &device, req.clone(), page, now).await?,
+        };
+        tracing::info!(route = "repair", device = %device.device_id, docs = replies.len(), missing = missing.entries.len(), "repair round");
+        let r = RepairResponse {
+            server_time: now,
+            docs: replies,
+            missing: missing.entries,
+            cursor,
+            missing_after: missing.more_after.as_deref().and_then(protocol::doc_id),
+        };
+        let encoded = untrusted(&state, move || Ok::<_, ApiError>(protocol::encode_repair_response(&r, version))).await?;
+        Ok(sync_body(encoded))
+    }
+    .await;
+    state.metrics.sync_seconds.observe(started.elapsed().as_secs_f64());
+    record(&state, "repair", &result);
+    result
+}
+
+/// The documents a repair round must list as held, beside those the device listed itself.
+fn listed_after(staging: &repair::RepairStaging, req: &RepairRequest) -> HashSet<String> {
+    let mut listed = staging.listed.clone();
+    listed.extend(req.held.iter().map(protocol::doc_id_string));
+    listed
+}
+
+/// A repair round on the embedded database: staged and committed as a push, then the documents
+/// the device lacks read on the pool, then the damaged set aside and the cursor reset.
+async fn repair_on_sqlite(
+    state: &AppState,
+    device: &Arc<DeviceAuth>,
+    req: Arc<RepairRequest>,
+    page: Option<usize>,
+    now: i64,
+) -> Result<(Vec<protocol::DocMessage>, repair::Missing, protocol::Cursor), ApiError> {
+    {
         let r = req.clone();
-        let (_, (replies, mut listed, left)) = stage_and_commit(&state, &device, move |conn, cache, pusher, limits| {
+        let (_, (replies, listed, left)) = stage_and_commit(state, device, move |conn, cache, pusher, limits| {
             let s = repair::stage(conn, cache, pusher, limits, &r)?;
-            Ok((s.staged, (s.replies, s.listed, s.left_for_authors)))
+            let listed = listed_after(&s, &r);
+            Ok((s.staged, (s.replies, listed, s.left_for_authors)))
         })
         .await?;
         // Not an error for the phone, but an operator watching refusals should see it.
         state.metrics.refused_n("left_for_authors", left as u64);
-        listed.extend(req.held.iter().map(protocol::doc_id_string));
         let (d, first_round) = (device.clone(), req.first_round);
         let from = req.missing_from.map(|f| protocol::doc_id_string(&f));
-        // Whole documents come a page at a time; a device of version 1 cannot ask for a next
-        // page and gets them all, as before.
-        let page = (version >= 2).then_some(state.limits.repair_page_bytes);
-        let (missing, cursor) = on_pool(&state, move |conn| {
+        let (missing, cursor) = on_pool(state, move |conn| {
             let cursor = feed::head(conn)?;
             let missing = if first_round || from.is_some() {
                 repair::missing(conn, &d, &listed, from.as_deref(), page, now)?
@@ -753,7 +806,7 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         .await?;
         let d = device.clone();
         let damaged = missing.damaged.clone();
-        with_db(&state, move |conn| {
+        with_db(state, move |conn| {
             feed::quarantine(conn, "document", &damaged, now).map_err(ApiError::internal)?;
             if first_round {
                 accounts::reset_cursor(conn, &d.device_id, cursor.seq)?;
@@ -761,21 +814,45 @@ async fn repair(State(state): State<AppState>, headers: HeaderMap, body: Body) -
             Ok(())
         })
         .await?;
-        tracing::info!(route = "repair", device = %device.device_id, docs = replies.len(), missing = missing.entries.len(), "repair round");
-        let r = RepairResponse {
-            server_time: now,
-            docs: replies,
-            missing: missing.entries,
-            cursor,
-            missing_after: missing.more_after.as_deref().and_then(protocol::doc_id),
-        };
-        let encoded = on_pool(&state, move |_| Ok::<_, ApiError>(protocol::encode_repair_response(&r, version))).await?;
-        Ok(sync_body(encoded))
+        Ok((replies, missing, cursor))
     }
-    .await;
-    state.metrics.sync_seconds.observe(started.elapsed().as_secs_f64());
-    record(&state, "repair", &result);
-    result
+}
+
+/// A repair round on PostgreSQL, on one session: staged and committed as a push, then the feed's
+/// end, the documents the device lacks, and its cursor reset. Damaged documents are logged as
+/// they are left out.
+async fn repair_on_postgres(
+    state: &AppState,
+    device: &Arc<DeviceAuth>,
+    req: Arc<RepairRequest>,
+    page: Option<usize>,
+    now: i64,
+) -> Result<(Vec<protocol::DocMessage>, repair::Missing, protocol::Cursor), ApiError> {
+    let r = req.clone();
+    let stage: Box<PgStage<repair::RepairStaging>> = Box::new(move |c, cache, device, limits| {
+        let holdings = pg::holdings::PgHoldings::new(c);
+        let pusher = Pusher::new(&holdings, device)?;
+        let mut s = repair::stage(&holdings, cache, &pusher, limits, &r)?;
+        Ok((std::mem::take(&mut s.staged), s))
+    });
+    let (d, metrics) = (device.clone(), state.metrics.clone());
+    stage_and_commit_on_postgres(state, device, stage, move |c, _, s| {
+        metrics.refused_n("left_for_authors", s.left_for_authors as u64);
+        let listed = listed_after(&s, &req);
+        let cursor = pg::feed::cursor_head(c).map_err(ApiError::internal)?;
+        let from = req.missing_from.map(|f| protocol::doc_id_string(&f));
+        let missing = if req.first_round || from.is_some() {
+            let holdings = pg::holdings::PgHoldings::new(c);
+            repair::missing(&holdings, &d, &listed, from.as_deref(), page, now)?
+        } else {
+            repair::Missing { entries: Vec::new(), damaged: Vec::new(), more_after: None }
+        };
+        if req.first_round {
+            pg::accounts::reset_cursor(c, &d.device_id, cursor.seq)?;
+        }
+        Ok((s.replies, missing, cursor))
+    })
+    .await
 }
 
 async fn put_attachment(

@@ -113,6 +113,9 @@ struct LimitArgs {
     /// Luồng xử lý dữ liệu gửi lên / threads of the pool that works on what devices send
     #[arg(long)]
     pool_threads: Option<usize>,
+    /// Phiên PostgreSQL của mỗi máy chủ (mặc định 4 × số lõi) / PostgreSQL sessions of each instance (default 4 × cores)
+    #[arg(long)]
+    postgres_sessions: Option<usize>,
     /// Kết nối mở cùng lúc / open connections at once
     #[arg(long)]
     max_connections: Option<usize>,
@@ -148,6 +151,9 @@ impl LimitArgs {
         }
         if let Some(v) = self.device_requests_per_minute {
             l.device_requests_per_minute = v;
+        }
+        if let Some(v) = self.postgres_sessions {
+            l.postgres_sessions = v.max(1);
         }
         if let Some(v) = self.pool_threads {
             l.pool_threads = v.max(1);

@@ -35,6 +35,10 @@ pub trait Holdings {
     /// The ids a change of this user may carry: the user's devices, and the ids they wrote under
     /// before they enrolled.
     fn user_devices(&self, login: &str) -> Result<HashSet<String>, IngestError>;
+    /// Ids after `after`, in order, of the documents filed under `unit` (its own, its
+    /// commune's, its district's or province's): those the scope function is then asked about.
+    /// Documents set aside as damaged are left out.
+    fn filed_under(&self, unit: &str, after: &str) -> Result<Vec<String>, IngestError>;
 }
 
 /// Handlers are kept as one comma-separated text on both backends.
@@ -98,5 +102,16 @@ impl Holdings for Connection {
             out.extend(former);
         }
         Ok(out)
+    }
+
+    fn filed_under(&self, unit: &str, after: &str) -> Result<Vec<String>, IngestError> {
+        let mut stmt = self.prepare_cached(
+            "SELECT doc_id FROM documents
+             WHERE (unit = ?1 OR commune = ?1 OR district = ?1 OR province = ?1 OR doc_id = ?1)
+               AND doc_id > ?2
+               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.what = 'document' AND q.ref = doc_id)
+             ORDER BY doc_id",
+        )?;
+        Ok(stmt.query_map(rusqlite::params![unit, after], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?)
     }
 }

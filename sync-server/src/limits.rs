@@ -24,6 +24,10 @@ pub struct Limits {
     /// Threads of the untrusted pool and jobs that may wait for one.
     pub pool_threads: usize,
     pub pool_queue: usize,
+    /// Threads of the untrusted pool on PostgreSQL, each with a session: they wait on the
+    /// database (each commit's round trip and disk sync) where SQLite's only read, so more of
+    /// them keep the cores busy.
+    pub postgres_sessions: usize,
     /// Stored bytes of documents kept loaded in memory.
     pub cache_bytes: usize,
     /// Open connections at once; more are closed as they arrive.
@@ -47,6 +51,7 @@ impl Default for Limits {
             repair_page_bytes: protocol::MAX_PAGE_BYTES as usize,
             pool_threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
             pool_queue: 64,
+            postgres_sessions: 4 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
             cache_bytes: 32 * 1024 * 1024,
             max_connections: 1024,
             header_timeout: Duration::from_secs(20),

@@ -9,7 +9,6 @@
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
 use serde_bytes::ByteBuf;
 use sotay_core::sync::protocol::{self, DocMessage, FeedEntry, RepairRequest};
 
@@ -114,7 +113,7 @@ pub struct Missing {
 /// about `page_bytes` (at least one document a page) or all of them when `page_bytes` is `None`
 /// (devices of protocol version 1, which cannot ask for a next page).
 pub fn missing(
-    conn: &Connection,
+    store: &dyn Holdings,
     device: &DeviceAuth,
     listed: &HashSet<String>,
     from: Option<&str>,
@@ -123,16 +122,7 @@ pub fn missing(
 ) -> Result<Missing, IngestError> {
     let user = user_scope(device);
     let unit = &device.user.unit;
-    let ids: Vec<String> = {
-        let mut stmt = conn.prepare(
-            "SELECT doc_id FROM documents
-             WHERE (unit = ?1 OR commune = ?1 OR district = ?1 OR province = ?1 OR doc_id = ?1)
-               AND doc_id > ?2
-               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.what = 'document' AND q.ref = doc_id)
-             ORDER BY doc_id",
-        )?;
-        stmt.query_map(rusqlite::params![unit, from.unwrap_or("")], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?
-    };
+    let ids = store.filed_under(unit, from.unwrap_or(""))?;
     let (mut out, mut damaged) = (Vec::new(), Vec::new());
     let mut size = 0usize;
     for id in ids {
@@ -146,14 +136,11 @@ pub fn missing(
             let last = out.last().map(|e: &FeedEntry| protocol::doc_id_string(&e.doc));
             return Ok(Missing { entries: out, damaged, more_after: last });
         }
-        let Some(scope) = ingest::scope_of(conn, &id)? else { continue };
+        let Some(scope) = ingest::scope_of(store, &id)? else { continue };
         if !user.may_pull(&scope) {
             continue;
         }
-        let loaded = ingest::guarded(&id, || {
-            let doc = sotay_core::store::documents::load(conn, &id).map_err(IngestError::from)?;
-            Ok(doc.map(|mut d| d.changes_since(&[])))
-        });
+        let loaded = ingest::guarded(&id, || Ok(store.document(&id)?.map(|mut d| d.changes_since(&[]))));
         let changes = match loaded {
             Ok(Some(changes)) => changes,
             Ok(None) => continue,

@@ -11,7 +11,7 @@ pub mod throttle;
 
 pub use device::{Device, two_commune_officials};
 pub use proxy::{Fault, FaultProxy};
-pub use server::{TestServer, binary as server_binary};
+pub use server::{Backend, TestServer, binary as server_binary};
 pub use throttle::Throttle;
 
 /// Xã Lâm Bình, Tỉnh Tuyên Quang.

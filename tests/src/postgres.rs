@@ -44,8 +44,19 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Makes and starts a cluster with a database `sotay` owned by the role `sotay`.
+    /// Makes and starts a cluster with a database `sotay` owned by the role `sotay`, with fsync
+    /// off (throwaway data) to spare the shared disk.
     pub fn start() -> Cluster {
+        Cluster::make(false)
+    }
+
+    /// The same, but every commit waits on the disk as it would in production: for benchmarks
+    /// compared with SQLite, which syncs each commit.
+    pub fn start_durable() -> Cluster {
+        Cluster::make(true)
+    }
+
+    fn make(durable: bool) -> Cluster {
         let bin = binaries();
         let user = run_as();
         // As root, under /tmp itself: `nobody` must be able to reach the directory.
@@ -65,11 +76,12 @@ impl Cluster {
             "initdb",
             &["-D", &cluster.data().to_string_lossy(), "-U", "sotay", "--auth=trust", "-E", "UTF8", "--no-sync"],
         );
-        // Unix socket only, in the cluster's own directory; fsync off (throwaway data) to spare
-        // the shared disk. Enough connections for two servers and the tests' own clients.
+        // Unix socket only, in the cluster's own directory. Enough connections for two servers
+        // and the tests' own clients.
         let options = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200 -c port={}",
+            "-k {} -c listen_addresses='' -c fsync={} -c max_connections=200 -c port={}",
             cluster.dir.path().display(),
+            if durable { "on" } else { "off" },
             cluster.port
         );
         cluster.run(

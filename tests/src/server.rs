@@ -20,6 +20,15 @@ pub struct TestServer {
     /// A PostgreSQL database it serves (and its administration commands run on) instead of the
     /// embedded one.
     pub database: Option<String>,
+    /// The throwaway cluster of that database, when this server owns it.
+    cluster: Option<crate::postgres::Cluster>,
+}
+
+/// The database a test's server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 /// The server binary this package builds, beside the test executables (`target/<profile>/`).
@@ -60,6 +69,20 @@ impl TestServer {
         Self::launch_on(options, None, None, Some(url.to_string()))
     }
 
+    /// A fresh server on `backend`: the embedded database, or a throwaway PostgreSQL cluster of
+    /// its own.
+    pub fn start_on(backend: Backend) -> TestServer {
+        match backend {
+            Backend::Sqlite => TestServer::start(),
+            Backend::Postgres => {
+                let cluster = crate::postgres::Cluster::start();
+                let mut s = TestServer::on_postgres(&cluster.url(), &[]);
+                s.cluster = Some(cluster);
+                s
+            }
+        }
+    }
+
     fn launch(options: &[&str], tls: Option<(PathBuf, PathBuf)>, stderr: Option<PathBuf>) -> TestServer {
         Self::launch_on(options, tls, stderr, None)
     }
@@ -82,6 +105,7 @@ impl TestServer {
             options: options.iter().map(|o| o.to_string()).collect(),
             stderr,
             database,
+            cluster: None,
         };
         if s.database.is_some() {
             // Nothing of the server's is kept there, but codes' images are written there.
@@ -250,16 +274,30 @@ impl TestServer {
 
     /// Every document the server holds, with its heads.
     pub fn doc_heads(&self) -> BTreeMap<String, String> {
-        let c = self.db();
-        let mut stmt = c.prepare("SELECT doc_id, heads FROM documents").expect("query");
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).expect("rows");
-        rows.map(|r| {
-            let (id, heads) = r.expect("row");
-            let mut hs: Vec<&str> = heads.split(',').filter(|h| !h.is_empty()).collect();
-            hs.sort();
-            (id, hs.join(","))
-        })
-        .collect()
+        let rows: Vec<(String, String)> = match &self.database {
+            None => {
+                let c = self.db();
+                let mut stmt = c.prepare("SELECT doc_id, heads FROM documents").expect("query");
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("rows").map(|r| r.expect("row")).collect()
+            }
+            // From a thread of its own: the blocking client cannot run on a test's runtime.
+            Some(url) => std::thread::scope(|s| {
+                s.spawn(|| {
+                    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                    let rows = c.query("SELECT doc_id, heads FROM documents", &[]).expect("documents");
+                    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+                })
+                .join()
+                .expect("query")
+            }),
+        };
+        rows.into_iter()
+            .map(|(id, heads)| {
+                let mut hs: Vec<&str> = heads.split(',').filter(|h| !h.is_empty()).collect();
+                hs.sort();
+                (id, hs.join(","))
+            })
+            .collect()
     }
 
     /// A fingerprint of everything the server stores.

@@ -3,7 +3,7 @@
 
 use sotay_core::record::input::Assignment;
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, TestServer, two_commune_officials};
+use sotay_e2e::{Backend, COMMUNE, Device, TestServer, two_commune_officials};
 
 fn set(s: &str) -> Vec<Assignment> {
     vec![s.parse().expect("assignment")]
@@ -43,7 +43,16 @@ async fn a_server_restored_from_backup_gets_back_what_it_lost() {
 
 #[tokio::test]
 async fn a_phone_restored_from_backup_gets_back_its_own_lost_work() {
-    let server = TestServer::start();
+    phone_restored_from_backup(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_phone_restored_from_backup_gets_back_its_own_lost_work_on_postgres() {
+    phone_restored_from_backup(Backend::Postgres).await;
+}
+
+async fn phone_restored_from_backup(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(13);
     let early: Vec<String> = (0..3).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
@@ -76,7 +85,16 @@ async fn a_phone_restored_from_backup_gets_back_its_own_lost_work() {
 
 #[tokio::test]
 async fn a_phone_restored_to_just_before_its_last_sync_gets_its_changes_echoed_back() {
-    let server = TestServer::start();
+    phone_restored_to_before_its_last_sync(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_phone_restored_to_just_before_its_last_sync_gets_its_changes_echoed_back_on_postgres() {
+    phone_restored_to_before_its_last_sync(Backend::Postgres).await;
+}
+
+async fn phone_restored_to_before_its_last_sync(backend: Backend) {
+    let server = TestServer::start_on(backend);
     server.add_user("can.bo.a", "commune-official", COMMUNE);
     let mut a = Device::new("can.bo.a");
     a.enroll(&server.url, &server.code("can.bo.a")).await;

@@ -145,6 +145,15 @@ pub fn record_cursors(
     Ok(())
 }
 
+/// After a repair, the device starts again from `cursor`.
+pub fn reset_cursor(client: &mut impl GenericClient, device_id: &str, cursor: u64) -> Result<(), AccountError> {
+    client.execute(
+        "UPDATE devices SET confirmed_cursor = $2, issued_cursor = $2 WHERE device_id = $1",
+        &[&device_id, &(cursor as i64)],
+    )?;
+    Ok(())
+}
+
 /// Revokes a device: its token is refused from the next request on; its records stay.
 pub fn revoke_device(client: &mut Client, device_id: &str, now: i64) -> Result<(), AccountError> {
     let n = client.execute(

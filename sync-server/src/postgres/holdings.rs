@@ -86,4 +86,14 @@ impl Holdings for PgHoldings<'_> {
         }
         Ok(out)
     }
+
+    fn filed_under(&self, unit: &str, after: &str) -> Result<Vec<String>, IngestError> {
+        let rows = self.client.borrow_mut().query(
+            "SELECT doc_id FROM documents
+             WHERE (unit = $1 OR commune = $1 OR district = $1 OR province = $1 OR doc_id = $1) AND doc_id > $2
+             ORDER BY doc_id",
+            &[&unit, &after],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
 }
