@@ -874,7 +874,14 @@ async fn put_attachment(
         let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         {
             let (d, sha256, media_type) = (device.clone(), sha256.clone(), media_type.clone());
-            with_db(&state, move |conn| Ok(attachments::may_send(conn, &d, &sha256, &media_type)?)).await?;
+            match &state.backend {
+                Backend::Sqlite { .. } => {
+                    with_db(&state, move |conn| Ok(attachments::may_send(conn, &d, &sha256, &media_type)?)).await?
+                }
+                Backend::Postgres { .. } => {
+                    on_pg(&state, move |c| pg::attachments::may_send(c, &d, &sha256, &media_type)).await?
+                }
+            }
         }
         let body = read_body(&state, body, MAX_ATTACHMENT_BYTES as usize).await.map_err(|e| {
             if e.code == "too_large" { ApiError::from(AttachmentError::Size) } else { e }
@@ -882,14 +889,23 @@ async fn put_attachment(
         // Hashing up to 10 MiB runs on the pool, off the database thread and the async workers.
         {
             let (sha256, media_type, body) = (sha256.clone(), media_type.clone(), body.clone());
-            on_pool(&state, move |_| attachments::check_upload(&sha256, &media_type, &body)).await?;
+            untrusted(&state, move || attachments::check_upload(&sha256, &media_type, &body)).await?;
         }
         let size = body.len();
         let (d, limits) = (device.clone(), state.limits.clone());
-        let added = with_db(&state, move |conn| {
-            Ok(attachments::store(conn, &d, &sha256, &media_type, &body, limits.device_quota_bytes, now_ms())?)
-        })
-        .await?;
+        let quota = limits.device_quota_bytes;
+        let added = match &state.backend {
+            Backend::Sqlite { .. } => {
+                with_db(&state, move |conn| {
+                    Ok(attachments::store(conn, &d, &sha256, &media_type, &body, quota, now_ms())?)
+                })
+                .await?
+            }
+            Backend::Postgres { .. } => {
+                on_pg(&state, move |c| pg::attachments::store(c, &d, &sha256, &media_type, &body, quota, now_ms()))
+                    .await?
+            }
+        };
         state.metrics.bytes_in.inc_by(size as u64);
         tracing::info!(route = "attachment_put", device = %device.device_id, bytes = size, new = added, "attachment received");
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -907,7 +923,10 @@ async fn get_attachment(
     let result: Result<Response, ApiError> = async {
         let (device, _slot) = admit(&state, &headers).await?;
         // Reading up to 10 MiB runs on the pool's reader, not the database thread.
-        let found = on_pool(&state, move |conn| attachments::load(conn, &device, &sha256)).await?;
+        let found = match &state.backend {
+            Backend::Sqlite { .. } => on_pool(&state, move |conn| attachments::load(conn, &device, &sha256)).await?,
+            Backend::Postgres { .. } => on_pg(&state, move |c| pg::attachments::load(c, &device, &sha256)).await?,
+        };
         let Some((media_type, data)) = found else {
             return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "không có tệp này / no such file"));
         };

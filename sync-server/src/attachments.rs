@@ -69,20 +69,39 @@ fn scopes_of(conn: &Connection, table: Table, sha256: &str) -> Result<Vec<DocSco
     Ok(scopes)
 }
 
-/// Whether the device may send this file at all, decided on the headers before the body is
-/// read: a refused phone on a slow link is not made to send 10 MiB to hear no.
-pub fn may_send(conn: &Connection, device: &DeviceAuth, sha256: &str, media_type: &str) -> Result<(), AttachmentError> {
+/// The checks of the headers of an upload that need nothing stored: a hash, a type accepted.
+pub fn check_headers(sha256: &str, media_type: &str) -> Result<(), AttachmentError> {
     if !is_sha256(sha256) {
         return Err(AttachmentError::BadHash);
     }
     if !MEDIA_TYPES.contains(&media_type) {
         return Err(AttachmentError::MediaType);
     }
+    Ok(())
+}
+
+/// The records, among those referring to a file, that the device may write: those a file it
+/// sends is kept through (on either backend).
+pub fn sent_through(device: &DeviceAuth, referring: Vec<DocScope>) -> Result<Vec<DocScope>, AttachmentError> {
     let user = ingest::user_scope(device);
-    if !scopes_of(conn, Table::Refs, sha256)?.iter().any(|s| user.may_push(s)) {
+    let through: Vec<DocScope> = referring.into_iter().filter(|s| user.may_push(s)).collect();
+    if through.is_empty() {
         return Err(AttachmentError::NotYours);
     }
-    Ok(())
+    Ok(through)
+}
+
+/// Whether the device may read a file sent through these records.
+pub fn may_fetch(device: &DeviceAuth, granted: &[DocScope]) -> bool {
+    let user = ingest::user_scope(device);
+    granted.iter().any(|s| user.may_pull(s))
+}
+
+/// Whether the device may send this file at all, decided on the headers before the body is
+/// read: a refused phone on a slow link is not made to send 10 MiB to hear no.
+pub fn may_send(conn: &Connection, device: &DeviceAuth, sha256: &str, media_type: &str) -> Result<(), AttachmentError> {
+    check_headers(sha256, media_type)?;
+    sent_through(device, scopes_of(conn, Table::Refs, sha256)?).map(|_| ())
 }
 
 /// Checks the body: its size, that it begins as its type does, and that it is the file the hash
@@ -111,12 +130,7 @@ pub fn store(
     quota: u64,
     now: i64,
 ) -> Result<bool, AttachmentError> {
-    let user = ingest::user_scope(device);
-    let through: Vec<DocScope> =
-        scopes_of(conn, Table::Refs, sha256)?.into_iter().filter(|s| user.may_push(s)).collect();
-    if through.is_empty() {
-        return Err(AttachmentError::NotYours);
-    }
+    let through = sent_through(device, scopes_of(conn, Table::Refs, sha256)?)?;
     // Their readers may fetch the file: the sender had its bytes and may write these records.
     for doc in &through {
         conn.prepare_cached("INSERT INTO attachment_grants (sha256, doc_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
@@ -152,8 +166,7 @@ pub fn load(
     if !is_sha256(sha256) {
         return Err(AttachmentError::BadHash);
     }
-    let user = ingest::user_scope(device);
-    if !scopes_of(conn, Table::Grants, sha256)?.iter().any(|s| user.may_pull(s)) {
+    if !may_fetch(device, &scopes_of(conn, Table::Grants, sha256)?) {
         return Ok(None);
     }
     Ok(conn

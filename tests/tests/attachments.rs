@@ -7,7 +7,7 @@ use sotay_core::record::RecordBody;
 use sotay_core::record::mediation::{MediationCase, Party};
 use sotay_core::sample::Sampler;
 use sotay_core::store::attachments::sha256_hex;
-use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, PROVINCE, TestServer};
+use sotay_e2e::{Backend, COMMUNE, Device, OTHER_COMMUNE, PROVINCE, TestServer};
 
 async fn device(server: &TestServer, login: &str, role: &str, unit: &str) -> Device {
     server.add_user(login, role, unit);
@@ -95,7 +95,16 @@ async fn get(server: &TestServer, token: &str, sha: &str) -> (u16, Vec<u8>) {
 
 #[tokio::test]
 async fn a_file_follows_its_record_when_files_may_move_and_only_to_those_who_may_read_it() {
-    let server = TestServer::start();
+    file_follows_its_record(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_file_follows_its_record_when_files_may_move_and_only_to_those_who_may_read_it_on_postgres() {
+    file_follows_its_record(Backend::Postgres).await;
+}
+
+async fn file_follows_its_record(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut sampler = Sampler::new(2026);
     let mut a = device(&server, "hoa.giai.a", "commune-official", COMMUNE).await;
     let mut b = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
@@ -154,7 +163,16 @@ async fn a_file_follows_its_record_when_files_may_move_and_only_to_those_who_may
 
 #[tokio::test]
 async fn what_is_not_a_file_of_a_record_is_refused_and_the_server_keeps_serving() {
-    let server = TestServer::start();
+    not_a_file_of_a_record(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn what_is_not_a_file_of_a_record_is_refused_and_the_server_keeps_serving_on_postgres() {
+    not_a_file_of_a_record(Backend::Postgres).await;
+}
+
+async fn not_a_file_of_a_record(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut sampler = Sampler::new(11);
     let mut a = device(&server, "hoa.giai.a", "commune-official", COMMUNE).await;
     let id = a.create(COMMUNE, case(&mut sampler));

@@ -9,6 +9,7 @@
 //! go on the server's worker threads, as they do SQLite's.
 
 pub mod accounts;
+pub mod attachments;
 pub mod feed;
 pub mod holdings;
 pub mod push;

@@ -100,3 +100,21 @@ CREATE TABLE heartbeat (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     at BIGINT NOT NULL
 );
+
+-- Files attached to records, by their SHA-256, in the database: every instance serves every
+-- file. Kept only if it is the file its hash names and a record the sender may write refers to
+-- it; served to devices that may read a record it was sent through (attachment_grants).
+CREATE TABLE attachments (
+    sha256      TEXT PRIMARY KEY,
+    media_type  TEXT NOT NULL,
+    size        BIGINT NOT NULL,
+    data        BYTEA NOT NULL,
+    received_at BIGINT NOT NULL,
+    device_id   TEXT NOT NULL
+);
+
+CREATE TABLE attachment_grants (
+    sha256 TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    PRIMARY KEY (sha256, doc_id)
+);
