@@ -280,15 +280,9 @@ impl TestServer {
                 let mut stmt = c.prepare("SELECT doc_id, heads FROM documents").expect("query");
                 stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("rows").map(|r| r.expect("row")).collect()
             }
-            // From a thread of its own: the blocking client cannot run on a test's runtime.
-            Some(url) => std::thread::scope(|s| {
-                s.spawn(|| {
-                    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
-                    let rows = c.query("SELECT doc_id, heads FROM documents", &[]).expect("documents");
-                    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
-                })
-                .join()
-                .expect("query")
+            Some(_) => self.on_postgres_db(|c| {
+                let rows = c.query("SELECT doc_id, heads FROM documents", &[]).expect("documents");
+                rows.iter().map(|r| (r.get(0), r.get(1))).collect()
             }),
         };
         rows.into_iter()
@@ -300,8 +294,40 @@ impl TestServer {
             .collect()
     }
 
+    /// Work on this server's PostgreSQL database, from a thread of its own: the blocking client
+    /// cannot run on a test's runtime.
+    pub fn on_postgres_db<T: Send>(&self, work: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {
+        let url = self.database.as_deref().expect("a server on PostgreSQL");
+        std::thread::scope(|s| {
+            s.spawn(|| work(&mut postgres::Client::connect(url, postgres::NoTls).expect("connect")))
+                .join()
+                .expect("query")
+        })
+    }
+
+    /// Changes the server has stored, each once (SQLite: its receipts; PostgreSQL: its change rows).
+    pub fn stored_changes(&self) -> i64 {
+        match &self.database {
+            None => self.db().query_row("SELECT count(*) FROM change_receipts", [], |r| r.get(0)).expect("receipts"),
+            Some(_) => self.on_postgres_db(|c| c.query_one("SELECT count(*) FROM changes", &[]).expect("count").get(0)),
+        }
+    }
+
     /// A fingerprint of everything the server stores.
     pub fn fingerprint(&self) -> String {
+        if self.database.is_some() {
+            let tables: (i64, i64, i64, i64) = self.on_postgres_db(|c| {
+                let r = c
+                    .query_one(
+                        "SELECT (SELECT count(*) FROM changes), (SELECT coalesce(max(position), 0) FROM changes),
+                                (SELECT count(*) FROM attachments), (SELECT coalesce(sum(stored_bytes), 0)::BIGINT FROM devices)",
+                        &[],
+                    )
+                    .expect("fingerprint");
+                (r.get(0), r.get(1), r.get(2), r.get(3))
+            });
+            return format!("{:?} {tables:?}", self.doc_heads());
+        }
         let c = self.db();
         let feed: (i64, i64) = c
             .query_row("SELECT count(*), coalesce(max(seq), 0) FROM feed", [], |r| Ok((r.get(0)?, r.get(1)?)))

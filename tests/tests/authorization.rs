@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use sotay_core::record::petition::{PetitionSubject, PetitionType};
 use sotay_core::record::{RecordBody, RecordKind};
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, PROVINCE, TestServer};
+use sotay_e2e::{Backend, COMMUNE, Device, OTHER_COMMUNE, PROVINCE, TestServer};
 
 const ALL: [RecordKind; 8] = [
     RecordKind::Dialogue,
@@ -43,7 +43,16 @@ fn ids(d: &Device) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units() {
-    let server = TestServer::start();
+    authorization_matrix(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn each_role_pulls_and_pushes_exactly_its_kinds_and_units_on_postgres() {
+    authorization_matrix(Backend::Postgres).await;
+}
+
+async fn authorization_matrix(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut sampler = Sampler::new(77);
     let mut official = device(&server, "can.bo.xa", "commune-official", COMMUNE).await;
     let mut other_official = device(&server, "can.bo.xa.khac", "commune-official", OTHER_COMMUNE).await;

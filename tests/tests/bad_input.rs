@@ -7,7 +7,7 @@ use serde_bytes::ByteBuf;
 use sotay_core::record::RecordKind;
 use sotay_core::sample::Sampler;
 use sotay_core::sync::protocol::{self, DocChanges, SyncRequest};
-use sotay_e2e::{COMMUNE, OTHER_COMMUNE, TestServer, two_commune_officials};
+use sotay_e2e::{Backend, COMMUNE, OTHER_COMMUNE, TestServer, two_commune_officials};
 
 use sotay_e2e::post_sync as post;
 
@@ -40,7 +40,16 @@ fn raw_change(doc_id: &str, user: &str, device: &str, root: serde_json::Value) -
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
-    let server = TestServer::start();
+    bad_input(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing_on_postgres() {
+    bad_input(Backend::Postgres).await;
+}
+
+async fn bad_input(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(5);
     let existing = a.create(COMMUNE, sampler.body(RecordKind::Mediation));
@@ -223,7 +232,16 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
 
 #[tokio::test]
 async fn enrollment_refuses_bad_codes_and_limits_attempts() {
-    let server = TestServer::start();
+    enrollment_refusals(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn enrollment_refuses_bad_codes_and_limits_attempts_on_postgres() {
+    enrollment_refusals(Backend::Postgres).await;
+}
+
+async fn enrollment_refusals(backend: Backend) {
+    let server = TestServer::start_on(backend);
     server.add_user("can.bo.a", "mediator", COMMUNE);
     let client = sotay_e2e::http_client();
     let attempt = |code: &str| {

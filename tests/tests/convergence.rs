@@ -5,7 +5,7 @@
 use sotay_core::record::RecordKind;
 use sotay_core::record::input::Assignment;
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, TestServer};
+use sotay_e2e::{Backend, COMMUNE, Device, TestServer};
 
 const LOGINS: [&str; 3] = ["can.bo.a", "can.bo.b", "can.bo.c"];
 
@@ -13,8 +13,8 @@ fn set(s: &str) -> Vec<Assignment> {
     s.split(';').map(|a| a.parse().expect("assignment")).collect()
 }
 
-async fn scenario(order: [usize; 3]) {
-    let server = TestServer::start();
+async fn scenario(order: [usize; 3], backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut devices = Vec::new();
     for login in LOGINS {
         server.add_user(login, "commune-official", COMMUNE);
@@ -88,9 +88,18 @@ async fn scenario(order: [usize; 3]) {
     assert!(history.iter().all(|h| h.server_time.is_some()), "{history:#?}");
 }
 
+const ORDERS: [[usize; 3]; 6] = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+
 #[tokio::test]
 async fn three_devices_converge_in_every_order() {
-    for order in [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
-        scenario(order).await;
+    for order in ORDERS {
+        scenario(order, Backend::Sqlite).await;
+    }
+}
+
+#[tokio::test]
+async fn three_devices_converge_in_every_order_on_postgres() {
+    for order in ORDERS {
+        scenario(order, Backend::Postgres).await;
     }
 }

@@ -7,11 +7,20 @@ use std::time::Duration;
 
 use sotay_core::record::input::Assignment;
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, FaultProxy, TestServer};
+use sotay_e2e::{Backend, COMMUNE, Device, FaultProxy, TestServer};
 
 #[tokio::test]
 async fn devices_converge_after_faults_with_nothing_lost_or_doubled() {
-    let server = TestServer::start();
+    converge_after_faults(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn devices_converge_after_faults_with_nothing_lost_or_doubled_on_postgres() {
+    converge_after_faults(Backend::Postgres).await;
+}
+
+async fn converge_after_faults(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let proxy = FaultProxy::start(server.addr).await;
     proxy.set_delay(Duration::from_millis(400));
     let mut devices = Vec::new();
@@ -68,16 +77,28 @@ async fn devices_converge_after_faults_with_nothing_lost_or_doubled() {
         .collect();
     assert_eq!(listed.len(), created.len(), "no duplicate records");
     assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), created, "every record everywhere");
-    // The server stored each change once: receipts and device-pushed feed entries agree.
-    let db = server.db();
-    let receipts: i64 = db.query_row("SELECT count(*) FROM change_receipts", [], |r| r.get(0)).expect("receipts");
-    let mut stmt = db.prepare("SELECT changes FROM feed WHERE device_id != 'server'").expect("feed");
-    let pushed: usize = stmt
-        .query_map([], |r| r.get::<_, Vec<u8>>(0))
-        .expect("rows")
-        .map(|b| postcard::from_bytes::<Vec<serde_bytes::ByteBuf>>(&b.expect("blob")).expect("entry").len())
-        .sum();
-    assert_eq!(pushed as i64, receipts, "a change delivered twice is stored once");
+    // The server stored each change once.
+    let receipts = server.stored_changes();
+    match backend {
+        // Receipts and device-pushed feed entries agree.
+        Backend::Sqlite => {
+            let db = server.db();
+            let mut stmt = db.prepare("SELECT changes FROM feed WHERE device_id != 'server'").expect("feed");
+            let pushed: usize = stmt
+                .query_map([], |r| r.get::<_, Vec<u8>>(0))
+                .expect("rows")
+                .map(|b| postcard::from_bytes::<Vec<serde_bytes::ByteBuf>>(&b.expect("blob")).expect("entry").len())
+                .sum();
+            assert_eq!(pushed as i64, receipts, "a change delivered twice is stored once");
+        }
+        // Each change a row, numbered once, with no gap.
+        Backend::Postgres => {
+            let last: i64 = server.on_postgres_db(|c| {
+                c.query_one("SELECT coalesce(max(position), 0) FROM changes", &[]).expect("max").get(0)
+            });
+            assert_eq!(last, receipts, "a change delivered twice is stored and numbered once");
+        }
+    }
     let history: usize = devices[0]
         .store
         .document_ids()
