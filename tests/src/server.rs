@@ -72,11 +72,16 @@ impl TestServer {
     /// A fresh server on `backend`: the embedded database, or a throwaway PostgreSQL cluster of
     /// its own.
     pub fn start_on(backend: Backend) -> TestServer {
+        TestServer::start_on_with(backend, &[])
+    }
+
+    /// The same, with extra `serve` options.
+    pub fn start_on_with(backend: Backend, options: &[&str]) -> TestServer {
         match backend {
-            Backend::Sqlite => TestServer::start(),
+            Backend::Sqlite => TestServer::start_with(options),
             Backend::Postgres => {
                 let cluster = crate::postgres::Cluster::start();
-                let mut s = TestServer::on_postgres(&cluster.url(), &[]);
+                let mut s = TestServer::on_postgres(&cluster.url(), options);
                 s.cluster = Some(cluster);
                 s
             }
@@ -303,6 +308,19 @@ impl TestServer {
                 .join()
                 .expect("query")
         })
+    }
+
+    /// The handlers a document is filed with (a petition's, and its denouncer identity's).
+    pub fn handlers_of(&self, doc_id: &str) -> String {
+        match &self.database {
+            None => self
+                .db()
+                .query_row("SELECT handlers FROM documents WHERE doc_id = ?1", [doc_id], |r| r.get(0))
+                .expect("row"),
+            Some(_) => self.on_postgres_db(|c| {
+                c.query_one("SELECT handlers FROM documents WHERE doc_id = $1", &[&doc_id]).expect("row").get(0)
+            }),
+        }
     }
 
     /// Changes the server has stored, each once (SQLite: its receipts; PostgreSQL: its change rows).

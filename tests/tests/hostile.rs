@@ -13,7 +13,7 @@ use sotay_core::record::petition::{PetitionSubject, PetitionType};
 use sotay_core::record::{Petition, RecordBody, RecordKind};
 use sotay_core::sample::Sampler;
 use sotay_core::sync::protocol::{self, DocChanges, SyncRequest};
-use sotay_e2e::{COMMUNE, Device, OTHER_COMMUNE, TestServer};
+use sotay_e2e::{Backend, COMMUNE, Device, OTHER_COMMUNE, TestServer};
 use sotay_server::fuzzing;
 
 use sotay_e2e::post_sync as post;
@@ -58,7 +58,16 @@ async fn others_still_sync(server: &TestServer, honest: &mut Device, sampler: &m
 
 #[tokio::test]
 async fn crafted_changes_that_panic_automerge_fail_only_their_request() {
-    let server = TestServer::start();
+    crafted_changes_that_panic_automerge_fail_only_their_request_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crafted_changes_that_panic_automerge_fail_only_their_request_on_postgres() {
+    crafted_changes_that_panic_automerge_fail_only_their_request_on(Backend::Postgres).await;
+}
+
+async fn crafted_changes_that_panic_automerge_fail_only_their_request_on(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
     let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(11);
@@ -81,7 +90,16 @@ async fn crafted_changes_that_panic_automerge_fail_only_their_request() {
 
 #[tokio::test]
 async fn deep_nesting_is_refused_before_the_tree_is_read() {
-    let server = TestServer::start();
+    deep_nesting_is_refused_before_the_tree_is_read_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn deep_nesting_is_refused_before_the_tree_is_read_on_postgres() {
+    deep_nesting_is_refused_before_the_tree_is_read_on(Backend::Postgres).await;
+}
+
+async fn deep_nesting_is_refused_before_the_tree_is_read_on(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
     let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(12);
@@ -100,7 +118,16 @@ async fn deep_nesting_is_refused_before_the_tree_is_read() {
 
 #[tokio::test]
 async fn floods_of_documents_are_refused_whole_and_at_once() {
-    let server = TestServer::start();
+    floods_of_documents_are_refused_whole_and_at_once_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn floods_of_documents_are_refused_whole_and_at_once_on_postgres() {
+    floods_of_documents_are_refused_whole_and_at_once_on(Backend::Postgres).await;
+}
+
+async fn floods_of_documents_are_refused_whole_and_at_once_on(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
     let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(13);
@@ -131,9 +158,19 @@ async fn floods_of_documents_are_refused_whole_and_at_once() {
 
 #[tokio::test]
 async fn documents_are_bounded_in_size_and_devices_in_storage_and_rate() {
+    documents_are_bounded_in_size_and_devices_in_storage_and_rate_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn documents_are_bounded_in_size_and_devices_in_storage_and_rate_on_postgres() {
+    documents_are_bounded_in_size_and_devices_in_storage_and_rate_on(Backend::Postgres).await;
+}
+
+async fn documents_are_bounded_in_size_and_devices_in_storage_and_rate_on(backend: Backend) {
     // A record's stored size is its compacted snapshot, far below the bytes of the changes that
     // made it, which are what count against the quota: the limits are set so that each is met.
-    let server = TestServer::start_with(&["--max-document-bytes", "8000", "--device-quota-bytes", "100000"]);
+    let server =
+        TestServer::start_on_with(backend, &["--max-document-bytes", "8000", "--device-quota-bytes", "100000"]);
     let mut attacker = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
     let mut honest = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(14);
@@ -161,7 +198,7 @@ async fn documents_are_bounded_in_size_and_devices_in_storage_and_rate() {
     others_still_sync(&server, &mut honest, &mut sampler).await;
 
     // Requests per minute, per device.
-    let limited = TestServer::start_with(&["--device-requests-per-minute", "5"]);
+    let limited = TestServer::start_on_with(backend, &["--device-requests-per-minute", "5"]);
     let mut fast = device(&limited, "can.bo.a", "commune-official", COMMUNE).await;
     let mut calm = device(&limited, "can.bo.b", "commune-official", COMMUNE).await;
     let mut statuses = Vec::new();
@@ -337,7 +374,16 @@ fn claiming(identity: &str, handler: &str) -> RecordBody {
 
 #[tokio::test]
 async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers() {
-    let server = TestServer::start();
+    a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers_on_postgres() {
+    a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers_on(Backend::Postgres).await;
+}
+
+async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers_on(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut official = device(&server, "can.bo.xa", "commune-official", COMMUNE).await;
     let mut handler = device(&server, "lanh.dao.xa", "commune-leader", COMMUNE).await;
     let mut sneak = device(&server, "lanh.dao.khac", "commune-leader", COMMUNE).await;
@@ -349,9 +395,7 @@ async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers
     handler.sync_until_ok(2).await;
     assert!(handler.store.document_ids().expect("ids").contains(&identity), "the handler holds the identity");
     let identity_before = server.doc_heads()[&identity].clone();
-    let handlers_of = |s: &TestServer| -> String {
-        s.db().query_row("SELECT handlers FROM documents WHERE doc_id = ?1", [&identity], |r| r.get(0)).expect("row")
-    };
+    let handlers_of = |s: &TestServer| -> String { s.handlers_of(&identity) };
 
     // A leader who is not a handler names the identity from a petition of their own.
     let claim = sneak.create(COMMUNE, claiming(&identity, "lanh.dao.khac"));
@@ -394,7 +438,16 @@ async fn a_denouncers_identity_stays_bound_to_its_petition_and_with_its_handlers
 
 #[tokio::test]
 async fn a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time() {
-    let server = TestServer::start_with(&["--repair-page-bytes", "16000"]);
+    a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time_on_postgres() {
+    a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time_on(Backend::Postgres).await;
+}
+
+async fn a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time_on(backend: Backend) {
+    let server = TestServer::start_on_with(backend, &["--repair-page-bytes", "16000"]);
     let mut author = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
     let mut restored = device(&server, "can.bo.b", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(18);
@@ -423,7 +476,16 @@ async fn a_restored_phone_with_a_large_scope_is_repaired_a_page_at_a_time() {
 
 #[tokio::test]
 async fn a_device_of_protocol_version_1_keeps_syncing() {
-    let server = TestServer::start();
+    a_device_of_protocol_version_1_keeps_syncing_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_device_of_protocol_version_1_keeps_syncing_on_postgres() {
+    a_device_of_protocol_version_1_keeps_syncing_on(Backend::Postgres).await;
+}
+
+async fn a_device_of_protocol_version_1_keeps_syncing_on(backend: Backend) {
+    let server = TestServer::start_on(backend);
     let mut old = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
     let mut sampler = Sampler::new(19);
     let id = old.create(COMMUNE, sampler.body(RecordKind::Dialogue));
@@ -533,9 +595,18 @@ async fn a_device_not_yet_updated_keeps_recording_under_the_units_of_2025_03() {
 
 #[tokio::test]
 async fn an_identity_sent_before_its_petition_in_one_push_is_accepted() {
+    an_identity_sent_before_its_petition_in_one_push_is_accepted_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_identity_sent_before_its_petition_in_one_push_is_accepted_on_postgres() {
+    an_identity_sent_before_its_petition_in_one_push_is_accepted_on(Backend::Postgres).await;
+}
+
+async fn an_identity_sent_before_its_petition_in_one_push_is_accepted_on(backend: Backend) {
     // The flaky repair test's cause: ids are ordered by time and chance, so a denouncer's identity
     // may come before its petition in a push, and was refused for a petition not yet staged.
-    let server = TestServer::start();
+    let server = TestServer::start_on(backend);
     let mut official = device(&server, "can.bo.xa", "commune-official", COMMUNE).await;
     let petition = official.create(COMMUNE, denunciation("can.bo.xa"));
     let RecordBody::Petition(p) = official.store.record(&petition).expect("petition").body else { panic!() };
