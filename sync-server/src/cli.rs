@@ -84,6 +84,9 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Sau khi khôi phục bản sao lưu PostgreSQL (pg_restore), trước khi chạy máy chủ: mọi thiết bị sẽ đối chiếu lại /
+    /// after a PostgreSQL backup was restored (pg_restore), before the instances start: every device reconciles
+    Restored,
     /// Khôi phục từ bản sao lưu, khi máy chủ đã dừng / restore from a backup, with the server stopped
     Restore {
         /// Tệp sao lưu (cùng khóa mã hóa) / the backup file (same encryption key)
@@ -260,10 +263,16 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add, device revoke, code create) / \
-     this command does not run on PostgreSQL yet (so far: serve, user add, device revoke, code create)"
+    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add, device revoke, code create, restored) / \
+     this command does not run on PostgreSQL yet (so far: serve, user add, device revoke, code create, restored)"
 )]
 struct NotOnPostgres;
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`restored` dành cho PostgreSQL; với SQLite dùng `restore --from` / `restored` is for PostgreSQL; on SQLite use `restore --from`"
+)]
+struct RestoredIsForPostgres;
 
 /// The administration commands built for PostgreSQL so far.
 fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -275,6 +284,14 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
             let user = pg::add_user(&mut client, &login, &name, &role, &unit, now_ms())?;
             print(cli.json, json!(user), || {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
+            });
+        }
+        Command::Restored => {
+            let epoch = crate::postgres::feed::new_epoch(&mut client)?;
+            print(cli.json, json!({"feed_epoch": epoch}), || {
+                "Nhật ký thay đổi mang dấu mới: các thiết bị sẽ đối chiếu lại khi đồng bộ / \
+                 the feed has a new epoch: devices will reconcile when they next sync"
+                    .to_string()
             });
         }
         Command::Device(DeviceCommand::Revoke { device_id }) => {
@@ -382,6 +399,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 )
             });
         }
+        Command::Restored => return Err(RestoredIsForPostgres.into()),
         Command::Check => {
             let conn = existing()?;
             let report = crate::check::run(&conn, now_ms())?;

@@ -150,6 +150,31 @@ impl Cluster {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    fn connection_args(&self) -> Vec<String> {
+        let dir = self.dir.path().to_string_lossy().to_string();
+        vec!["-h".into(), dir, "-p".into(), self.port.to_string(), "-U".into(), "sotay".into()]
+    }
+
+    /// A backup of the database `sotay` as an operator takes it (`pg_dump`, custom format), kept
+    /// under `name` in the cluster's directory.
+    pub fn dump(&self, name: &str) {
+        let file = self.dir.path().join(format!("{name}.dump"));
+        let mut args = self.connection_args();
+        args.extend(["-F".into(), "c".into(), "-f".into(), file.to_string_lossy().to_string(), "sotay".into()]);
+        self.run("pg_dump", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    /// The database `sotay` replaced by the backup `name` (`pg_restore` into a new database),
+    /// as after a lost disk.
+    pub fn restore_dump(&self, name: &str) {
+        let file = self.dir.path().join(format!("{name}.dump"));
+        self.psql("postgres", "DROP DATABASE sotay WITH (FORCE)");
+        self.psql("postgres", "CREATE DATABASE sotay");
+        let mut args = self.connection_args();
+        args.extend(["-d".into(), "sotay".into(), file.to_string_lossy().to_string()]);
+        self.run("pg_restore", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
     /// A connection string for the database `sotay`, over the cluster's socket.
     pub fn url(&self) -> String {
         format!("host={} port={} user=sotay dbname=sotay", self.dir.path().display(), self.port)

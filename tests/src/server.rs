@@ -299,6 +299,11 @@ impl TestServer {
             .collect()
     }
 
+    /// The throwaway cluster this server owns, if it runs on one.
+    pub fn cluster(&self) -> Option<&crate::postgres::Cluster> {
+        self.cluster.as_ref()
+    }
+
     /// Work on this server's PostgreSQL database, from a thread of its own: the blocking client
     /// cannot run on a test's runtime.
     pub fn on_postgres_db<T: Send>(&self, work: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {

@@ -41,6 +41,64 @@ async fn a_server_restored_from_backup_gets_back_what_it_lost() {
     assert_eq!(a.store.record(&first[0]).expect("record").body.title(), "Sửa sau bản sao lưu");
 }
 
+/// The same on PostgreSQL, with the operator's procedure: `pg_dump` while serving, and after the
+/// disk is lost `pg_restore`, then `sotay-server restored` before the instances start.
+#[tokio::test]
+async fn a_server_restored_from_backup_gets_back_what_it_lost_on_postgres() {
+    let mut server = TestServer::start_on(Backend::Postgres);
+    let (mut a, mut b) = two_commune_officials(&server).await;
+    let mut sampler = Sampler::new(12);
+    let first: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    // Last night's backup, taken while serving.
+    server.cluster().expect("cluster").dump("nightly");
+    let later: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
+    a.sync_until_ok(1).await;
+    b.sync_until_ok(1).await;
+    b.store.edit_record(&first[0], &set("title=Sửa sau bản sao lưu")).expect("edit");
+    b.sync_until_ok(1).await;
+    // The disk fails; the database comes back from the backup.
+    server.kill9();
+    server.cluster().expect("cluster").restore_dump("nightly");
+    server.admin(&["restored"]);
+    server.restart();
+    assert!(!server.doc_heads().contains_key(&later[0]), "the backup predates the later records");
+    // Work on the restored server before the phones come back: it takes positions the lost
+    // changes had, which only a new epoch tells apart.
+    let mut c = Device::new("can.bo.c");
+    server.add_user("can.bo.c", "commune-official", COMMUNE);
+    c.enroll(&server.url, &server.code("can.bo.c")).await;
+    for _ in 0..8 {
+        c.create(COMMUNE, sampler.any_body());
+    }
+    c.sync_until_ok(1).await;
+    let ra = a.sync_until_ok(2).await;
+    let rb = b.sync_until_ok(2).await;
+    assert!(ra.repaired && rb.repaired, "both devices noticed and repaired");
+    a.sync_until_ok(1).await;
+    c.sync_until_ok(1).await;
+    assert_eq!(a.state(), b.state());
+    for id in first.iter().chain(&later) {
+        assert!(c.store.record(id).is_ok(), "{id} reached the new phone too");
+    }
+    // Every record the new phone made after the restore reached the others (its denouncers'
+    // identities, if any, stay with it and their handlers).
+    let all = sotay_core::store::RecordFilter { limit: 10_000, ..Default::default() };
+    let made_after: Vec<String> = c.store.list(&all).expect("list").into_iter().map(|r| r.id).collect();
+    assert!(made_after.len() >= first.len() + later.len() + 8);
+    for id in &made_after {
+        assert!(a.store.record(id).is_ok(), "{id} reached the first phone");
+    }
+    // The server has everything back: what the phones hold, as they hold it, and nothing else.
+    let (held, on_a, on_c) = (server.doc_heads(), a.doc_heads(), c.doc_heads());
+    for (id, h) in on_a.iter().chain(&on_c) {
+        assert_eq!(held.get(id), Some(h), "{id} on the server as on the phones");
+    }
+    assert!(held.keys().all(|id| on_a.contains_key(id) || on_c.contains_key(id)));
+    assert_eq!(a.store.record(&first[0]).expect("record").body.title(), "Sửa sau bản sao lưu");
+}
+
 #[tokio::test]
 async fn a_phone_restored_from_backup_gets_back_its_own_lost_work() {
     phone_restored_from_backup(Backend::Sqlite).await;

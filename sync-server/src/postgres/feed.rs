@@ -142,6 +142,19 @@ pub fn head(client: &mut impl GenericClient) -> Result<FeedHead, PgError> {
     Ok(FeedHead { last: row.get(0), epoch: row.get(1) })
 }
 
+/// After the database was restored from a backup: a new epoch, so that every device's cursor
+/// is of another feed and each device reconciles document by document (positions after the
+/// backup are handed out again, to other changes). Returns the new epoch.
+pub fn new_epoch(client: &mut impl GenericClient) -> Result<i64, PgError> {
+    let row = client
+        .query_opt(
+            "UPDATE feed_head SET epoch = (random() * 9007199254740991)::BIGINT WHERE singleton RETURNING epoch",
+            &[],
+        )?
+        .ok_or(PgError::CounterMissing)?;
+    Ok(row.get(0))
+}
+
 /// The feed's end as a device's cursor: its position, tagged with the feed's epoch.
 pub fn cursor_head(client: &mut impl GenericClient) -> Result<Cursor, PgError> {
     let h = head(client)?;
