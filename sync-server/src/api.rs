@@ -372,8 +372,19 @@ async fn admit(state: &AppState, headers: &HeaderMap) -> Result<(DeviceAuth, InF
         Backend::Sqlite { .. } => {
             with_db(state, move |conn| accounts::authenticate(conn, &token)?.ok_or_else(ApiError::unauthorized)).await?
         }
+        // The rate is counted in the database too, so that a device spread over several
+        // instances gets the rate once; the in-process limiter below stays as each instance's
+        // flood guard.
         Backend::Postgres { .. } => {
-            on_pg(state, move |c| pg::accounts::authenticate(c, &token)?.ok_or_else(ApiError::unauthorized)).await?
+            let per_minute = state.limits.device_requests_per_minute;
+            on_pg(state, move |c| {
+                let device = pg::accounts::authenticate(c, &token)?.ok_or_else(ApiError::unauthorized)?;
+                if !pg::accounts::count_request(c, &device.device_id, per_minute, now_ms())? {
+                    return Err(ApiError::rate_limited());
+                }
+                Ok(device)
+            })
+            .await?
         }
     };
     device.user.unit_in_force()?;

@@ -146,3 +146,30 @@ async fn devices_alternating_between_two_instances_converge_through_a_sigkill() 
     assert_eq!(rows, last, "positions without a gap: no change numbered twice or lost");
     assert!(rows as usize >= created);
 }
+
+/// A device's rate is counted once however many instances it reaches: each instance alone
+/// would let every one of these requests pass.
+#[tokio::test]
+async fn a_device_spread_over_two_instances_gets_its_rate_once() {
+    let cluster = Cluster::start();
+    let limit = ["--device-requests-per-minute", "5"];
+    let one = TestServer::on_postgres(&cluster.url(), &limit);
+    let two = TestServer::on_postgres(&cluster.url(), &limit);
+    one.add_user(OFFICIALS[0], "commune-official", COMMUNE);
+    let mut d = Device::new(OFFICIALS[0]);
+    d.enroll(&one.url, &one.code(OFFICIALS[0])).await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let body = d.store.prepare_sync(sotay_core::sync::protocol::DEFAULT_PAGE_BYTES).expect("prepare").body();
+        let server = if i % 2 == 0 { &one } else { &two };
+        statuses.push(sotay_e2e::post_sync(&server.url, &d.token(), body).await.0);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 3, "{statuses:?}");
+    // Another device is not held back by it.
+    one.add_user(OFFICIALS[1], "commune-official", COMMUNE);
+    let mut other = Device::new(OFFICIALS[1]);
+    other.enroll(&two.url, &one.code(OFFICIALS[1])).await;
+    through(&mut other, &two);
+    other.sync().await.expect("another device syncs");
+}

@@ -163,6 +163,29 @@ pub fn revoke_device(client: &mut Client, device_id: &str, now: i64) -> Result<(
     if n == 0 { Err(AccountError::NoSuchDevice) } else { Ok(()) }
 }
 
+/// Counts a request of the device against its rate, shared by every instance: at most
+/// `per_minute` requests in a minute that starts with the first of them. False when over.
+pub fn count_request(
+    client: &mut impl GenericClient,
+    device_id: &str,
+    per_minute: u32,
+    now: i64,
+) -> Result<bool, AccountError> {
+    let count: i32 = client
+        .query_one(
+            "INSERT INTO device_requests (device_id, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (device_id) DO UPDATE SET
+                 window_start = CASE WHEN $2 - device_requests.window_start >= 60000
+                                     THEN $2 ELSE device_requests.window_start END,
+                 count = CASE WHEN $2 - device_requests.window_start >= 60000
+                              THEN 1 ELSE least(device_requests.count, 2147483646) + 1 END
+             RETURNING count",
+            &[&device_id, &now],
+        )?
+        .get(0);
+    Ok(count as i64 <= i64::from(per_minute))
+}
+
 /// Readiness: a write committed.
 pub fn heartbeat(client: &mut Client, now: i64) -> Result<(), AccountError> {
     client.execute("INSERT INTO heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = $1", &[&now])?;

@@ -118,3 +118,11 @@ CREATE TABLE attachment_grants (
     doc_id TEXT NOT NULL,
     PRIMARY KEY (sha256, doc_id)
 );
+
+-- Requests of each device in the current minute (which starts with its first request), counted
+-- by every instance: a device spread over several instances gets its rate once.
+CREATE TABLE device_requests (
+    device_id    TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    count        INTEGER NOT NULL
+);
