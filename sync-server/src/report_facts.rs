@@ -3,7 +3,7 @@
 //! a province reads small rows, not every document of the province (decision 0022).
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sotay_core::document::Envelope;
+use sotay_core::document::{Document, Envelope};
 use sotay_core::record::{DocumentKind, RecordBody};
 use sotay_core::report::{FACTS_VERSION, ReportFacts, ReportRecord};
 use sotay_core::store::documents;
@@ -47,12 +47,60 @@ pub fn store(tx: &Connection, scope: &DocScope, heads: &str, entry: &Entry) -> r
 /// A record's facts derived from its stored document; none when it cannot be read (a document
 /// this version cannot read is left out of figures, as it always was).
 fn derive(conn: &Connection, id: &str, kind: DocumentKind) -> rusqlite::Result<Option<(Entry, Vec<String>)>> {
-    let Some(record_kind) = kind.record_kind() else { return Ok(None) };
-    let Ok(Some(mut doc)) = documents::load(conn, id) else { return Ok(None) };
-    let Ok((envelope, body)) = doc.contents() else { return Ok(None) };
-    let Ok(body) = RecordBody::from_stored(record_kind, body) else { return Ok(None) };
+    if kind.record_kind().is_none() {
+        return Ok(None);
+    }
+    let Ok(doc) = documents::load(conn, id) else { return Ok(None) };
+    Ok(doc.and_then(|doc| derive_from(doc, kind)))
+}
+
+/// A record's facts derived from its document, with the heads they are of; none when the
+/// document cannot be read as a record.
+pub fn derive_from(mut doc: Document, kind: DocumentKind) -> Option<(Entry, Vec<String>)> {
+    let record_kind = kind.record_kind()?;
+    let (envelope, body) = doc.contents().ok()?;
+    let body = RecordBody::from_stored(record_kind, body).ok()?;
     let heads = doc.heads().iter().map(|h| h.to_string()).collect();
-    Ok(Some((Entry::of(&envelope, &body), heads)))
+    Some((Entry::of(&envelope, &body), heads))
+}
+
+/// A row of kept facts as either backend reads it.
+pub struct KeptRow<'a> {
+    pub unit: String,
+    pub commune: String,
+    pub deleted: bool,
+    pub heads: &'a str,
+    pub version: i64,
+    pub facts: &'a [u8],
+}
+
+impl KeptRow<'_> {
+    /// The record as the report engine reads it; stale when the row was written by another
+    /// version of the figures (during a rolling upgrade), whose record is read from its document.
+    pub fn record(self, id: String) -> Result<ReportRecord, Stale> {
+        let facts = match ReportFacts::decode(self.facts) {
+            Ok(facts) if self.version == i64::from(FACTS_VERSION) => facts,
+            _ => return Err(Stale { id, unit: self.unit, commune: self.commune }),
+        };
+        let heads = self.heads.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect();
+        Ok(ReportRecord { id, unit: self.unit, commune: self.commune, deleted: self.deleted, facts, heads })
+    }
+}
+
+/// A record whose kept facts this version cannot use.
+pub struct Stale {
+    pub id: String,
+    unit: String,
+    commune: String,
+}
+
+impl Stale {
+    /// The record from its facts derived again from its document.
+    pub fn rederived(self, derived: (Entry, Vec<String>)) -> Option<ReportRecord> {
+        let (entry, heads) = derived;
+        let facts = ReportFacts::decode(&entry.facts).ok()?;
+        Some(ReportRecord { id: self.id, unit: self.unit, commune: self.commune, deleted: entry.deleted, facts, heads })
+    }
 }
 
 /// Derives the facts every record lacks, or holds of another version of the figures: the
@@ -108,27 +156,18 @@ pub fn under(conn: &Connection, unit: &str) -> rusqlite::Result<Vec<ReportRecord
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
-        let version: i64 = r.get(5)?;
-        let facts = match r.get_ref(6)?.as_blob() {
-            Ok(bytes) if version == i64::from(FACTS_VERSION) => ReportFacts::decode(bytes).ok(),
-            _ => None,
+        let row = KeptRow {
+            unit: r.get(1)?,
+            commune: r.get(2)?,
+            deleted: r.get(3)?,
+            heads: r.get_ref(4)?.as_str().unwrap_or_default(),
+            version: r.get(5)?,
+            facts: r.get_ref(6)?.as_blob().unwrap_or_default(),
         };
-        let (facts, heads, deleted) = match facts {
-            Some(f) => {
-                let heads = r.get::<_, String>(4)?.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect();
-                (f, heads, r.get(3)?)
-            }
-            // Written by another version of the server (during a rolling upgrade): read from
-            // the document itself.
-            None => match redo(conn, &id)? {
-                Some((entry, heads)) => match ReportFacts::decode(&entry.facts) {
-                    Ok(f) => (f, heads, entry.deleted),
-                    Err(_) => continue,
-                },
-                None => continue,
-            },
-        };
-        out.push(ReportRecord { id, unit: r.get(1)?, commune: r.get(2)?, deleted, facts, heads });
+        match row.record(id) {
+            Ok(record) => out.push(record),
+            Err(stale) => out.extend(redo(conn, &stale.id)?.and_then(|derived| stale.rederived(derived))),
+        }
     }
     Ok(out)
 }

@@ -461,3 +461,93 @@ fn devices_receive_what_their_scope_allows_a_page_at_a_time_on_both_backends() {
     assert!(!feed::knows(&mut pg.client, Cursor { seq: head.seq + 1, ..head }).unwrap(), "past the end");
     assert!(!feed::knows(&mut pg.client, Cursor { tag: head.tag ^ 1, ..head }).unwrap(), "another feed's");
 }
+
+type Counted = (String, String, String, bool, sotay_core::report::ReportFacts, Vec<String>);
+
+fn counted(records: Vec<sotay_core::report::ReportRecord>) -> Vec<Counted> {
+    records.into_iter().map(|r| (r.id, r.unit, r.commune, r.deleted, r.facts, r.heads)).collect()
+}
+
+/// A report reads the same records on both backends, as they stand after edits and a deletion;
+/// on PostgreSQL, facts of another version of the figures (an upgrade) or none at all are read
+/// from the documents meanwhile, and older or missing ones derived again once, at start, under
+/// the documents' locks.
+#[test]
+fn a_report_counts_the_same_records_on_both_backends() {
+    let cluster = Cluster::start();
+    let mut sqlite = Sqlite::new(Limits::default());
+    let mut pg = Postgres::first(&cluster, Limits::default());
+    let me = device(USER, DEVICE);
+    let mut phone = Phone::new(USER, DEVICE, 37);
+    let mut ids = Vec::new();
+    for i in 0..16 {
+        let (id, mut doc) = phone.create();
+        let mut changes = push(&id, &mut doc, &[]);
+        for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+            let staged = backend.stage(&me, &changes).unwrap();
+            backend.commit(&me, staged).unwrap();
+        }
+        if i % 4 == 1 {
+            let heads = doc.heads();
+            phone.edit(&mut doc);
+            changes = push(&id, &mut doc, &heads);
+        } else if i % 4 == 2 {
+            let heads = doc.heads();
+            doc.delete("nhập nhầm / entered by mistake", &phone.writer).unwrap();
+            changes = push(&id, &mut doc, &heads);
+        } else {
+            changes.clear();
+        }
+        if !changes.is_empty() {
+            for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
+                let staged = backend.stage(&me, &changes).unwrap();
+                backend.commit(&me, staged).unwrap();
+            }
+        }
+        ids.push(id);
+    }
+    let on_sqlite = counted(sotay_server::report_facts::under(&sqlite.conn, sotay_e2e::COMMUNE).unwrap());
+    let read = |pg: &mut Postgres| {
+        counted(sotay_server::postgres::report_facts::under(&mut pg.client, sotay_e2e::COMMUNE).unwrap())
+    };
+    assert_eq!(on_sqlite.len(), ids.len(), "every record counted");
+    assert_eq!(on_sqlite.iter().filter(|r| r.3).count(), 4, "deleted ones marked");
+    assert_eq!(read(&mut pg), on_sqlite, "the same records, facts and heads on both");
+    let province = sotay_core::units::catalogue().get(sotay_e2e::COMMUNE).and_then(|u| u.parent.clone()).unwrap();
+    assert_eq!(
+        counted(sotay_server::postgres::report_facts::under(&mut pg.client, &province).unwrap()),
+        on_sqlite,
+        "the province's report reads them too"
+    );
+    assert!(read_other_commune(&mut pg).is_empty(), "another commune's report reads none of them");
+
+    // Facts of an older version of the figures, and a record whose facts are missing.
+    pg.client.execute("UPDATE report_facts SET version = 0, facts = '\\x00' WHERE doc_id = $1", &[&ids[1]]).unwrap();
+    pg.client.execute("DELETE FROM report_facts WHERE doc_id = $1", &[&ids[2]]).unwrap();
+    // And one of a newer version, as an upgraded instance writes it: an older instance reads
+    // that record from its document and leaves the row alone.
+    let newer = i64::from(sotay_core::report::FACTS_VERSION) + 1;
+    pg.client.execute("UPDATE report_facts SET version = $2 WHERE doc_id = $1", &[&ids[3], &newer]).unwrap();
+    let mut without_missing = on_sqlite.clone();
+    without_missing.retain(|r| r.0 != ids[2]);
+    assert_eq!(read(&mut pg), without_missing, "a stale row is read from its document, in its place");
+    assert_eq!(sotay_server::postgres::report_facts::derive_stale(&mut pg.client).unwrap(), 2);
+    let current: i64 = pg
+        .client
+        .query_one(
+            "SELECT count(*) FROM report_facts WHERE version = $1",
+            &[&i64::from(sotay_core::report::FACTS_VERSION)],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(current as usize, ids.len() - 1, "derived again and kept, the newer one left alone");
+    let kept: i64 =
+        pg.client.query_one("SELECT version FROM report_facts WHERE doc_id = $1", &[&ids[3]]).unwrap().get(0);
+    assert_eq!(kept, newer);
+    assert_eq!(read(&mut pg), on_sqlite);
+    assert_eq!(sotay_server::postgres::report_facts::derive_stale(&mut pg.client).unwrap(), 0, "once");
+}
+
+fn read_other_commune(pg: &mut Postgres) -> Vec<Counted> {
+    counted(sotay_server::postgres::report_facts::under(&mut pg.client, sotay_e2e::OTHER_COMMUNE).unwrap())
+}

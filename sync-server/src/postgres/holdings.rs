@@ -54,18 +54,11 @@ impl Holdings for PgHoldings<'_> {
     }
 
     fn document(&self, id: &str) -> Result<Option<Document>, IngestError> {
-        let mut client = self.client.borrow_mut();
-        // One statement, so that the snapshot and its chunks are of one committed state.
-        let rows = client.query(
-            "SELECT d.snapshot, c.bytes FROM documents d
-             LEFT JOIN document_chunks c ON c.doc_id = d.doc_id
-             WHERE d.doc_id = $1 ORDER BY c.seq",
-            &[&id],
-        )?;
-        let Some(first) = rows.first() else { return Ok(None) };
-        let snapshot: &[u8] = first.get(0);
-        let chunks: Vec<&[u8]> = rows.iter().filter_map(|r| r.get::<_, Option<&[u8]>>(1)).collect();
-        Document::load(snapshot, chunks).map(Some).map_err(|_| IngestError::Damaged { doc: id.to_string() })
+        match load_document(&mut self.client.borrow_mut(), id)? {
+            Some(Ok(doc)) => Ok(Some(doc)),
+            Some(Err(Damaged)) => Err(IngestError::Damaged { doc: id.to_string() }),
+            None => Ok(None),
+        }
     }
 
     fn village_commune(&self, village: &str) -> Result<Option<String>, IngestError> {
@@ -96,4 +89,22 @@ impl Holdings for PgHoldings<'_> {
         )?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
+}
+
+/// A stored document that does not load.
+pub struct Damaged;
+
+/// The document `id` as stored (its snapshot and the chunks after it); none when it is not held.
+pub fn load_document(client: &mut Client, id: &str) -> Result<Option<Result<Document, Damaged>>, postgres::Error> {
+    // One statement, so that the snapshot and its chunks are of one committed state.
+    let rows = client.query(
+        "SELECT d.snapshot, c.bytes FROM documents d
+         LEFT JOIN document_chunks c ON c.doc_id = d.doc_id
+         WHERE d.doc_id = $1 ORDER BY c.seq",
+        &[&id],
+    )?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let snapshot: &[u8] = first.get(0);
+    let chunks: Vec<&[u8]> = rows.iter().filter_map(|r| r.get::<_, Option<&[u8]>>(1)).collect();
+    Ok(Some(Document::load(snapshot, chunks).map_err(|_| Damaged)))
 }

@@ -1,9 +1,10 @@
 //! The server's storage on PostgreSQL, for a province that runs several stateless instances on
-//! one database (issue 12, decision 0023). Built so far: the schema's migrations; the feed
-//! ([`feed`]), which keeps changes as rows by hash and numbers them in commit order; what a
-//! push's checks read ([`holdings`]); and the commit of a checked push ([`push`]), documents,
-//! quota and report facts with it. Accounts, sessions, rate limits and attachments still run on
-//! SQLite only, and `serve --database postgres://…` does not exist yet.
+//! one database (issue 12, decision 0023): the schema's migrations; the feed ([`feed`]), which
+//! keeps changes as rows by hash and numbers them in commit order; what a push's checks read
+//! ([`holdings`]); the commit of a checked push ([`push`]), documents, quota and report facts
+//! with it; reading those facts for reports ([`report_facts`]); devices, enrollment and the
+//! shared rate count ([`accounts`]); attachments ([`attachments`]). The dashboard and its
+//! sessions still run on SQLite only.
 //!
 //! The client is the blocking `postgres` (tokio-postgres's own wrapper): the checks read as they
 //! go on the server's worker threads, as they do SQLite's.
@@ -13,6 +14,7 @@ pub mod attachments;
 pub mod feed;
 pub mod holdings;
 pub mod push;
+pub mod report_facts;
 
 use postgres::Client;
 

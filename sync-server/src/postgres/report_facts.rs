@@ -1,0 +1,116 @@
+//! What each record adds to reports, read from PostgreSQL (written with the record by
+//! [`super::push`]): a report reads these small rows, not every document (decision 0022).
+
+use postgres::Client;
+use sotay_core::record::{DocumentKind, RecordKind};
+use sotay_core::report::{FACTS_VERSION, ReportRecord};
+use sotay_core::units::{UnitLevel, catalogue};
+
+use super::PgError;
+use super::holdings::load_document;
+use crate::report_facts::{Entry, KeptRow, derive_from};
+
+/// The records filed under `unit` (itself, its commune or its province) as the report engine
+/// reads them, in id order; deleted ones marked, so that amendments tell a removal from an edit.
+pub fn under(client: &mut Client, unit: &str) -> Result<Vec<ReportRecord>, PgError> {
+    let province = catalogue().get(unit).is_some_and(|u| u.level == UnitLevel::Province);
+    // A province's server holds that province's records: its report reads the whole table, and
+    // a sequential scan is what the planner takes; below a province, the indexes.
+    let rows = client.query(
+        if province {
+            "SELECT doc_id, unit, commune, deleted, heads, version, facts FROM report_facts
+             WHERE province = $1 OR unit = $1 ORDER BY doc_id"
+        } else {
+            "SELECT doc_id, unit, commune, deleted, heads, version, facts FROM report_facts
+             WHERE unit = $1 OR commune = $1 OR doc_id = $1 ORDER BY doc_id"
+        },
+        &[&unit],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut stale = Vec::new();
+    for r in &rows {
+        let id: String = r.get(0);
+        let row = KeptRow {
+            unit: r.get(1),
+            commune: r.get(2),
+            deleted: r.get(3),
+            heads: r.get(4),
+            version: r.get(5),
+            facts: r.get(6),
+        };
+        match row.record(id) {
+            Ok(record) => out.push(record),
+            Err(s) => stale.push(s),
+        }
+    }
+    drop(rows);
+    // Written by another version of the server (during a rolling upgrade): read from the
+    // document itself, then put back in id order.
+    if !stale.is_empty() {
+        for s in stale {
+            out.extend(derive(client, &s.id)?.and_then(|d| s.rederived(d)));
+        }
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    }
+    Ok(out)
+}
+
+/// A record's facts derived from its stored document; none when it is not a record or cannot be
+/// read (left out of figures, as on SQLite).
+fn derive(client: &mut Client, id: &str) -> Result<Option<(Entry, Vec<String>)>, PgError> {
+    let kind: Option<String> =
+        client.query_opt("SELECT kind FROM documents WHERE doc_id = $1", &[&id])?.map(|r| r.get(0));
+    let Some(kind) = kind.as_deref().and_then(DocumentKind::from_code).filter(|k| k.record_kind().is_some()) else {
+        return Ok(None);
+    };
+    Ok(match load_document(client, id)? {
+        Some(Ok(doc)) => derive_from(doc, kind),
+        _ => None,
+    })
+}
+
+/// Derives the facts of every record whose kept facts are of an older version of the figures
+/// (after an upgrade that changed them), so that reports read rows again rather than documents.
+/// Newer ones are left alone: an old instance started during a rolling upgrade must not undo them.
+/// Each is written only if its document is still as derived, under the document's row lock: an
+/// instance writing the record meanwhile keeps its own, newer facts. Returns how many were derived.
+pub fn derive_stale(client: &mut Client) -> Result<usize, PgError> {
+    let record_kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.code()).collect();
+    let stale: Vec<String> = client
+        .query(
+            "SELECT d.doc_id FROM documents d JOIN report_facts f ON f.doc_id = d.doc_id WHERE f.version < $1
+             UNION
+             SELECT d.doc_id FROM documents d
+             WHERE d.kind = ANY($2) AND NOT EXISTS (SELECT 1 FROM report_facts f WHERE f.doc_id = d.doc_id)",
+            &[&i64::from(FACTS_VERSION), &record_kinds],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if !stale.is_empty() {
+        tracing::info!(
+            records = stale.len(),
+            "tính lại số liệu báo cáo của các hồ sơ / deriving the report figures of the records again"
+        );
+    }
+    let mut derived = 0;
+    for id in stale {
+        let Some((entry, heads)) = derive(client, &id)? else { continue };
+        let heads = heads.join(",");
+        let mut tx = client.transaction()?;
+        let row =
+            tx.query_opt("SELECT unit, commune, province, heads FROM documents WHERE doc_id = $1 FOR UPDATE", &[&id])?;
+        let Some(row) = row.filter(|r| r.get::<_, &str>(3) == heads) else { continue };
+        let (unit, commune, province): (String, String, Option<String>) = (row.get(0), row.get(1), row.get(2));
+        tx.execute(
+            "INSERT INTO report_facts (doc_id, unit, commune, province, deleted, heads, version, facts)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (doc_id) DO UPDATE SET unit = $2, commune = $3, province = $4, deleted = $5,
+                 heads = $6, version = $7, facts = $8",
+            &[&id, &unit, &commune, &province, &entry.deleted, &heads, &i64::from(FACTS_VERSION), &entry.facts],
+        )?;
+        tx.commit()?;
+        derived += 1;
+    }
+    Ok(derived)
+}
