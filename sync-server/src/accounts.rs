@@ -179,7 +179,7 @@ fn valid_login(login: &str) -> bool {
 }
 
 /// A unit in force, or a village the server holds.
-fn unit_known(store: &dyn Holdings, unit: &str) -> Result<bool, AccountError> {
+pub(crate) fn unit_known(store: &dyn Holdings, unit: &str) -> Result<bool, AccountError> {
     Ok(catalogue().get(unit).is_some() || store.village_commune(unit)?.is_some())
 }
 

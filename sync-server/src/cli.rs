@@ -261,10 +261,45 @@ fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
     }
 }
 
+fn print_users(json: bool, users: &[accounts::User]) {
+    print(json, json!(users), || {
+        users
+            .iter()
+            .map(|u| {
+                let unit = match u.unit_in_force() {
+                    Ok(()) => u.unit.clone(),
+                    Err(_) => format!("{} (không còn / ceased 2025-07-01)", u.unit),
+                };
+                format!("{}\t{}\t{}\t{}", u.login, u.role.code(), unit, u.display_name)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+}
+
+fn print_edited(json: bool, user: &accounts::User) {
+    print(json, json!(user), || {
+        format!("Đã cập nhật người dùng / updated user {} ({}, {})", user.login, user.role.code(), user.unit)
+    });
+}
+
+fn print_devices(json: bool, devices: &[accounts::Device]) {
+    print(json, json!(devices), || {
+        devices
+            .iter()
+            .map(|d| {
+                let state = if d.revoked_at.is_some() { "revoked / đã thu hồi" } else { "active / đang dùng" };
+                format!("{}\t{}\t{}\t{state}", d.device_id, d.login, d.name)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add, device revoke, code create, restored) / \
-     this command does not run on PostgreSQL yet (so far: serve, user add, device revoke, code create, restored)"
+    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add/list/edit, device list/revoke, code create, restored) / \
+     this command does not run on PostgreSQL yet (so far: serve, user add/list/edit, device list/revoke, code create, restored)"
 )]
 struct NotOnPostgres;
 
@@ -286,6 +321,12 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
+        Command::User(UserCommand::List) => print_users(cli.json, &pg::users(&mut client)?),
+        Command::User(UserCommand::Edit { login, role, unit }) => {
+            let user = pg::edit_user(&mut client, &login, role.as_deref(), unit.as_deref())?;
+            print_edited(cli.json, &user);
+        }
+        Command::Device(DeviceCommand::List) => print_devices(cli.json, &pg::devices(&mut client)?),
         Command::Restored => {
             let epoch = crate::postgres::feed::new_epoch(&mut client)?;
             print(cli.json, json!({"feed_epoch": epoch}), || {
@@ -419,29 +460,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
-        Command::User(UserCommand::List) => {
-            let conn = existing()?;
-            let users = accounts::users(&conn)?;
-            print(cli.json, json!(users), || {
-                users
-                    .iter()
-                    .map(|u| {
-                        let unit = match u.unit_in_force() {
-                            Ok(()) => u.unit.clone(),
-                            Err(_) => format!("{} (không còn / ceased 2025-07-01)", u.unit),
-                        };
-                        format!("{}\t{}\t{}\t{}", u.login, u.role.code(), unit, u.display_name)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-        }
+        Command::User(UserCommand::List) => print_users(cli.json, &accounts::users(&existing()?)?),
         Command::User(UserCommand::Edit { login, role, unit }) => {
-            let conn = existing()?;
-            let user = accounts::edit_user(&conn, &login, role.as_deref(), unit.as_deref())?;
-            print(cli.json, json!(user), || {
-                format!("Đã cập nhật người dùng / updated user {} ({}, {})", user.login, user.role.code(), user.unit)
-            });
+            let user = accounts::edit_user(&existing()?, &login, role.as_deref(), unit.as_deref())?;
+            print_edited(cli.json, &user);
         }
         Command::User(UserCommand::Password { login }) => {
             let conn = existing()?;
@@ -452,21 +474,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             crate::dashboard::auth::set_password(&conn, &login, password)?;
             print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
-        Command::Device(DeviceCommand::List) => {
-            let conn = existing()?;
-            let devices = accounts::devices(&conn)?;
-            print(cli.json, json!(devices), || {
-                devices
-                    .iter()
-                    .map(|d| {
-                        let state =
-                            if d.revoked_at.is_some() { "revoked / đã thu hồi" } else { "active / đang dùng" };
-                        format!("{}\t{}\t{}\t{state}", d.device_id, d.login, d.name)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-        }
+        Command::Device(DeviceCommand::List) => print_devices(cli.json, &accounts::devices(&existing()?)?),
         Command::Device(DeviceCommand::Revoke { device_id }) => {
             let conn = existing()?;
             accounts::revoke_device(&conn, &device_id, now_ms())?;

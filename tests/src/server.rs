@@ -163,6 +163,11 @@ impl TestServer {
         cmd
     }
 
+    /// Runs an administration command as typed, for a test of its failures.
+    pub fn admin_output(&self, args: &[&str]) -> std::process::Output {
+        self.command().args(args).output().expect("run admin")
+    }
+
     /// Runs an administration command; returns its JSON output.
     pub fn admin(&self, args: &[&str]) -> serde_json::Value {
         let out = self.command().arg("--json").args(args).output().expect("run admin");

@@ -5,7 +5,7 @@
 //! silently made an empty `./sotay-data`.
 
 use sotay_core::sample::Sampler;
-use sotay_e2e::{COMMUNE, Device, TestServer, two_commune_officials};
+use sotay_e2e::{Backend, COMMUNE, Device, OTHER_COMMUNE, TestServer, two_commune_officials};
 
 fn documents_in(server: &TestServer, db: &std::path::Path) -> i64 {
     let c = server.database().open_copy(db).expect("the copy opens with the server's key");
@@ -257,4 +257,57 @@ fn a_file_that_is_not_a_backup_is_refused_and_changes_nothing() {
     let kept: Vec<_> =
         std::fs::read_dir(&data).expect("data dir").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
     assert!(kept.iter().all(|n| n.to_string_lossy() == sotay_server::db::serving::LOCK_FILE), "{kept:?}");
+}
+
+/// The administration commands do the same on both backends: users listed and edited (a role,
+/// a unit), devices listed with when they were last seen and revoked; an edit to a unit that
+/// does not exist is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn users_and_devices_are_administered_alike_on_both_backends() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let server = TestServer::start_on(backend);
+        server.add_user("can.bo.a", "commune-official", COMMUNE);
+        server.add_user("hoa.giai.vien.b", "mediator", COMMUNE);
+        let edited = server.admin(&["user", "edit", "can.bo.a", "--role", "commune-leader", "--unit", OTHER_COMMUNE]);
+        assert_eq!((edited["role"].as_str(), edited["unit"].as_str()), (Some("commune-leader"), Some(OTHER_COMMUNE)));
+        let refused = server.admin_output(&["user", "edit", "hoa.giai.vien.b", "--unit", "99999"]);
+        assert!(!refused.status.success(), "{backend:?}: an unknown unit accepted");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(" / "), "said in both languages");
+        let users = server.admin(&["user", "list"]);
+        let listed: Vec<(String, String, String)> = users
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|u| {
+                (
+                    u["login"].as_str().unwrap().into(),
+                    u["role"].as_str().unwrap().into(),
+                    u["unit"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("can.bo.a".to_string(), "commune-leader".to_string(), OTHER_COMMUNE.to_string()),
+                ("hoa.giai.vien.b".into(), "mediator".into(), COMMUNE.into())
+            ],
+            "{backend:?}"
+        );
+
+        let mut phone = Device::new("Điện thoại hòa giải viên");
+        phone.enroll(&server.url, &server.code("hoa.giai.vien.b")).await;
+        phone.sync().await.expect("sync");
+        let devices = server.admin(&["device", "list"]);
+        let device = &devices[0];
+        assert_eq!(
+            (device["device_id"].as_str(), device["login"].as_str()),
+            (Some(phone.device_id().as_str()), Some("hoa.giai.vien.b"))
+        );
+        assert!(device["last_seen_at"].as_i64().is_some(), "{backend:?}: last seen after a sync: {device}");
+        assert!(device["revoked_at"].is_null());
+        server.admin(&["device", "revoke", &phone.device_id()]);
+        assert!(server.admin(&["device", "list"])[0]["revoked_at"].as_i64().is_some(), "{backend:?}");
+        assert!(phone.sync().await.is_err(), "{backend:?}: a revoked device is refused");
+    }
 }

@@ -6,7 +6,8 @@
 use postgres::{Client, GenericClient};
 
 use super::holdings::PgHoldings;
-use crate::accounts::{self, AccountError, CodeKey, DeviceAuth, Enrolled, NewDevice, User};
+use crate::accounts::{self, AccountError, CodeKey, Device, DeviceAuth, Enrolled, NewDevice, User};
+use sotay_core::store::Role;
 
 const CODE_SECRET: &str = "enrollment-code-key";
 
@@ -71,6 +72,50 @@ fn user_of(r: &postgres::Row, at: usize) -> User {
         unit: r.get(at + 3),
         disabled: r.get(at + 4),
     }
+}
+
+pub fn users(client: &mut Client) -> Result<Vec<User>, AccountError> {
+    let rows = client.query("SELECT login, display_name, role, unit, disabled FROM users ORDER BY login", &[])?;
+    Ok(rows.iter().map(|r| user_of(r, 0)).collect())
+}
+
+/// Changes a user's role or unit (the unit one in force, or a village), as on SQLite.
+pub fn edit_user(
+    client: &mut Client,
+    login: &str,
+    role: Option<&str>,
+    unit: Option<&str>,
+) -> Result<User, AccountError> {
+    let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
+    if let Some(u) = unit
+        && !accounts::unit_known(&PgHoldings::new(client), u)?
+    {
+        return Err(AccountError::UnknownUnit);
+    }
+    let row = client.query_opt(
+        "UPDATE users SET role = coalesce($2, role), unit = coalesce($3, unit) WHERE login = $1
+         RETURNING login, display_name, role, unit, disabled",
+        &[&login, &role.map(Role::code), &unit],
+    )?;
+    row.map(|r| user_of(&r, 0)).ok_or(AccountError::NoSuchUser)
+}
+
+pub fn devices(client: &mut Client) -> Result<Vec<Device>, AccountError> {
+    let rows = client.query(
+        "SELECT device_id, login, name, enrolled_at, revoked_at, last_seen_at FROM devices ORDER BY enrolled_at",
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| Device {
+            device_id: r.get(0),
+            login: r.get(1),
+            name: r.get(2),
+            enrolled_at: r.get(3),
+            revoked_at: r.get(4),
+            last_seen_at: r.get(5),
+        })
+        .collect())
 }
 
 /// Exchanges a code for a device token, once, in one transaction.
