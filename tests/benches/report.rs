@@ -3,7 +3,9 @@
 //! the report page of the province for the year (figures, roll-up of 100 communes, trend of four
 //! years) asked of the server process over HTTP, signed in as the province's reviewer. Beside
 //! it, in the same run and process: the engine's work from the kept per-record facts, against
-//! the same figures counted by decoding every document, as reports were counted before.
+//! the same figures counted by decoding every document, as reports were counted before; and the
+//! engine from the same records' facts kept on PostgreSQL (a throwaway cluster), which must
+//! count the same report.
 //!
 //! `cargo bench -p sotay-e2e --bench report` (release; `SOTAY_BENCH_RECORDS` to change the
 //! count). Figures and method in docs/benchmarks.md. Under `cargo test --benches` a small smoke
@@ -19,10 +21,12 @@ use sotay_core::sample::Sampler;
 use sotay_core::sync::protocol::{self, DocChanges};
 use sotay_e2e::TestServer;
 use sotay_e2e::dashboard::{PASSWORD, Session};
+use sotay_e2e::postgres::Cluster;
 use sotay_server::accounts::{DeviceAuth, User};
 use sotay_server::db::DocCache;
 use sotay_server::ingest::{self, Pusher};
 use sotay_server::limits::Limits;
+use sotay_server::postgres::holdings::PgHoldings;
 
 const PROVINCE: &str = "08"; // Tỉnh Tuyên Quang
 const REVIEWER: &str = "so.noi.vu.tuyen.quang";
@@ -37,44 +41,117 @@ fn p90_ms(mut samples: Vec<Duration>) -> f64 {
     samples[(samples.len() * 9 / 10).min(samples.len() - 1)].as_secs_f64() * 1000.0
 }
 
-/// One commune official and device per commune, each writing its commune's records through the
-/// checks a push goes through.
-fn write_records(conn: &mut Connection, communes: &[UnitRef], per_commune: usize) {
-    let limits = Limits { device_quota_bytes: u64::MAX / 4, ..Limits::default() };
-    let cache = DocCache::new(1 << 20);
-    let mut sampler = Sampler::new(2026);
-    for (i, commune) in communes.iter().enumerate() {
-        let login = format!("can.bo.{i}");
-        let device_id = uuid::Uuid::now_v7().to_string();
-        conn.execute(
-            "INSERT INTO users (login, display_name, role, unit, created_at) VALUES (?1, ?2, 'commune-official', ?3, 0)",
-            params![login, format!("Cán bộ {}", commune.name), commune.code],
-        )
-        .expect("user");
-        conn.execute(
-            "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES (?1, ?2, 'bench', ?3, 0)",
-            params![device_id, login, uuid::Uuid::new_v4().as_bytes().to_vec()],
-        )
-        .expect("device");
-        let device = DeviceAuth {
-            device_id: device_id.clone(),
-            user: User {
-                login: login.clone(),
-                display_name: String::new(),
+/// A commune's official and device, writing that commune's records.
+struct Official {
+    device: DeviceAuth,
+    commune: UnitRef,
+    writer: sotay_core::document::Writer,
+}
+
+fn officials(communes: &[UnitRef]) -> Vec<Official> {
+    communes
+        .iter()
+        .enumerate()
+        .map(|(i, commune)| {
+            let login = format!("can.bo.{i}");
+            let device_id = uuid::Uuid::now_v7().to_string();
+            let writer = sotay_core::document::Writer {
+                author: sotay_core::record::Author { user: login.clone(), device: device_id.clone() },
+                actor: automerge::ActorId::random(),
+                now: 0,
+            };
+            let user = User {
+                login,
+                display_name: format!("Cán bộ {}", commune.name),
                 role: sotay_core::store::Role::CommuneOfficial,
                 unit: commune.code.clone(),
                 disabled: false,
-            },
-            confirmed_cursor: 0,
-            issued_cursor: 0,
+            };
+            let device = DeviceAuth { device_id, user, confirmed_cursor: 0, issued_cursor: 0 };
+            Official { device, commune: commune.clone(), writer }
+        })
+        .collect()
+}
+
+/// A backend the records are written to through the checks a push goes through.
+trait Sink {
+    fn enroll(&mut self, official: &Official);
+    fn push(&mut self, device: &DeviceAuth, batch: &[DocChanges]);
+}
+
+fn limits() -> Limits {
+    Limits { device_quota_bytes: u64::MAX / 4, ..Limits::default() }
+}
+
+struct SqliteSink<'a> {
+    conn: &'a mut Connection,
+    cache: DocCache,
+}
+
+impl Sink for SqliteSink<'_> {
+    fn enroll(&mut self, o: &Official) {
+        self.conn
+            .execute(
+                "INSERT INTO users (login, display_name, role, unit, created_at) VALUES (?1, ?2, 'commune-official', ?3, 0)",
+                params![o.device.user.login, o.device.user.display_name, o.commune.code],
+            )
+            .expect("user");
+        self.conn
+            .execute(
+                "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES (?1, ?2, 'bench', ?3, 0)",
+                params![o.device.device_id, o.device.user.login, uuid::Uuid::new_v4().as_bytes().to_vec()],
+            )
+            .expect("device");
+    }
+
+    fn push(&mut self, device: &DeviceAuth, batch: &[DocChanges]) {
+        let tx = self.conn.transaction().expect("transaction");
+        let pusher = Pusher::new(&*tx, device).expect("pusher");
+        let staged = ingest::stage_push(&*tx, &self.cache, &pusher, &limits(), batch).expect("a valid push");
+        ingest::commit(&tx, device, &limits(), &staged, 0).expect("commit");
+        tx.commit().expect("commit");
+    }
+}
+
+struct PgSink<'a> {
+    client: &'a mut postgres::Client,
+    cache: DocCache,
+}
+
+impl Sink for PgSink<'_> {
+    fn enroll(&mut self, o: &Official) {
+        self.client
+            .execute(
+                "INSERT INTO users (login, display_name, role, unit, created_at) VALUES ($1, $2, 'commune-official', $3, 0)",
+                &[&o.device.user.login, &o.device.user.display_name, &o.commune.code],
+            )
+            .expect("user");
+        self.client
+            .execute(
+                "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at) VALUES ($1, $2, 'bench', $3, 0)",
+                &[&o.device.device_id, &o.device.user.login, &uuid::Uuid::new_v4().as_bytes().to_vec()],
+            )
+            .expect("device");
+    }
+
+    fn push(&mut self, device: &DeviceAuth, batch: &[DocChanges]) {
+        let staged = {
+            let holdings = PgHoldings::new(self.client);
+            let pusher = Pusher::new(&holdings, device).expect("pusher");
+            ingest::stage_push(&holdings, &self.cache, &pusher, &limits(), batch).expect("a valid push")
         };
-        let writer = sotay_core::document::Writer {
-            author: sotay_core::record::Author { user: login, device: device_id },
-            actor: automerge::ActorId::random(),
-            now: 0,
-        };
-        let tx = conn.transaction().expect("transaction");
-        let pusher = Pusher::new(&*tx, &device).expect("pusher");
+        sotay_server::postgres::push::commit(self.client, device, &limits(), &staged, 0).expect("commit");
+    }
+}
+
+/// One commune official and device per commune, each writing its commune's records through the
+/// checks a push goes through, the same records to every backend, 50 to a push.
+fn write_records(sinks: &mut [&mut dyn Sink], communes: &[UnitRef], per_commune: usize) {
+    let mut sampler = Sampler::new(2026);
+    for official in officials(communes) {
+        for sink in sinks.iter_mut() {
+            sink.enroll(&official);
+        }
         let mut batch = Vec::new();
         for n in 0..per_commune {
             let body = sampler.any_body();
@@ -82,20 +159,20 @@ fn write_records(conn: &mut Connection, communes: &[UnitRef], per_commune: usize
             let new = sotay_core::document::NewDocument {
                 id: &id,
                 kind: DocumentKind::from(body.kind()),
-                unit: &commune.code,
-                commune: &commune.code,
+                unit: &official.commune.code,
+                commune: &official.commune.code,
                 body: body.to_value(),
             };
-            let mut doc = sotay_core::document::Document::create(new, &writer).expect("document");
+            let mut doc = sotay_core::document::Document::create(new, &official.writer).expect("document");
             let changes = doc.changes_since(&[]).into_iter().map(|(_, b)| serde_bytes::ByteBuf::from(b)).collect();
             batch.push(DocChanges { doc: protocol::doc_id(&id).expect("id"), changes });
             if batch.len() == 50 || n + 1 == per_commune {
-                let staged = ingest::stage_push(&*tx, &cache, &pusher, &limits, &batch).expect("a valid push");
-                ingest::commit(&tx, &device, &limits, &staged, 0).expect("commit");
+                for sink in sinks.iter_mut() {
+                    sink.push(&official.device, &batch);
+                }
                 batch.clear();
             }
         }
-        tx.commit().expect("commit");
     }
 }
 
@@ -129,8 +206,9 @@ fn province_report(records: &[ReportRecord], communes: &[UnitRef], period: Perio
     (report, trend.len())
 }
 
-#[tokio::main]
-async fn main() {
+// Not `#[tokio::main]`: the blocking PostgreSQL client starts a runtime of its own, which it
+// cannot do inside another; only the HTTP part runs on one.
+fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let records: usize = std::env::var("SOTAY_BENCH_RECORDS").ok().and_then(|s| s.parse().ok()).unwrap_or(if full {
         100_000
@@ -146,19 +224,29 @@ async fn main() {
     server.add_user(REVIEWER, "reviewer", PROVINCE);
     server.set_password(REVIEWER, PASSWORD);
     server.stop();
+    // The same records on PostgreSQL, beside: a throwaway cluster (fsync off: this measures
+    // reading), analysed after the load as autovacuum would have it in service.
+    let cluster = Cluster::start();
+    let mut client = postgres::Client::connect(&cluster.url(), postgres::NoTls).expect("PostgreSQL");
+    sotay_server::postgres::migrate(&mut client).expect("migrate");
     let started = Instant::now();
     {
         let mut conn = server.database().open().expect("the server's database");
-        write_records(&mut conn, &communes, per_commune);
+        let mut sqlite = SqliteSink { conn: &mut conn, cache: DocCache::new(1 << 20) };
+        let mut pg = PgSink { client: &mut client, cache: DocCache::new(1 << 20) };
+        write_records(&mut [&mut sqlite, &mut pg], &communes, per_commune);
     }
     let written = started.elapsed();
+    client.batch_execute("VACUUM ANALYZE").expect("analyse");
     let size = std::fs::metadata(server.db_path()).map(|m| m.len()).unwrap_or(0);
+    let pg_size: i64 = client.query_one("SELECT pg_database_size('sotay')", &[]).expect("size").get(0);
     println!(
-        "{} records of {} communes written through the server's checks in {:.0} s; database {:.1} MB",
+        "{} records of {} communes written through the server's checks to both backends in {:.0} s; SQLite {:.1} MB, PostgreSQL {:.1} MB",
         per_commune * communes.len(),
         communes.len(),
         written.as_secs_f64(),
-        size as f64 / 1e6
+        size as f64 / 1e6,
+        pg_size as f64 / 1e6
     );
 
     // In process: the engine's work from the kept facts, against decoding every document.
@@ -213,24 +301,43 @@ async fn main() {
         .collect();
     drop(conn);
 
+    // On PostgreSQL, in the same process: the same report from its kept facts.
+    let pg_report = |client: &mut postgres::Client| {
+        let records = sotay_server::postgres::report_facts::under(client, PROVINCE).expect("facts on PostgreSQL");
+        province_report(&records, &communes, period)
+    };
+    assert_eq!(pg_report(&mut client).0, by_facts, "PostgreSQL's kept facts count what SQLite's count");
+    let pg_times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(pg_report(&mut client));
+            t.elapsed()
+        })
+        .collect();
+    let (mut pg_scan, mut pg_read) = (Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let t = Instant::now();
+        let bytes: i64 = client
+            .query_one(
+                "SELECT sum(length(doc_id) + length(unit) + length(heads) + length(facts))::BIGINT FROM report_facts
+                 WHERE province = $1",
+                &[&PROVINCE],
+            )
+            .expect("scan")
+            .get(0);
+        pg_scan.push(t.elapsed());
+        std::hint::black_box(bytes);
+        let t = Instant::now();
+        std::hint::black_box(sotay_server::postgres::report_facts::under(&mut client, PROVINCE).expect("facts"));
+        pg_read.push(t.elapsed());
+    }
+    drop(client);
+    drop(cluster);
+
     // Over HTTP: the province's report page, as its reviewer opens it.
     server.restart();
-    let mut session = Session::new(&server.url);
-    assert_eq!(session.sign_in(REVIEWER, PASSWORD).await.status, 303);
-    let path = format!("/dashboard/report?unit={PROVINCE}&period={period}");
-    let first = session.get(&path).await;
-    assert_eq!(first.status, 200);
-    assert!(first.body.contains(&communes[0].name), "the roll-up lists the communes");
-    let page_times: Vec<Duration> = {
-        let mut out = Vec::new();
-        for _ in 0..samples {
-            let t = Instant::now();
-            let page = session.get(&path).await;
-            out.push(t.elapsed());
-            assert_eq!(page.status, 200);
-        }
-        out
-    };
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let page_times = runtime.block_on(page_times(&server, &communes[0].name, period, samples));
 
     let (facts_ms, decode_ms, page_ms) =
         (median_ms(facts_times), median_ms(decode_times), median_ms(page_times.clone()));
@@ -244,6 +351,13 @@ async fn main() {
         median_ms(build),
         median_ms(trend)
     );
+    let pg_ms = median_ms(pg_times);
+    println!("  engine from kept facts, PostgreSQL {pg_ms:>5.1} ms   goal ≤ 500 ms");
+    println!(
+        "    of which: reading the rows {:.1} ms (PostgreSQL's scan alone {:.1} ms)",
+        median_ms(pg_read),
+        median_ms(pg_scan)
+    );
     println!(
         "  engine decoding every document {decode_ms:>9.1} ms (median of {decode_samples})   {:.0}× the facts",
         decode_ms / facts_ms
@@ -251,6 +365,24 @@ async fn main() {
     println!(
         "{}",
         json!({"bench": "report", "records": records, "communes": communes.len(), "page_median_ms": page_ms,
-               "facts_median_ms": facts_ms, "decode_median_ms": decode_ms, "ratio": decode_ms / facts_ms})
+               "facts_median_ms": facts_ms, "postgres_facts_median_ms": pg_ms, "decode_median_ms": decode_ms, "ratio": decode_ms / facts_ms})
     );
+}
+
+/// The province's report page over HTTP, as its reviewer opens it: each load's time.
+async fn page_times(server: &TestServer, first_commune: &str, period: Period, samples: usize) -> Vec<Duration> {
+    let mut session = Session::new(&server.url);
+    assert_eq!(session.sign_in(REVIEWER, PASSWORD).await.status, 303);
+    let path = format!("/dashboard/report?unit={PROVINCE}&period={period}");
+    let first = session.get(&path).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains(first_commune), "the roll-up lists the communes");
+    let mut out = Vec::new();
+    for _ in 0..samples {
+        let t = Instant::now();
+        let page = session.get(&path).await;
+        out.push(t.elapsed());
+        assert_eq!(page.status, 200);
+    }
+    out
 }
