@@ -298,8 +298,8 @@ fn print_devices(json: bool, devices: &[accounts::Device]) {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add/list/edit, device list/revoke, code create, restored) / \
-     this command does not run on PostgreSQL yet (so far: serve, user add/list/edit, device list/revoke, code create, restored)"
+    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add/list/edit, device list/revoke, code create, check, restored) / \
+     this command does not run on PostgreSQL yet (so far: serve, user add/list/edit, device list/revoke, code create, check, restored)"
 )]
 struct NotOnPostgres;
 
@@ -327,6 +327,28 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
             print_edited(cli.json, &user);
         }
         Command::Device(DeviceCommand::List) => print_devices(cli.json, &pg::devices(&mut client)?),
+        Command::Check => {
+            let report = crate::postgres::check::run(&mut client)?;
+            print(cli.json, json!(report), || {
+                let mut out = format!(
+                    "Đã đọc / read: {} thay đổi / changes, {} tài liệu / documents\nThay đổi hỏng / damaged changes: {}\nTài liệu hỏng / damaged documents: {}",
+                    report.changes_read,
+                    report.documents_read,
+                    report.damaged_changes.len(),
+                    report.damaged_documents.len()
+                );
+                for id in report.damaged_changes.iter().chain(&report.damaged_documents) {
+                    out.push_str(&format!("\n  {id}"));
+                }
+                if !(report.damaged_changes.is_empty() && report.damaged_documents.is_empty()) {
+                    out.push_str(
+                        "\nTrên PostgreSQL không cách ly: khôi phục từ bản sao lưu hoặc máy dự phòng (docs/deployment.md) / \
+                         nothing is quarantined on PostgreSQL: restore from the backup or the standby (docs/deployment.md)",
+                    );
+                }
+                out
+            });
+        }
         Command::Restored => {
             let epoch = crate::postgres::feed::new_epoch(&mut client)?;
             print(cli.json, json!({"feed_epoch": epoch}), || {

@@ -3,7 +3,7 @@
 //! keeps changes as rows by hash and numbers them in commit order; what a push's checks read
 //! ([`holdings`]); the commit of a checked push ([`push`]), documents, quota and report facts
 //! with it; reading those facts for reports ([`report_facts`]); devices, enrollment and the
-//! shared rate count ([`accounts`]); attachments ([`attachments`]). The dashboard and its
+//! shared rate count ([`accounts`]); attachments ([`attachments`]); `check`'s read-back ([`check`]). The dashboard and its
 //! sessions still run on SQLite only.
 //!
 //! The client is the blocking `postgres` (tokio-postgres's own wrapper): the checks read as they
@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod check;
 pub mod feed;
 pub mod holdings;
 pub mod push;
