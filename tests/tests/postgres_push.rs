@@ -551,3 +551,40 @@ fn a_report_counts_the_same_records_on_both_backends() {
 fn read_other_commune(pg: &mut Postgres) -> Vec<Counted> {
     counted(sotay_server::postgres::report_facts::under(&mut pg.client, sotay_e2e::OTHER_COMMUNE).unwrap())
 }
+
+/// Facts derived again at start are kept only if their document has not moved since: a push that
+/// commits between the derivation and the write keeps its own, newer facts.
+#[test]
+fn facts_derived_before_a_push_are_not_kept_over_it() {
+    use sotay_server::postgres::report_facts::{derive, keep_if_current};
+    let cluster = Cluster::start();
+    let mut pg = Postgres::first(&cluster, Limits::default());
+    let me = device(USER, DEVICE);
+    let mut phone = Phone::new(USER, DEVICE, 41);
+    let (id, mut doc) = phone.create();
+    let staged = pg.stage(&me, &push(&id, &mut doc, &[])).unwrap();
+    pg.commit(&me, staged).unwrap();
+    let (before, at) = derive(&mut pg.client, &id).unwrap().expect("a record's facts");
+
+    // The record is deleted by a push that commits before the derived facts are written.
+    let heads = doc.heads();
+    doc.delete("trùng hồ sơ / a duplicate", &phone.writer).unwrap();
+    let staged = pg.stage(&me, &push(&id, &mut doc, &heads)).unwrap();
+    pg.commit(&me, staged).unwrap();
+    let deleted = |pg: &mut Postgres| -> bool {
+        pg.client.query_one("SELECT deleted FROM report_facts WHERE doc_id = $1", &[&id]).unwrap().get(0)
+    };
+    assert!(deleted(&mut pg), "the push kept its facts");
+    assert!(!before.deleted);
+    assert!(!keep_if_current(&mut pg.client, &id, &before, &at).unwrap(), "derived from an older state");
+    assert!(deleted(&mut pg), "and the push's facts stand");
+
+    // Derived from the current state, they are kept.
+    let (now, at) = derive(&mut pg.client, &id).unwrap().expect("facts");
+    assert!(now.deleted);
+    assert!(keep_if_current(&mut pg.client, &id, &now, &at).unwrap());
+    assert!(
+        !keep_if_current(&mut pg.client, "0190a0a0-0000-7000-8000-000000000000", &now, &at).unwrap(),
+        "no such document"
+    );
+}

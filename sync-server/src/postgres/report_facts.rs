@@ -55,9 +55,10 @@ pub fn under(client: &mut Client, unit: &str) -> Result<Vec<ReportRecord>, PgErr
     Ok(out)
 }
 
-/// A record's facts derived from its stored document; none when it is not a record or cannot be
-/// read (left out of figures, as on SQLite).
-fn derive(client: &mut Client, id: &str) -> Result<Option<(Entry, Vec<String>)>, PgError> {
+/// A record's facts derived from its stored document, with the heads they were derived at (for
+/// [`keep_if_current`]); none when it is not a record or cannot be read (left out of figures, as
+/// on SQLite).
+pub fn derive(client: &mut Client, id: &str) -> Result<Option<(Entry, Vec<String>)>, PgError> {
     let kind: Option<String> =
         client.query_opt("SELECT kind FROM documents WHERE doc_id = $1", &[&id])?.map(|r| r.get(0));
     let Some(kind) = kind.as_deref().and_then(DocumentKind::from_code).filter(|k| k.record_kind().is_some()) else {
@@ -96,21 +97,30 @@ pub fn derive_stale(client: &mut Client) -> Result<usize, PgError> {
     let mut derived = 0;
     for id in stale {
         let Some((entry, heads)) = derive(client, &id)? else { continue };
-        let heads = heads.join(",");
-        let mut tx = client.transaction()?;
-        let row =
-            tx.query_opt("SELECT unit, commune, province, heads FROM documents WHERE doc_id = $1 FOR UPDATE", &[&id])?;
-        let Some(row) = row.filter(|r| r.get::<_, &str>(3) == heads) else { continue };
-        let (unit, commune, province): (String, String, Option<String>) = (row.get(0), row.get(1), row.get(2));
-        tx.execute(
-            "INSERT INTO report_facts (doc_id, unit, commune, province, deleted, heads, version, facts)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (doc_id) DO UPDATE SET unit = $2, commune = $3, province = $4, deleted = $5,
-                 heads = $6, version = $7, facts = $8",
-            &[&id, &unit, &commune, &province, &entry.deleted, &heads, &i64::from(FACTS_VERSION), &entry.facts],
-        )?;
-        tx.commit()?;
-        derived += 1;
+        if keep_if_current(client, &id, &entry, &heads)? {
+            derived += 1;
+        }
     }
     Ok(derived)
+}
+
+/// Keeps facts derived from the document `id` at `heads`, if the document is still at those
+/// heads: under its row lock, so that a push committing meanwhile (which writes its own, newer
+/// facts) is neither overwritten nor raced. Returns whether they were kept.
+pub fn keep_if_current(client: &mut Client, id: &str, entry: &Entry, heads: &[String]) -> Result<bool, PgError> {
+    let heads = heads.join(",");
+    let mut tx = client.transaction()?;
+    let row =
+        tx.query_opt("SELECT unit, commune, province, heads FROM documents WHERE doc_id = $1 FOR UPDATE", &[&id])?;
+    let Some(row) = row.filter(|r| r.get::<_, &str>(3) == heads) else { return Ok(false) };
+    let (unit, commune, province): (String, String, Option<String>) = (row.get(0), row.get(1), row.get(2));
+    tx.execute(
+        "INSERT INTO report_facts (doc_id, unit, commune, province, deleted, heads, version, facts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (doc_id) DO UPDATE SET unit = $2, commune = $3, province = $4, deleted = $5,
+             heads = $6, version = $7, facts = $8",
+        &[&id, &unit, &commune, &province, &entry.deleted, &heads, &i64::from(FACTS_VERSION), &entry.facts],
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
