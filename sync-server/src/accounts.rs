@@ -242,20 +242,22 @@ pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Optio
     .map_err(AccountError::from)
 }
 
-/// A role read back from the database, where it is only ever written from a [`Role`].
-pub(crate) fn stored_role(code: &str) -> Role {
-    Role::from_code(code).unwrap_or(Role::Administrator)
+/// A user as read back from the database. A role is only ever written from a [`Role`]; one this
+/// version does not know (written by a newer server, or by hand) fails closed: the user is read
+/// as disabled, with the narrowest role, rather than given any access.
+pub(crate) fn stored_user(login: String, display_name: String, role: &str, unit: String, disabled: bool) -> User {
+    match Role::from_code(role) {
+        Some(role) => User { login, display_name, role, unit, disabled },
+        None => {
+            tracing::warn!(role, "vai trò không rõ: coi như bị khóa / unknown role: read as disabled");
+            User { login, display_name, role: Role::Mediator, unit, disabled: true }
+        }
+    }
 }
 
 fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User> {
     let role: String = r.get(offset + 2)?;
-    Ok(User {
-        login: r.get(offset)?,
-        display_name: r.get(offset + 1)?,
-        role: stored_role(&role),
-        unit: r.get(offset + 3)?,
-        disabled: r.get(offset + 4)?,
-    })
+    Ok(stored_user(r.get(offset)?, r.get(offset + 1)?, &role, r.get(offset + 3)?, r.get(offset + 4)?))
 }
 
 pub fn users(conn: &Connection) -> Result<Vec<User>, AccountError> {
@@ -412,7 +414,8 @@ pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>
                 user: user_from_row(r, 3)?,
             })
         })
-        .optional()?)
+        .optional()?
+        .filter(|a| !a.user.disabled))
 }
 
 /// Notes that the device has durably applied the feed up to `confirmed`, and was handed `issued`.

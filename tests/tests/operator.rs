@@ -311,3 +311,33 @@ async fn users_and_devices_are_administered_alike_on_both_backends() {
         assert!(phone.sync().await.is_err(), "{backend:?}: a revoked device is refused");
     }
 }
+
+/// A role the server does not know, found in its database (written by a newer version, or by
+/// hand), fails closed on both backends: the user is listed as disabled and their device is
+/// refused, where it once read as an administrator's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_of_an_unknown_stored_role_is_refused_not_promoted() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let mut server = TestServer::start_on(backend);
+        server.add_user("can.bo.a", "commune-official", COMMUNE);
+        let mut phone = Device::new("Điện thoại công chức xã");
+        phone.enroll(&server.url, &server.code("can.bo.a")).await;
+        phone.sync().await.expect("syncs while the role is known");
+        match backend {
+            Backend::Sqlite => {
+                server.stop();
+                server.db().execute("UPDATE users SET role = 'auditor' WHERE login = 'can.bo.a'", []).expect("role");
+                server.restart();
+            }
+            Backend::Postgres => {
+                server.on_postgres_db(|c| {
+                    c.execute("UPDATE users SET role = 'auditor' WHERE login = 'can.bo.a'", &[]).expect("role")
+                });
+            }
+        }
+        assert!(phone.sync().await.is_err(), "{backend:?}: a device of an unknown role syncs");
+        let users = server.admin(&["user", "list"]);
+        assert_eq!(users[0]["disabled"], serde_json::json!(true), "{backend:?}: {users}");
+        assert_ne!(users[0]["role"], serde_json::json!("administrator"), "{backend:?}: {users}");
+    }
+}

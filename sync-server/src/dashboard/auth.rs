@@ -117,7 +117,7 @@ pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Sessio
         )
         .optional()?;
     let Some((login, csrf)) = row else { return Ok(None) };
-    let user = accounts::users(conn).ok().and_then(|users| users.into_iter().find(|u| u.login == login));
+    let user = accounts::users(conn).ok().and_then(|users| users.into_iter().find(|u| u.login == login && !u.disabled));
     Ok(user.map(|user| Session { user, csrf }))
 }
 

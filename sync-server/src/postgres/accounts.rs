@@ -65,13 +65,7 @@ pub fn create_code(
 }
 
 fn user_of(r: &postgres::Row, at: usize) -> User {
-    User {
-        login: r.get(at),
-        display_name: r.get(at + 1),
-        role: accounts::stored_role(r.get(at + 2)),
-        unit: r.get(at + 3),
-        disabled: r.get(at + 4),
-    }
+    accounts::stored_user(r.get(at), r.get(at + 1), r.get(at + 2), r.get(at + 3), r.get(at + 4))
 }
 
 pub fn users(client: &mut Client) -> Result<Vec<User>, AccountError> {
@@ -165,12 +159,14 @@ pub fn authenticate(client: &mut impl GenericClient, token: &str) -> Result<Opti
          WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND NOT u.disabled",
         &[&accounts::hash_secret(token)],
     )?;
-    Ok(row.map(|r| DeviceAuth {
-        device_id: r.get(0),
-        confirmed_cursor: r.get::<_, i64>(1) as u64,
-        issued_cursor: r.get::<_, i64>(2) as u64,
-        user: user_of(&r, 3),
-    }))
+    Ok(row
+        .map(|r| DeviceAuth {
+            device_id: r.get(0),
+            confirmed_cursor: r.get::<_, i64>(1) as u64,
+            issued_cursor: r.get::<_, i64>(2) as u64,
+            user: user_of(&r, 3),
+        })
+        .filter(|a| !a.user.disabled))
 }
 
 /// As on SQLite: nothing is written when nothing changed (last seen is kept to the minute).
