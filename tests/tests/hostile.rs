@@ -689,3 +689,34 @@ async fn check_on_postgres_names_a_damaged_change_and_a_damaged_document() {
     let said = String::from_utf8_lossy(&text.stdout);
     assert!(said.contains(&document) && said.contains("restore from the backup"), "{said}");
 }
+
+/// On PostgreSQL, a change damaged where it is stored is left out of what devices receive, so
+/// that it stops no one's sync (a phone refuses a page it cannot apply), and the rest is served.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_stored_change_on_postgres_is_left_out_and_the_rest_is_served() {
+    let server = TestServer::start_on(Backend::Postgres);
+    let mut author = device(&server, "can.bo.a", "commune-official", COMMUNE).await;
+    let mut sampler = Sampler::new(19);
+    let damaged = author.create(COMMUNE, sampler.body(RecordKind::Dialogue));
+    author.sync_until_ok(2).await;
+    let intact = author.create(COMMUNE, sampler.body(RecordKind::Mediation));
+    author.sync_until_ok(2).await;
+    let changes_of_damaged: i64 = server.on_postgres_db(|c| {
+        let rows = c.query("SELECT hash, bytes FROM changes WHERE doc_id = $1", &[&damaged]).expect("changes");
+        for row in &rows {
+            let (hash, mut bytes): (Vec<u8>, Vec<u8>) = (row.get(0), row.get(1));
+            let at = bytes.len() / 2;
+            bytes[at] ^= 0x5a;
+            c.execute("UPDATE changes SET bytes = $2 WHERE hash = $1", &[&hash, &bytes]).expect("damage");
+        }
+        rows.len() as i64
+    });
+    assert!(changes_of_damaged >= 1);
+    let mut newcomer = device(&server, "can.bo.c", "commune-official", COMMUNE).await;
+    newcomer.sync_until_ok(2).await;
+    let ids = newcomer.store.document_ids().expect("ids");
+    assert!(ids.contains(&intact), "the rest of the feed is served");
+    assert!(!ids.contains(&damaged), "the damaged change is not");
+    assert!(server.metric("sotay_refusals_total{reason=\"damaged_feed_entry\"}").await >= changes_of_damaged as f64);
+    newcomer.sync_until_ok(2).await;
+}

@@ -7,6 +7,7 @@ use postgres::Client;
 use serde::Serialize;
 
 use super::PgError;
+use super::feed::intact;
 use super::holdings::load_document;
 use crate::ingest::guarded;
 
@@ -40,7 +41,7 @@ pub fn run(client: &mut Client) -> Result<PgCheckReport, PgError> {
         for r in &rows {
             let (hash, bytes): (&[u8], &[u8]) = (r.get(0), r.get(1));
             report.changes_read += 1;
-            if !change_matches(hash, bytes) {
+            if !intact(hash, bytes) {
                 report.damaged_changes.push(hex::encode(hash));
             }
         }
@@ -67,11 +68,4 @@ pub fn run(client: &mut Client) -> Result<PgCheckReport, PgError> {
         }
     }
     Ok(report)
-}
-
-/// The bytes are a change, and the one whose hash keeps them (automerge may panic on damaged
-/// bytes: that counts as damaged).
-fn change_matches(hash: &[u8], bytes: &[u8]) -> bool {
-    std::panic::catch_unwind(|| automerge::Change::try_from(bytes).is_ok_and(|c| c.hash().0.as_slice() == hash))
-        .unwrap_or(false)
 }

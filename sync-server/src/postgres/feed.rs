@@ -10,6 +10,7 @@
 
 use postgres::{Client, GenericClient, Transaction};
 use serde_bytes::ByteBuf;
+use sha2::Digest;
 use sotay_core::sync::protocol::{Cursor, FeedEntry, MAX_ENTRY_BYTES};
 use sotay_core::sync::scope::DocScope;
 
@@ -64,12 +65,13 @@ pub fn insert_changes(
     sorted.dedup_by_key(|c| c.hash);
     let hashes: Vec<&[u8]> = sorted.iter().map(|c| c.hash.as_slice()).collect();
     let bytes: Vec<&[u8]> = sorted.iter().map(|c| c.bytes.as_slice()).collect();
+    let digests: Vec<Vec<u8>> = sorted.iter().map(|c| crate::feed::digest(&c.bytes)).collect();
     let rows = tx.query(
-        "INSERT INTO changes (hash, doc_id, device_id, received_at, bytes)
-             SELECT h, $3, $4, $5, b FROM unnest($1::bytea[], $2::bytea[]) AS t(h, b)
+        "INSERT INTO changes (hash, doc_id, device_id, received_at, bytes, digest)
+             SELECT h, $3, $4, $5, b, d FROM unnest($1::bytea[], $2::bytea[], $6::bytea[]) AS t(h, b, d)
              ON CONFLICT (hash) DO NOTHING
              RETURNING hash",
-        &[&hashes, &bytes, &doc_id, &device_id, &received_at],
+        &[&hashes, &bytes, &doc_id, &device_id, &received_at, &digests],
     )?;
     let mut inserted: std::collections::HashSet<Vec<u8>> = rows.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect();
     // Taken out as met: a change listed twice is numbered once.
@@ -196,7 +198,7 @@ pub fn page_for(
         // function itself, which also decides a petition's handlers.
         let rows = client.query(
             "SELECT c.position, c.doc_id, c.device_id, c.received_at, c.bytes,
-                    d.kind, d.unit, d.commune, d.district, d.province, d.handlers
+                    d.kind, d.unit, d.commune, d.district, d.province, d.handlers, c.hash, c.digest
              FROM changes c JOIN documents d ON d.doc_id = c.doc_id
              WHERE c.position > $1 AND c.position <= $2
                AND (d.unit = $3 OR d.commune = $3 OR d.district = $3 OR d.province = $3 OR d.doc_id = $3)
@@ -221,6 +223,15 @@ pub fn page_for(
             };
             if (echo_own || from_device != device.device_id) && user.may_pull(&scope) {
                 let bytes: Vec<u8> = r.get(4);
+                if !served_intact(r.get(11), &bytes, r.get(12)) {
+                    // A change damaged where it is stored: left out and reported, as SQLite's
+                    // quarantine does, so that it never stops every device's sync (a phone
+                    // refuses a page it cannot apply, and would ask for it again forever).
+                    tracing::error!(feed_position = position, "damaged change row left out");
+                    page.damaged.push(position);
+                    last = position;
+                    continue;
+                }
                 let received_at: i64 = r.get(3);
                 let cost = bytes.len() as u64 + 8;
                 if !page.entries.is_empty() && size + cost > limit {
@@ -249,6 +260,92 @@ pub fn page_for(
                 size += cost;
             }
             last = position;
+        }
+    }
+}
+
+/// Whether a change about to be served is as it was written: by its digest, or, where the row has
+/// none (written before digests) or the digest does not match (the digest itself may be what is
+/// damaged), by its hash.
+pub fn served_intact(hash: &[u8], bytes: &[u8], digest: Option<&[u8]>) -> bool {
+    digest.is_some_and(|d| crate::feed::digest(bytes) == d) || intact(hash, bytes)
+}
+
+/// Whether stored bytes are still the change their hash keeps them by: they parse, and to that
+/// hash (automerge may panic on damaged bytes: that counts as damaged).
+pub fn intact(hash: &[u8], bytes: &[u8]) -> bool {
+    // An uncompressed change chunk (magic, checksum, type 1, length, data) is hashed over all
+    // that follows its checksum, and its checksum is the hash's first bytes: a SHA-256 covers
+    // every byte, without parsing. Compressed chunks (larger changes) are hashed uncompressed,
+    // so they are parsed.
+    // Only a match is decided so: bytes that do not hash so are parsed, as automerge reads them.
+    if let Some((head, rest)) = bytes.split_at_checked(8)
+        && head[..4] == CHUNK_MAGIC
+        && rest.first() == Some(&1)
+        && hash.len() == 32
+        && head[4..] == hash[..4]
+        && sha2::Sha256::digest(rest).as_slice() == hash
+    {
+        return true;
+    }
+    std::panic::catch_unwind(|| automerge::Change::try_from(bytes).is_ok_and(|c| c.hash().0.as_slice() == hash))
+        .unwrap_or(false)
+}
+
+/// The bytes every automerge chunk begins with.
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+#[cfg(test)]
+mod tests {
+    use super::intact;
+    use automerge::transaction::Transactable;
+
+    /// A small change (stored as it is) and a large one (compressed, hashed uncompressed).
+    fn changes() -> Vec<(automerge::ChangeHash, Vec<u8>)> {
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "title", "Hòa giải tranh chấp ranh giới đất").unwrap();
+        doc.commit();
+        let long = "Biên bản hòa giải thành giữa hai hộ gia đình ở thôn Nà Khương về lối đi chung. ".repeat(12);
+        doc.put(automerge::ROOT, "content", long.as_str()).unwrap();
+        doc.commit();
+        doc.get_changes(&[]).into_iter().map(|mut c| (c.hash(), c.bytes().into_owned())).collect()
+    }
+
+    #[test]
+    fn a_change_is_intact_until_a_byte_of_what_it_hashes_changes() {
+        let all = changes();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].1[8], 1, "the small change is stored uncompressed");
+        assert_eq!(all[1].1[8], 2, "the large one compressed");
+        for (hash, bytes) in &all {
+            assert!(intact(&hash.0, bytes));
+            // Not the checksum's bytes (4..8): automerge, on the phone too, reads a change by
+            // what it hashes to, so a damaged checksum leaves the same change.
+            for at in [0, 3, 8, 9, bytes.len() / 2, bytes.len() - 1] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= 0x5a;
+                assert!(!intact(&hash.0, &damaged), "a byte flipped at {at} of {}", bytes.len());
+            }
+            assert!(!intact(&hash.0, &bytes[..bytes.len() - 1]), "truncated");
+            assert!(!intact(&[0u8; 32], bytes), "another hash");
+            assert!(!intact(&hash.0[..31], bytes), "a hash of the wrong length");
+        }
+        assert!(!intact(&all[0].0.0, &all[1].1), "another change's bytes");
+    }
+
+    #[test]
+    fn a_served_change_is_checked_by_its_digest_then_by_its_hash() {
+        use super::served_intact;
+        use crate::feed::digest;
+        for (hash, bytes) in changes() {
+            let mut damaged = bytes.clone();
+            let at = bytes.len() / 2;
+            damaged[at] ^= 0x5a;
+            assert!(served_intact(&hash.0, &bytes, Some(&digest(&bytes))));
+            assert!(!served_intact(&hash.0, &damaged, Some(&digest(&bytes))), "damaged bytes");
+            assert!(served_intact(&hash.0, &bytes, Some(&[0u8; 32])), "a damaged digest: the hash decides");
+            assert!(served_intact(&hash.0, &bytes, None), "a row from before digests");
+            assert!(!served_intact(&hash.0, &damaged, None));
         }
     }
 }

@@ -20,8 +20,11 @@ pub mod report_facts;
 use postgres::Client;
 
 /// The schema, one numbered file per step, applied in order and never edited once released.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_changes_and_feed.sql"), include_str!("migrations/0002_documents_and_accounts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_changes_and_feed.sql"),
+    include_str!("migrations/0002_documents_and_accounts.sql"),
+    include_str!("migrations/0003_change_digests.sql"),
+];
 
 /// A key for `pg_advisory_xact_lock`: instances starting at once migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x736f_7461_795f_6d67; // "sotay_mg"
