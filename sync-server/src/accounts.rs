@@ -221,7 +221,14 @@ pub fn add_user(
     Ok(user)
 }
 
-/// Changes a user's role or unit (the unit one in force, or a village).
+/// A confirmed cursor no device reaches: a device marked with it is told at its next sync to
+/// reconcile document by document (its cursor is behind what it confirmed), and the first round
+/// of that repair sets its cursor back to the feed's end.
+pub const MUST_RECONCILE: i64 = i64::MAX;
+
+/// Changes a user's role or unit (the unit one in force, or a village). What the user's devices
+/// may hold changes with them, and the feed behind their cursors holds records of the new scope
+/// that they were never sent: each device is marked to reconcile at its next sync.
 pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, AccountError> {
     let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
     if let Some(u) = unit
@@ -229,17 +236,24 @@ pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Optio
     {
         return Err(AccountError::UnknownUnit);
     }
-    let changed = conn.execute(
+    let tx = conn.unchecked_transaction()?;
+    let changed = tx.execute(
         "UPDATE users SET role = coalesce(?2, role), unit = coalesce(?3, unit) WHERE login = ?1",
         params![login, role.map(Role::code), unit],
     )?;
     if changed == 0 {
         return Err(AccountError::NoSuchUser);
     }
-    conn.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
-        user_from_row(r, 0)
-    })
-    .map_err(AccountError::from)
+    tx.execute(
+        "UPDATE devices SET confirmed_cursor = ?2 WHERE login = ?1 AND revoked_at IS NULL",
+        params![login, MUST_RECONCILE],
+    )?;
+    let user =
+        tx.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
+            user_from_row(r, 0)
+        })?;
+    tx.commit()?;
+    Ok(user)
 }
 
 /// A user as read back from the database. A role is only ever written from a [`Role`]; one this

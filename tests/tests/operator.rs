@@ -341,3 +341,37 @@ async fn a_user_of_an_unknown_stored_role_is_refused_not_promoted() {
         assert_ne!(users[0]["role"], serde_json::json!("administrator"), "{backend:?}: {users}");
     }
 }
+
+/// A user moved to another commune: their phone, at its next sync, reconciles and receives the
+/// records the new commune already had (they lie behind its cursor in the feed), on both
+/// backends. Without the reconcile it only ever received what the new commune recorded after.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_moved_to_another_commune_receives_its_records_already_there() {
+    use sotay_core::record::RecordKind;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let server = TestServer::start_on(backend);
+        server.add_user("can.bo.a", "commune-official", COMMUNE);
+        server.add_user("can.bo.b", "commune-official", OTHER_COMMUNE);
+        let mut moved = Device::new("Điện thoại cán bộ chuyển công tác");
+        moved.enroll(&server.url, &server.code("can.bo.a")).await;
+        let mut there = Device::new("Điện thoại cán bộ xã bên");
+        there.enroll(&server.url, &server.code("can.bo.b")).await;
+        let mut sampler = Sampler::new(23);
+        let before = there.create(OTHER_COMMUNE, sampler.body(RecordKind::Dialogue));
+        there.sync_until_ok(2).await;
+        moved.create(COMMUNE, sampler.body(RecordKind::VillageMeeting));
+        moved.sync_until_ok(2).await;
+        assert!(!moved.store.document_ids().expect("ids").contains(&before), "{backend:?}: another commune's");
+
+        server.admin(&["user", "edit", "can.bo.a", "--unit", OTHER_COMMUNE]);
+        let after = there.create(OTHER_COMMUNE, sampler.body(RecordKind::Consultation));
+        there.sync_until_ok(2).await;
+        assert!(moved.sync_until_ok(3).await.repaired, "{backend:?}: reconciled after the move");
+        let ids = moved.store.document_ids().expect("ids");
+        assert!(ids.contains(&after), "{backend:?}: what the commune records from now on");
+        assert!(ids.contains(&before), "{backend:?}: and what it held before the move");
+        // Reconciled once: the next syncs are ordinary ones.
+        assert!(!moved.sync_until_ok(1).await.repaired, "{backend:?}: reconciled again");
+        assert_eq!(moved.store.document_ids().expect("ids"), ids, "{backend:?}");
+    }
+}

@@ -86,12 +86,20 @@ pub fn edit_user(
     {
         return Err(AccountError::UnknownUnit);
     }
-    let row = client.query_opt(
+    // As on SQLite: the user's devices are marked to reconcile, in the same transaction.
+    let mut tx = client.transaction()?;
+    let row = tx.query_opt(
         "UPDATE users SET role = coalesce($2, role), unit = coalesce($3, unit) WHERE login = $1
          RETURNING login, display_name, role, unit, disabled",
         &[&login, &role.map(Role::code), &unit],
     )?;
-    row.map(|r| user_of(&r, 0)).ok_or(AccountError::NoSuchUser)
+    let user = row.map(|r| user_of(&r, 0)).ok_or(AccountError::NoSuchUser)?;
+    tx.execute(
+        "UPDATE devices SET confirmed_cursor = $2 WHERE login = $1 AND revoked_at IS NULL",
+        &[&login, &accounts::MUST_RECONCILE],
+    )?;
+    tx.commit()?;
+    Ok(user)
 }
 
 pub fn devices(client: &mut Client) -> Result<Vec<Device>, AccountError> {
