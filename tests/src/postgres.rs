@@ -1,5 +1,5 @@
 //! A throwaway PostgreSQL cluster for a test: Debian's binaries, a data directory and socket in
-//! a temporary directory, no TCP port, removed when dropped. `initdb` refuses to run as root
+//! a temporary directory, no TCP port (unless started for TLS), removed when dropped. `initdb` refuses to run as root
 //! (and CI runs as root), so as root the cluster is made and run as `nobody`.
 //!
 //! The test command installs Debian's `postgresql` when it is missing; a test that needs a
@@ -47,16 +47,22 @@ impl Cluster {
     /// Makes and starts a cluster with a database `sotay` owned by the role `sotay`, with fsync
     /// off (throwaway data) to spare the shared disk.
     pub fn start() -> Cluster {
-        Cluster::make(false)
+        Cluster::make(false, None)
+    }
+
+    /// The same, also listening on 127.0.0.1 (a free port) with TLS on, presenting the
+    /// certificate and key given (PEM): for the tests of `sslmode=require`.
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Cluster {
+        Cluster::make(false, Some((cert_pem, key_pem)))
     }
 
     /// The same, but every commit waits on the disk as it would in production: for benchmarks
     /// compared with SQLite, which syncs each commit.
     pub fn start_durable() -> Cluster {
-        Cluster::make(true)
+        Cluster::make(true, None)
     }
 
-    fn make(durable: bool) -> Cluster {
+    fn make(durable: bool, tls: Option<(&str, &str)>) -> Cluster {
         let bin = binaries();
         let user = run_as();
         // As root, under /tmp itself: `nobody` must be able to reach the directory.
@@ -71,19 +77,44 @@ impl Cluster {
         if let Some((uid, gid)) = user {
             std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("chown to nobody");
         }
-        let cluster = Cluster { dir, bin, user, port: 5432 };
+        // With TLS, a TCP port too (the socket's name takes the same number).
+        let port = match tls {
+            None => 5432,
+            Some(_) => {
+                std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+            }
+        };
+        let cluster = Cluster { dir, bin, user, port };
         cluster.run(
             "initdb",
             &["-D", &cluster.data().to_string_lossy(), "-U", "sotay", "--auth=trust", "-E", "UTF8", "--no-sync"],
         );
         // Unix socket only, in the cluster's own directory. Enough connections for two servers
         // and the tests' own clients.
-        let options = format!(
-            "-k {} -c listen_addresses='' -c fsync={} -c max_connections=200 -c port={}",
+        let mut options = format!(
+            "-k {} -c fsync={} -c max_connections=200 -c port={}",
             cluster.dir.path().display(),
             if durable { "on" } else { "off" },
             cluster.port
         );
+        match tls {
+            None => options.push_str(" -c listen_addresses=''"),
+            Some((cert, key)) => {
+                // The key readable by the server's user only, or PostgreSQL refuses it.
+                for (name, pem) in [("server.crt", cert), ("server.key", key)] {
+                    let path = cluster.dir.path().join(name);
+                    std::fs::write(&path, pem).expect("write the TLS files");
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+                    if let Some((uid, gid)) = user {
+                        std::os::unix::fs::chown(&path, Some(uid), Some(gid)).expect("chown to nobody");
+                    }
+                }
+                options.push_str(&format!(
+                    " -c listen_addresses='127.0.0.1' -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key",
+                    cluster.dir.path().display()
+                ));
+            }
+        }
         cluster.run(
             "pg_ctl",
             &[
@@ -173,6 +204,12 @@ impl Cluster {
         let mut args = self.connection_args();
         args.extend(["-d".into(), "sotay".into(), file.to_string_lossy().to_string()]);
         self.run("pg_restore", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    /// A connection string for the database `sotay` over TCP (a cluster started with TLS), with
+    /// the `sslmode` given.
+    pub fn tcp_url(&self, sslmode: &str) -> String {
+        format!("host=localhost hostaddr=127.0.0.1 port={} user=sotay dbname=sotay sslmode={sslmode}", self.port)
     }
 
     /// A connection string for the database `sotay`, over the cluster's socket.

@@ -31,7 +31,7 @@ const MIGRATION_LOCK: i64 = 0x736f_7461_795f_6d67; // "sotay_mg"
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
-    #[error("lỗi cơ sở dữ liệu PostgreSQL / PostgreSQL error: {0}")]
+    #[error("lỗi cơ sở dữ liệu PostgreSQL / PostgreSQL error: {}", why(.0))]
     Database(#[from] postgres::Error),
     #[error(
         "cơ sở dữ liệu thuộc phiên bản máy chủ mới hơn (lược đồ {found}, bản này biết đến {known}) / \
@@ -40,6 +40,25 @@ pub enum PgError {
     NewerSchema { found: i64, known: usize },
     #[error("bảng feed_head thiếu dòng đếm / the feed's counter row is missing")]
     CounterMissing,
+    #[error(
+        "không dùng được chứng chỉ gốc để kết nối TLS tới PostgreSQL (PGSSLROOTCERT) / \
+         no usable root certificate for TLS to PostgreSQL (PGSSLROOTCERT): {0}"
+    )]
+    RootCerts(String),
+}
+
+/// What went wrong, with its causes (a TLS handshake's names the certificate's fault); not a
+/// database error's, whose detail may quote the values of a row.
+fn why(e: &postgres::Error) -> String {
+    let mut out = e.to_string();
+    if e.as_db_error().is_none() {
+        let mut source = std::error::Error::source(e);
+        while let Some(cause) = source {
+            out.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+    }
+    out
 }
 
 /// Brings the schema up to date; returns the version it is at.
@@ -83,6 +102,50 @@ impl PgSession {
 }
 
 /// A connection to `url` (a `postgres://…` URL, or `host=/run/postgresql dbname=sotay`).
+/// With `sslmode=require` it is made over TLS and the database's certificate is verified against
+/// the CA file named by `PGSSLROOTCERT` (libpq's variable), or else the system's CAs.
 pub fn connect(url: &str) -> Result<Client, PgError> {
-    Ok(Client::connect(url, postgres::NoTls)?)
+    connect_with(url, std::env::var_os("PGSSLROOTCERT").map(std::path::PathBuf::from).as_deref())
+}
+
+/// As [`connect`], with the CA file given. `sslmode=prefer` (the default) is taken as `disable`:
+/// a TLS session whose certificate is not checked would only look safe (decision 0023), and a
+/// Unix socket or a private network needs none.
+pub fn connect_with(url: &str, root_cert: Option<&std::path::Path>) -> Result<Client, PgError> {
+    let config: postgres::Config = url.parse()?;
+    if config.get_ssl_mode() != postgres::config::SslMode::Require {
+        return Ok(config.connect(postgres::NoTls)?);
+    }
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(root_cert)?);
+    Ok(config.connect(tls)?)
+}
+
+fn tls_config(root_cert: Option<&std::path::Path>) -> Result<rustls::ClientConfig, PgError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert {
+        Some(path) => {
+            let unreadable = |e: rustls::pki_types::pem::Error| PgError::RootCerts(format!("{}: {e}", path.display()));
+            for cert in CertificateDer::pem_file_iter(path).map_err(unreadable)? {
+                roots
+                    .add(cert.map_err(unreadable)?)
+                    .map_err(|e| PgError::RootCerts(format!("{}: {e}", path.display())))?;
+            }
+        }
+        None => {
+            // Unreadable entries of the system's store are skipped, as every TLS client does.
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+        }
+    }
+    if roots.is_empty() {
+        return Err(PgError::RootCerts("không tìm thấy chứng chỉ nào / none found".into()));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| PgError::RootCerts(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
