@@ -96,7 +96,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             let key = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
                 let mut client = crate::postgres::connect(&url)?;
                 crate::postgres::migrate(&mut client)?;
-                crate::postgres::report_facts::derive_stale(&mut client)?;
+                crate::postgres::report_facts::derive_stale_once(&mut client)?;
                 Ok((crate::postgres::accounts::code_key(&mut client)?, url))
             })
             .await

@@ -546,6 +546,21 @@ fn a_report_counts_the_same_records_on_both_backends() {
     assert_eq!(kept, newer);
     assert_eq!(read(&mut pg), on_sqlite);
     assert_eq!(sotay_server::postgres::report_facts::derive_stale(&mut pg.client).unwrap(), 0, "once");
+
+    // Instances starting at once: while one derives, another leaves the work to it.
+    pg.client.execute("DELETE FROM report_facts WHERE doc_id = $1", &[&ids[4]]).unwrap();
+    let mut other = postgres::Client::connect(&cluster.url(), postgres::NoTls).unwrap();
+    let lock: bool = other.query_one("SELECT pg_try_advisory_lock(x'736f7461795f6466'::bigint)", &[]).unwrap().get(0);
+    assert!(lock);
+    assert_eq!(
+        sotay_server::postgres::report_facts::derive_stale_once(&mut pg.client).unwrap(),
+        None,
+        "left to the other"
+    );
+    other.execute("SELECT pg_advisory_unlock(x'736f7461795f6466'::bigint)", &[]).unwrap();
+    assert_eq!(sotay_server::postgres::report_facts::derive_stale_once(&mut pg.client).unwrap(), Some(1));
+    let free: bool = other.query_one("SELECT pg_try_advisory_lock(x'736f7461795f6466'::bigint)", &[]).unwrap().get(0);
+    assert!(free, "and the lock let go");
 }
 
 fn read_other_commune(pg: &mut Postgres) -> Vec<Counted> {

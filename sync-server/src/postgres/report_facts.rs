@@ -70,6 +70,22 @@ pub fn derive(client: &mut Client, id: &str) -> Result<Option<(Entry, Vec<String
     })
 }
 
+/// A key for `pg_try_advisory_lock`: one instance at a time derives stale facts.
+const DERIVING_LOCK: i64 = 0x736f_7461_795f_6466; // "sotay_df"
+
+/// [`derive_stale`], unless another instance is at it already (several starting at once would
+/// all decode the same documents; reports read stale rows from their documents meanwhile).
+/// Returns how many were derived, or none when another instance holds the work.
+pub fn derive_stale_once(client: &mut Client) -> Result<Option<usize>, PgError> {
+    let locked: bool = client.query_one("SELECT pg_try_advisory_lock($1)", &[&DERIVING_LOCK])?.get(0);
+    if !locked {
+        return Ok(None);
+    }
+    let derived = derive_stale(client);
+    client.execute("SELECT pg_advisory_unlock($1)", &[&DERIVING_LOCK])?;
+    derived.map(Some)
+}
+
 /// Derives the facts of every record whose kept facts are of an older version of the figures
 /// (after an upgrade that changed them), so that reports read rows again rather than documents.
 /// Newer ones are left alone: an old instance started during a rolling upgrade must not undo them.
