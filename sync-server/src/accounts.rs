@@ -179,7 +179,7 @@ fn valid_login(login: &str) -> bool {
 }
 
 /// A unit in force, or a village the server holds.
-pub(crate) fn unit_known(store: &dyn Holdings, unit: &str) -> Result<bool, AccountError> {
+fn unit_known(store: &dyn Holdings, unit: &str) -> Result<bool, AccountError> {
     Ok(catalogue().get(unit).is_some() || store.village_commune(unit)?.is_some())
 }
 
@@ -221,6 +221,22 @@ pub fn add_user(
     Ok(user)
 }
 
+/// The checks of an edit on either backend, as [`new_user`]'s are of a new user: the role, if
+/// given, one that exists; the unit, if given, known.
+pub(crate) fn checked_edit(
+    store: &dyn Holdings,
+    role: Option<&str>,
+    unit: Option<&str>,
+) -> Result<Option<Role>, AccountError> {
+    let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
+    if let Some(u) = unit
+        && !unit_known(store, u)?
+    {
+        return Err(AccountError::UnknownUnit);
+    }
+    Ok(role)
+}
+
 /// A confirmed cursor no device reaches: a device marked with it is told at its next sync to
 /// reconcile document by document (its cursor is behind what it confirmed), and the first round
 /// of that repair sets its cursor back to the feed's end.
@@ -230,12 +246,7 @@ pub const MUST_RECONCILE: i64 = i64::MAX;
 /// may hold changes with them, and the feed behind their cursors holds records of the new scope
 /// that they were never sent: each device is marked to reconcile at its next sync.
 pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, AccountError> {
-    let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
-    if let Some(u) = unit
-        && !unit_known(conn, u)?
-    {
-        return Err(AccountError::UnknownUnit);
-    }
+    let role = checked_edit(conn, role, unit)?;
     let tx = conn.unchecked_transaction()?;
     let changed = tx.execute(
         "UPDATE users SET role = coalesce(?2, role), unit = coalesce(?3, unit) WHERE login = ?1",
@@ -269,7 +280,7 @@ pub(crate) fn stored_user(login: String, display_name: String, role: &str, unit:
     }
 }
 
-fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User> {
+pub(crate) fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User> {
     let role: String = r.get(offset + 2)?;
     Ok(stored_user(r.get(offset)?, r.get(offset + 1)?, &role, r.get(offset + 3)?, r.get(offset + 4)?))
 }

@@ -54,6 +54,14 @@ trait Backend {
     fn stored_bytes(&mut self, device_id: &str) -> i64;
 }
 
+/// Stages and commits the same push on both backends, as two servers given it would.
+fn store_on_both(sqlite: &mut Sqlite, pg: &mut Postgres, device: &DeviceAuth, pushes: &[DocChanges]) {
+    for backend in [sqlite as &mut dyn Backend, pg] {
+        let staged = backend.stage(device, pushes).expect("staged");
+        backend.commit(device, staged).expect("committed");
+    }
+}
+
 struct Sqlite {
     conn: Connection,
     cache: DocCache,
@@ -243,20 +251,14 @@ fn both_backends_store_the_same_pushes_the_same_way() {
     for round in 0..3 {
         let (id, mut doc) = phone.create();
         let first = push(&id, &mut doc, &[]);
-        for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
-            let staged = backend.stage(&me, &first).expect("new record staged");
-            backend.commit(&me, staged).expect("new record committed");
-        }
+        store_on_both(&mut sqlite, &mut pg, &me, &first);
         // Past the compaction threshold on the last record.
         let edits = if round == 2 { COMPACT_AFTER as usize + 3 } else { 2 };
         for _ in 0..edits {
             let heads = doc.heads();
             phone.edit(&mut doc);
             let edit = push(&id, &mut doc, &heads);
-            for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
-                let staged = backend.stage(&me, &edit).expect("edit staged");
-                backend.commit(&me, staged).expect("edit committed");
-            }
+            store_on_both(&mut sqlite, &mut pg, &me, &edit);
         }
         ids.push((id, doc));
     }
@@ -433,10 +435,7 @@ fn devices_receive_what_their_scope_allows_a_page_at_a_time_on_both_backends() {
         }
         let changes = push(&id, &mut doc, &[]);
         sent.extend(changes[0].changes.iter().map(|c| c.to_vec()));
-        for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
-            let staged = backend.stage(&me, &changes).unwrap();
-            backend.commit(&me, staged).unwrap();
-        }
+        store_on_both(&mut sqlite, &mut pg, &me, &changes);
     }
     sent.sort();
     for backend in [&mut sqlite as &mut dyn Puller, &mut pg] {
@@ -483,10 +482,7 @@ fn a_report_counts_the_same_records_on_both_backends() {
     for i in 0..16 {
         let (id, mut doc) = phone.create();
         let mut changes = push(&id, &mut doc, &[]);
-        for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
-            let staged = backend.stage(&me, &changes).unwrap();
-            backend.commit(&me, staged).unwrap();
-        }
+        store_on_both(&mut sqlite, &mut pg, &me, &changes);
         if i % 4 == 1 {
             let heads = doc.heads();
             phone.edit(&mut doc);
@@ -499,10 +495,7 @@ fn a_report_counts_the_same_records_on_both_backends() {
             changes.clear();
         }
         if !changes.is_empty() {
-            for backend in [&mut sqlite as &mut dyn Backend, &mut pg] {
-                let staged = backend.stage(&me, &changes).unwrap();
-                backend.commit(&me, staged).unwrap();
-            }
+            store_on_both(&mut sqlite, &mut pg, &me, &changes);
         }
         ids.push(id);
     }

@@ -108,17 +108,18 @@ pub fn start_session(conn: &Connection, login: &str, now: i64) -> Result<String,
 
 /// The session of a cookie's token, if it is live and its user still enabled.
 pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Session>, AuthError> {
-    let row: Option<(String, String)> = conn
+    // The session and its user in one read, on every dashboard request.
+    let session = conn
         .query_row(
-            "SELECT s.login, s.csrf FROM sessions s JOIN users u ON u.login = s.login
+            "SELECT s.csrf, u.login, u.display_name, u.role, u.unit, u.disabled
+             FROM sessions s JOIN users u ON u.login = s.login
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
             params![accounts::hash_secret(token), now],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok(Session { csrf: r.get(0)?, user: accounts::user_from_row(r, 1)? }),
         )
         .optional()?;
-    let Some((login, csrf)) = row else { return Ok(None) };
-    let user = accounts::users(conn).ok().and_then(|users| users.into_iter().find(|u| u.login == login && !u.disabled));
-    Ok(user.map(|user| Session { user, csrf }))
+    // An unknown stored role reads as disabled.
+    Ok(session.filter(|s| !s.user.disabled))
 }
 
 pub fn end_session(conn: &Connection, token: &str) -> Result<(), AuthError> {

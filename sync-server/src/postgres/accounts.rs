@@ -80,12 +80,7 @@ pub fn edit_user(
     role: Option<&str>,
     unit: Option<&str>,
 ) -> Result<User, AccountError> {
-    let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
-    if let Some(u) = unit
-        && !accounts::unit_known(&PgHoldings::new(client), u)?
-    {
-        return Err(AccountError::UnknownUnit);
-    }
+    let role = accounts::checked_edit(&PgHoldings::new(client), role, unit)?;
     // As on SQLite: the user's devices are marked to reconcile, in the same transaction.
     let mut tx = client.transaction()?;
     let row = tx.query_opt(

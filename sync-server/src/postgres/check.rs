@@ -7,7 +7,7 @@ use postgres::Client;
 use serde::Serialize;
 
 use super::PgError;
-use super::feed::intact;
+use super::feed::served_intact;
 use super::holdings::load_document;
 use crate::ingest::guarded;
 
@@ -18,8 +18,8 @@ const PAGE: i64 = 256;
 pub struct PgCheckReport {
     pub changes_read: usize,
     pub documents_read: usize,
-    /// Changes whose bytes do not parse, or parse to another hash than the one they are kept by
-    /// (hex).
+    /// Changes whose bytes are no longer as written: not their digest and not the change their
+    /// hash names (hex).
     pub damaged_changes: Vec<String>,
     /// Documents whose snapshot and chunks do not load.
     pub damaged_documents: Vec<String>,
@@ -34,14 +34,17 @@ pub fn run(client: &mut Client) -> Result<PgCheckReport, PgError> {
     };
     let mut after: Vec<u8> = Vec::new();
     loop {
-        let rows =
-            client.query("SELECT hash, bytes FROM changes WHERE hash > $1 ORDER BY hash LIMIT $2", &[&after, &PAGE])?;
+        let rows = client.query(
+            "SELECT hash, bytes, digest FROM changes WHERE hash > $1 ORDER BY hash LIMIT $2",
+            &[&after, &PAGE],
+        )?;
         let Some(last) = rows.last() else { break };
         after = last.get(0);
         for r in &rows {
-            let (hash, bytes): (&[u8], &[u8]) = (r.get(0), r.get(1));
+            let hash: &[u8] = r.get(0);
             report.changes_read += 1;
-            if !intact(hash, bytes) {
+            // As serving checks it, so that what is named is what devices are not sent.
+            if !served_intact(hash, r.get(1), r.get(2)) {
                 report.damaged_changes.push(hex::encode(hash));
             }
         }

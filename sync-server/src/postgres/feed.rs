@@ -10,7 +10,6 @@
 
 use postgres::{Client, GenericClient, Transaction};
 use serde_bytes::ByteBuf;
-use sha2::Digest;
 use sotay_core::sync::protocol::{Cursor, FeedEntry, MAX_ENTRY_BYTES};
 use sotay_core::sync::scope::DocScope;
 
@@ -274,26 +273,9 @@ pub fn served_intact(hash: &[u8], bytes: &[u8], digest: Option<&[u8]>) -> bool {
 /// Whether stored bytes are still the change their hash keeps them by: they parse, and to that
 /// hash (automerge may panic on damaged bytes: that counts as damaged).
 pub fn intact(hash: &[u8], bytes: &[u8]) -> bool {
-    // An uncompressed change chunk (magic, checksum, type 1, length, data) is hashed over all
-    // that follows its checksum, and its checksum is the hash's first bytes: a SHA-256 covers
-    // every byte, without parsing. Compressed chunks (larger changes) are hashed uncompressed,
-    // so they are parsed.
-    // Only a match is decided so: bytes that do not hash so are parsed, as automerge reads them.
-    if let Some((head, rest)) = bytes.split_at_checked(8)
-        && head[..4] == CHUNK_MAGIC
-        && rest.first() == Some(&1)
-        && hash.len() == 32
-        && head[4..] == hash[..4]
-        && sha2::Sha256::digest(rest).as_slice() == hash
-    {
-        return true;
-    }
     std::panic::catch_unwind(|| automerge::Change::try_from(bytes).is_ok_and(|c| c.hash().0.as_slice() == hash))
         .unwrap_or(false)
 }
-
-/// The bytes every automerge chunk begins with.
-const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
 #[cfg(test)]
 mod tests {
