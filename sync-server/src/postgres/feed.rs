@@ -284,12 +284,15 @@ mod tests {
 
     /// A small change (stored as it is) and a large one (compressed, hashed uncompressed).
     fn changes() -> Vec<(automerge::ChangeHash, Vec<u8>)> {
-        let mut doc = automerge::AutoCommit::new();
+        // A fixed actor and time: the same bytes on every run, so that the bytes flipped below
+        // are the same ones each time.
+        let mut doc = automerge::AutoCommit::new().with_actor(automerge::ActorId::from([7u8; 16]));
+        let at = |t| automerge::transaction::CommitOptions::default().with_time(t);
         doc.put(automerge::ROOT, "title", "Hòa giải tranh chấp ranh giới đất").unwrap();
-        doc.commit();
+        doc.commit_with(at(1_764_806_400));
         let long = "Biên bản hòa giải thành giữa hai hộ gia đình ở thôn Nà Khương về lối đi chung. ".repeat(12);
         doc.put(automerge::ROOT, "content", long.as_str()).unwrap();
-        doc.commit();
+        doc.commit_with(at(1_764_806_460));
         doc.get_changes(&[]).into_iter().map(|mut c| (c.hash(), c.bytes().into_owned())).collect()
     }
 
