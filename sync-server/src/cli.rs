@@ -78,7 +78,7 @@ enum Command {
     Code(CodeCommand),
     /// Kiểm tra dữ liệu đã lưu, cách ly phần hỏng / check what is stored, quarantine what is damaged
     Check,
-    /// Sao lưu cơ sở dữ liệu khi máy chủ đang chạy / back up the database while the server runs
+    /// Sao lưu cơ sở dữ liệu khi máy chủ đang chạy (PostgreSQL: bằng pg_dump) / back up the database while the server runs (PostgreSQL: by pg_dump)
     Backup {
         /// Tệp sao lưu mới / the new backup file
         #[arg(long)]
@@ -87,7 +87,7 @@ enum Command {
     /// Sau khi khôi phục bản sao lưu PostgreSQL (pg_restore), trước khi chạy máy chủ: mọi thiết bị sẽ đối chiếu lại /
     /// after a PostgreSQL backup was restored (pg_restore), before the instances start: every device reconciles
     Restored,
-    /// Khôi phục từ bản sao lưu, khi máy chủ đã dừng / restore from a backup, with the server stopped
+    /// Khôi phục từ bản sao lưu, khi máy chủ đã dừng (PostgreSQL: bằng pg_restore, mọi phiên bản đã dừng) / restore from a backup, with the server stopped (PostgreSQL: by pg_restore, every instance stopped)
     Restore {
         /// Tệp sao lưu (cùng khóa mã hóa) / the backup file (same encryption key)
         #[arg(long)]
@@ -298,19 +298,25 @@ fn print_devices(json: bool, devices: &[accounts::Device]) {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "lệnh này chưa chạy được trên PostgreSQL (mới có: serve, user add/list/edit, device list/revoke, code create, check, restored) / \
-     this command does not run on PostgreSQL yet (so far: serve, user add/list/edit, device list/revoke, code create, check, restored)"
-)]
-struct NotOnPostgres;
-
-#[derive(Debug, thiserror::Error)]
-#[error(
     "`restored` dành cho PostgreSQL; với SQLite dùng `restore --from` / `restored` is for PostgreSQL; on SQLite use `restore --from`"
 )]
 struct RestoredIsForPostgres;
 
-/// The administration commands built for PostgreSQL so far.
+/// The administration commands on PostgreSQL.
 fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    // A restore may be of a database whose schema is older or newer than this version's:
+    // pg_restore puts it back as it was, and the next start migrates it.
+    if let Command::Restore { from } = &cli.command {
+        let epoch = crate::postgres::backup::restore(url, from)?;
+        print(cli.json, json!({"restored": from, "feed_epoch": epoch}), || {
+            format!(
+                "Đã khôi phục từ / restored from {}; các thiết bị sẽ đối chiếu lại khi đồng bộ / \
+                 devices will reconcile when they next sync",
+                from.display()
+            )
+        });
+        return Ok(());
+    }
     let mut client = crate::postgres::connect(url)?;
     crate::postgres::migrate(&mut client)?;
     use crate::postgres::accounts as pg;
@@ -325,6 +331,15 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
         Command::User(UserCommand::Edit { login, role, unit }) => {
             let user = pg::edit_user(&mut client, &login, role.as_deref(), unit.as_deref())?;
             print_edited(cli.json, &user);
+        }
+        Command::User(UserCommand::Password { login }) => {
+            let password = read_password()?;
+            crate::dashboard::auth::set_password(
+                &crate::postgres::holdings::PgHoldings::new(&mut client),
+                &login,
+                &password,
+            )?;
+            print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => print_devices(cli.json, &pg::devices(&mut client)?),
         Command::Check => {
@@ -349,6 +364,12 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
                 out
             });
         }
+        Command::Backup { to } => {
+            let bytes = crate::postgres::backup::dump(url, &to)?;
+            print(cli.json, json!({"backup": to, "bytes": bytes}), || {
+                format!("Đã sao lưu (pg_dump) / backed up (pg_dump) to {} ({bytes} byte)", to.display())
+            });
+        }
         Command::Restored => {
             let epoch = crate::postgres::feed::new_epoch(&mut client)?;
             print(cli.json, json!({"feed_epoch": epoch}), || {
@@ -367,9 +388,17 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
             let code = pg::create_code(&mut client, &key, &user, ttl, now_ms())?;
             show_code(&cli.data, cli.json, &code, &user, ttl_hours, server_url.as_deref(), png)?;
         }
-        _ => return Err(NotOnPostgres.into()),
+        // `serve` is dispatched by `run`, `restore` above: neither needs a migrated connection.
+        Command::Serve { .. } | Command::Restore { .. } => unreachable!("dispatched before"),
     }
     Ok(())
+}
+
+/// A password from standard input, never an argument: arguments show in `ps` and shell history.
+fn read_password() -> std::io::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Prints a new code with its QR, and writes the QR's image.
@@ -489,11 +518,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::User(UserCommand::Password { login }) => {
             let conn = existing()?;
-            // From standard input, never an argument: arguments show in `ps` and shell history.
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            let password = line.trim_end_matches(['\r', '\n']);
-            crate::dashboard::auth::set_password(&conn, &login, password)?;
+            let password = read_password()?;
+            crate::dashboard::auth::set_password(&conn, &login, &password)?;
             print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => print_devices(cli.json, &accounts::devices(&existing()?)?),

@@ -90,7 +90,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             (router(state).merge(crate::dashboard::router(dashboard)), Some(Embedded { db, _serving: serving }))
         }
         // Several instances may serve one database: no lock of their own, nothing kept in a
-        // data directory. The dashboard is not on PostgreSQL yet.
+        // data directory; the dashboard's sessions are in the database, for any instance.
         Some(url) => {
             let url = url.clone();
             let key = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
@@ -102,7 +102,8 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             .await
             .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
             let state = AppState::on_postgres(&key.1, key.0, settings)?;
-            (router(state), None)
+            let dashboard = crate::dashboard::DashState::on_postgres(&key.1, config.trust_forwarded_for);
+            (router(state).merge(crate::dashboard::router(dashboard)), None)
         }
     };
     if config.tls.is_some() {

@@ -14,7 +14,7 @@ use sotay_core::record::village_meeting::{AgendaItem, BallotRound, MeetingStatus
 use sotay_core::record::{Dialogue, ExemplaryModel, MediationCase, Petition, RecordBody, Village, VillageMeeting};
 use sotay_core::time::CivilDate;
 
-use crate::{COMMUNE, Device, OTHER_COMMUNE, TestServer};
+use crate::{Backend, COMMUNE, Device, OTHER_COMMUNE, TestServer};
 
 pub const OFFICIAL: &str = "can.bo.a";
 pub const REVIEWER: &str = "so.noi.vu";
@@ -65,7 +65,12 @@ fn mediation(title: &str, received: &str, outcome: MediationOutcome, category: D
 /// - a complaint received 1/7, never accepted: the 10-day limit passed: 1 received, 1 overdue.
 /// - a model started 1/3/2026, recognised effective: 1 registered, 1 effective (a stock).
 pub async fn quarter() -> Quarter {
-    let server = TestServer::start();
+    quarter_on(Backend::Sqlite).await
+}
+
+/// The same quarter, served from `backend`.
+pub async fn quarter_on(backend: Backend) -> Quarter {
+    let server = TestServer::start_on(backend);
     server.add_user(OFFICIAL, "commune-official", COMMUNE);
     server.add_user(REVIEWER, "reviewer", "08");
     server.add_user(NEIGHBOUR, "commune-official", OTHER_COMMUNE);

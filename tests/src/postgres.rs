@@ -199,11 +199,16 @@ impl Cluster {
     /// as after a lost disk.
     pub fn restore_dump(&self, name: &str) {
         let file = self.dir.path().join(format!("{name}.dump"));
-        self.psql("postgres", "DROP DATABASE sotay WITH (FORCE)");
-        self.psql("postgres", "CREATE DATABASE sotay");
+        self.lose_database();
         let mut args = self.connection_args();
         args.extend(["-d".into(), "sotay".into(), file.to_string_lossy().to_string()]);
         self.run("pg_restore", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    /// The database `sotay` dropped and made again empty, as after a lost disk.
+    pub fn lose_database(&self) {
+        self.psql("postgres", "DROP DATABASE sotay WITH (FORCE)");
+        self.psql("postgres", "CREATE DATABASE sotay");
     }
 
     /// A connection string for the database `sotay` over TCP (a cluster started with TLS), with

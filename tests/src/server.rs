@@ -193,9 +193,8 @@ impl TestServer {
     /// Sets a user's dashboard password (the admin command reads it from standard input).
     pub fn set_password(&self, login: &str, password: &str) {
         use std::io::Write;
-        let mut child = Command::new(binary())
-            .arg("--data")
-            .arg(&self.data)
+        let mut child = self
+            .command()
             .args(["user", "password", "--login", login])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -318,6 +317,30 @@ impl TestServer {
                 .join()
                 .expect("query")
         })
+    }
+
+    /// The first column of the first row `sql` reads (parameters `$1`, `$2`… as text), on either
+    /// backend.
+    pub fn read_text(&self, sql: &str, params: &[&str]) -> Option<String> {
+        match &self.database {
+            None => {
+                use rusqlite::OptionalExtension;
+                self.db().query_row(sql, rusqlite::params_from_iter(params), |r| r.get(0)).optional().expect("query")
+            }
+            Some(_) => self.on_postgres_db(|c| {
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
+                c.query_opt(sql, &params).expect("query").map(|r| r.get(0))
+            }),
+        }
+    }
+
+    /// The count `sql` reads with one parameter `$1` of bytes, on either backend.
+    pub fn count_bytes(&self, sql: &str, param: &[u8]) -> i64 {
+        match &self.database {
+            None => self.db().query_row(sql, [param], |r| r.get(0)).expect("count"),
+            Some(_) => self.on_postgres_db(|c| c.query_one(sql, &[&param]).expect("count").get(0)),
+        }
     }
 
     /// The handlers a document is filed with (a petition's, and its denouncer identity's).

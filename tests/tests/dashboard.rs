@@ -1,20 +1,29 @@
 //! The dashboard over HTTP against a real server: sign-in, CSRF, who sees what, the report's
 //! figures against those worked out by hand, roll-up, exports, issuing and late amendments, bad
-//! input.
+//! input; each on the embedded database and on PostgreSQL.
 
 use sotay_core::record::RecordBody;
 use sotay_core::record::mediation::MediationOutcome;
 use sotay_e2e::dashboard::{
     NEIGHBOUR, OFFICIAL, PARTY_NAME, PASSWORD, PETITIONER_PHONE, Q3_FIGURES, REVIEWER, Session, figures, hidden_csrf,
-    quarter,
+    quarter_on,
 };
-use sotay_e2e::{COMMUNE, PROVINCE};
+use sotay_e2e::{Backend, COMMUNE, PROVINCE};
 
 const Q3: &str = "/dashboard/report?unit=02266&period=2026-Q3&convention=calendar";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_sessions_and_csrf() {
-    let q = quarter().await;
+    sign_in_sessions_and_csrf_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_sessions_and_csrf_on_postgres() {
+    sign_in_sessions_and_csrf_on(Backend::Postgres).await;
+}
+
+async fn sign_in_sessions_and_csrf_on(backend: Backend) {
+    let q = quarter_on(backend).await;
     let mut s = Session::new(&q.server.url);
     // Signed out: every page sends to the sign-in page.
     for path in ["/dashboard", "/dashboard/records", Q3, "/dashboard/report.xlsx?period=2026-Q3"] {
@@ -42,16 +51,14 @@ async fn sign_in_sessions_and_csrf() {
     let csrf = hidden_csrf(&form.body);
     let ok = s2.post("/dashboard/sign-in", &[("login", OFFICIAL), ("password", PASSWORD), ("csrf", &csrf)]).await;
     assert_eq!((ok.status, ok.location.as_deref()), (303, Some("/dashboard")));
-    let db = q.server.db();
-    let stored: String =
-        db.query_row("SELECT password_hash FROM users WHERE login = ?1", [OFFICIAL], |r| r.get(0)).expect("hash");
+    let stored = q.server.read_text("SELECT password_hash FROM users WHERE login = $1", &[OFFICIAL]).expect("hash");
     assert!(stored.starts_with("$argon2id$"), "a memory-hard hash: {stored}");
     assert!(!stored.contains(PASSWORD));
     let token = s2.cookies.get("sotay_session").cloned().expect("a session cookie");
-    let in_db: i64 = db
-        .query_row("SELECT count(*) FROM sessions WHERE token_hash = ?1", [token.as_bytes()], |r| r.get(0))
-        .expect("count");
-    assert_eq!(in_db, 0, "only the token's hash is stored");
+    let sessions =
+        |token_hash: &[u8]| q.server.count_bytes("SELECT count(*) FROM sessions WHERE token_hash = $1", token_hash);
+    assert_eq!(sessions(token.as_bytes()), 0, "only the token's hash is stored");
+    assert_eq!(sessions(&sotay_server::accounts::hash_secret(&token)), 1, "its hash is");
     let records = s2.get("/dashboard/records").await;
     assert_eq!(records.status, 200);
     // Signing out needs the session's token; then the cookie is worthless.
@@ -65,7 +72,16 @@ async fn sign_in_sessions_and_csrf() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn report_figures_roll_up_and_exports() {
-    let q = quarter().await;
+    report_figures_roll_up_and_exports_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_figures_roll_up_and_exports_on_postgres() {
+    report_figures_roll_up_and_exports_on(Backend::Postgres).await;
+}
+
+async fn report_figures_roll_up_and_exports_on(backend: Backend) {
+    let q = quarter_on(backend).await;
     let mut s = Session::new(&q.server.url);
     assert_eq!(s.sign_in(OFFICIAL, PASSWORD).await.status, 303);
     let page = s.get(Q3).await;
@@ -163,7 +179,16 @@ async fn report_figures_roll_up_and_exports() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn who_sees_what() {
-    let q = quarter().await;
+    who_sees_what_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn who_sees_what_on_postgres() {
+    who_sees_what_on(Backend::Postgres).await;
+}
+
+async fn who_sees_what_on(backend: Backend) {
+    let q = quarter_on(backend).await;
     let (mediation, dialogue) = (q.ids["m1"].clone(), q.ids["dialogue"].clone());
 
     // The commune official opens a mediation case, with its parties, and its history.
@@ -218,7 +243,16 @@ async fn who_sees_what() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issuing_a_report_and_late_amendments() {
-    let mut q = quarter().await;
+    issuing_a_report_and_late_amendments_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issuing_a_report_and_late_amendments_on_postgres() {
+    issuing_a_report_and_late_amendments_on(Backend::Postgres).await;
+}
+
+async fn issuing_a_report_and_late_amendments_on(backend: Backend) {
+    let mut q = quarter_on(backend).await;
     let mut s = Session::new(&q.server.url);
     s.sign_in(OFFICIAL, PASSWORD).await;
     let page = s.get(Q3).await;
@@ -229,8 +263,7 @@ async fn issuing_a_report_and_late_amendments() {
     let after = s.get(Q3).await;
     assert!(after.body.contains("Đã chốt lúc"));
     assert!(!after.body.contains("Hồ sơ thay đổi sau khi chốt"), "nothing changed yet");
-    let counted: String =
-        q.server.db().query_row("SELECT counted FROM issued_reports", [], |r| r.get(0)).expect("issued");
+    let counted = q.server.read_text("SELECT counted FROM issued_reports", &[]).expect("issued");
     assert!(counted.contains(&q.ids["m1"]) && counted.contains("heads"), "provenance: {counted}");
 
     // The phone corrects a case after the report: it shows as an amendment, figures move.
@@ -268,7 +301,16 @@ async fn issuing_a_report_and_late_amendments() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_gets_a_clear_page_and_changes_nothing() {
-    let q = quarter().await;
+    bad_input_gets_a_clear_page_and_changes_nothing_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_a_clear_page_and_changes_nothing_on_postgres() {
+    bad_input_gets_a_clear_page_and_changes_nothing_on(Backend::Postgres).await;
+}
+
+async fn bad_input_gets_a_clear_page_and_changes_nothing_on(backend: Backend) {
+    let q = quarter_on(backend).await;
     let mut s = Session::new(&q.server.url);
     s.sign_in(OFFICIAL, PASSWORD).await;
     for (path, status) in [
@@ -312,7 +354,16 @@ async fn bad_input_gets_a_clear_page_and_changes_nothing() {
 /// address (issue 11, item 11).
 #[tokio::test]
 async fn sign_in_attempts_are_limited_per_login_whatever_the_address() {
-    let server = sotay_e2e::TestServer::start_with(&["--trust-forwarded-for"]);
+    sign_in_attempts_are_limited_per_login_whatever_the_address_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_login_whatever_the_address_on_postgres() {
+    sign_in_attempts_are_limited_per_login_whatever_the_address_on(Backend::Postgres).await;
+}
+
+async fn sign_in_attempts_are_limited_per_login_whatever_the_address_on(backend: Backend) {
+    let server = sotay_e2e::TestServer::start_on_with(backend, &["--trust-forwarded-for"]);
     server.add_user("can.bo.a", "commune-official", sotay_e2e::COMMUNE);
     server.add_user("can.bo.b", "commune-official", sotay_e2e::COMMUNE);
     server.set_password("can.bo.a", "mat-khau-that-dai-1");
@@ -361,8 +412,17 @@ fn paragraphs(xml: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_official_form_as_docx_and_printable_page() {
+    the_official_form_as_docx_and_printable_page_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_official_form_as_docx_and_printable_page_on_postgres() {
+    the_official_form_as_docx_and_printable_page_on(Backend::Postgres).await;
+}
+
+async fn the_official_form_as_docx_and_printable_page_on(backend: Backend) {
     // Decree 30/2020/NĐ-CP, Appendix I: the parts of an administrative document and the page.
-    let q = quarter().await;
+    let q = quarter_on(backend).await;
     let mut s = Session::new(&q.server.url);
     assert_eq!(s.sign_in(OFFICIAL, PASSWORD).await.status, 303);
     let asked = "unit=02266&period=2026-Q3&number=12&date=05/10/2026&signer=Ho%C3%A0ng%20V%C4%83n%20S%C6%A1n";
@@ -440,7 +500,16 @@ async fn the_official_form_as_docx_and_printable_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_xlsx_in_english_on_request() {
-    let q = quarter().await;
+    the_xlsx_in_english_on_request_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_xlsx_in_english_on_request_on_postgres() {
+    the_xlsx_in_english_on_request_on(Backend::Postgres).await;
+}
+
+async fn the_xlsx_in_english_on_request_on(backend: Backend) {
+    let q = quarter_on(backend).await;
     let mut s = Session::new(&q.server.url);
     assert_eq!(s.sign_in(OFFICIAL, PASSWORD).await.status, 303);
     s.get("/dashboard/lang/en").await;
@@ -457,7 +526,16 @@ async fn the_xlsx_in_english_on_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_report_unit_is_chosen_by_name_without_diacritics() {
-    let q = quarter().await;
+    a_report_unit_is_chosen_by_name_without_diacritics_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_unit_is_chosen_by_name_without_diacritics_on_postgres() {
+    a_report_unit_is_chosen_by_name_without_diacritics_on(Backend::Postgres).await;
+}
+
+async fn a_report_unit_is_chosen_by_name_without_diacritics_on(backend: Backend) {
+    let q = quarter_on(backend).await;
     let mut official = Session::new(&q.server.url);
     official.sign_in(OFFICIAL, PASSWORD).await;
     // One unit within reach matches: its report, as by its code.
@@ -486,4 +564,31 @@ async fn a_report_unit_is_chosen_by_name_without_diacritics() {
     );
     // A download cannot choose: it says so.
     assert_eq!(reviewer.get("/dashboard/report.xlsx?unit=lam&period=2026-Q3").await.status, 400);
+}
+
+/// Several instances on one PostgreSQL database: a browser signed in through one is served by
+/// any other (sessions live in the database, not in an instance), and signing out through one
+/// ends the session everywhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_started_on_one_instance_is_served_by_another_on_postgres() {
+    let q = quarter_on(Backend::Postgres).await;
+    let url = q.server.database.clone().expect("a server on PostgreSQL");
+    let other = sotay_e2e::TestServer::on_postgres(&url, &[]);
+    let mut on_a = Session::new(&q.server.url);
+    assert_eq!(on_a.sign_in(OFFICIAL, PASSWORD).await.status, 303);
+    let mut on_b = Session::new(&other.url);
+    on_b.cookies = on_a.cookies.clone();
+    let records = on_b.get("/dashboard/records").await;
+    assert_eq!(records.status, 200, "the other instance knows the session");
+    assert!(records.body.contains("Tranh chấp ranh giới đất vườn"), "and shows the records");
+    let report = figures(&on_b.get(Q3).await.body);
+    assert_eq!(report.get("mediation.received").map(String::as_str), Some("3"));
+    // Issued through B, seen as issued through A.
+    let page = on_b.get(Q3).await;
+    let issue = "/dashboard/report/issue?unit=02266&period=2026-Q3&convention=calendar";
+    assert_eq!(on_b.post(issue, &[("csrf", &hidden_csrf(&page.body))]).await.status, 303);
+    assert!(on_a.get(Q3).await.body.contains("Đã chốt lúc"));
+    // Signed out through B: A refuses the cookie too.
+    assert_eq!(on_b.post("/dashboard/sign-out", &[("csrf", &hidden_csrf(&records.body))]).await.status, 303);
+    assert_eq!(on_a.get("/dashboard/records").await.status, 303);
 }

@@ -1,12 +1,14 @@
 //! The dashboard in a real browser: Debian's Chromium, driven by playwright-core
 //! (`tests/browser/dashboard.mjs`), signs in, reads a report's figures off the page, downloads
 //! its XLSX, and saves screenshots and an A4 PDF of the report page. Needs Node.js, npm and
-//! /usr/bin/chromium (scripts/test installs them); fails, never skips, without them.
+//! /usr/bin/chromium (scripts/test installs them); fails, never skips, without them. On both
+//! backends.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sotay_e2e::dashboard::{OFFICIAL, PASSWORD, Q3_FIGURES, quarter};
+use sotay_e2e::Backend;
+use sotay_e2e::dashboard::{OFFICIAL, PASSWORD, Q3_FIGURES, quarter_on};
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
@@ -25,13 +27,24 @@ fn ensure_driver() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_commune_official_reads_the_quarterly_report_in_chromium() {
+    read_in_chromium(Backend::Sqlite).await;
+}
+
+/// The same pages served from PostgreSQL; their screenshots go to `postgres/` beside the others.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_commune_official_reads_the_quarterly_report_in_chromium_on_postgres() {
+    read_in_chromium(Backend::Postgres).await;
+}
+
+async fn read_in_chromium(backend: Backend) {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(Path::new(&chromium).exists(), "{chromium} is missing: install Debian's chromium (scripts/test does)");
     ensure_driver();
-    let q = quarter().await;
+    let q = quarter_on(backend).await;
     let out = std::env::var("SOTAY_SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots"));
+    let out = if backend == Backend::Postgres { out.join("postgres") } else { out };
     std::fs::create_dir_all(&out).expect("a directory for screenshots");
     let url = q.server.url.clone();
     let out_for_node = out.clone();

@@ -41,18 +41,47 @@ async fn a_server_restored_from_backup_gets_back_what_it_lost() {
     assert_eq!(a.store.record(&first[0]).expect("record").body.title(), "Sửa sau bản sao lưu");
 }
 
-/// The same on PostgreSQL, with the operator's procedure: `pg_dump` while serving, and after the
-/// disk is lost `pg_restore`, then `sotay-server restored` before the instances start.
+/// How an operator backs up and restores a PostgreSQL database.
+#[derive(Clone, Copy)]
+enum Procedure {
+    /// By hand, as docs/deployment.md says: `pg_dump` while serving, and after the disk is lost
+    /// `pg_restore`, then `sotay-server restored` before the instances start.
+    ByHand,
+    /// The server's own `backup --to` and `restore --from`, which run the same tools.
+    ServerCommands,
+}
+
 #[tokio::test]
 async fn a_server_restored_from_backup_gets_back_what_it_lost_on_postgres() {
+    server_restored_on_postgres(Procedure::ByHand).await;
+}
+
+#[tokio::test]
+async fn a_server_restored_by_its_own_commands_gets_back_what_it_lost_on_postgres() {
+    server_restored_on_postgres(Procedure::ServerCommands).await;
+}
+
+async fn server_restored_on_postgres(procedure: Procedure) {
     let mut server = TestServer::start_on(Backend::Postgres);
+    let backups = tempfile::tempdir().expect("a folder for backups");
+    let file = backups.path().join("nightly.dump");
+    let file = file.to_str().expect("a UTF-8 path");
     let (mut a, mut b) = two_commune_officials(&server).await;
     let mut sampler = Sampler::new(12);
     let first: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
     a.sync_until_ok(1).await;
     b.sync_until_ok(1).await;
     // Last night's backup, taken while serving.
-    server.cluster().expect("cluster").dump("nightly");
+    match procedure {
+        Procedure::ByHand => server.cluster().expect("cluster").dump("nightly"),
+        Procedure::ServerCommands => {
+            let taken = server.admin(&["backup", "--to", file]);
+            assert!(taken["bytes"].as_u64().is_some_and(|b| b > 0), "{taken}");
+            assert_eq!(file_mode(file), 0o600, "a backup holds every record: the owner's only");
+            let again = server.admin_output(&["backup", "--to", file]);
+            assert!(!again.status.success(), "an existing backup is not written over");
+        }
+    }
     let later: Vec<String> = (0..5).map(|_| a.create(COMMUNE, sampler.any_body())).collect();
     a.sync_until_ok(1).await;
     b.sync_until_ok(1).await;
@@ -60,8 +89,18 @@ async fn a_server_restored_from_backup_gets_back_what_it_lost_on_postgres() {
     b.sync_until_ok(1).await;
     // The disk fails; the database comes back from the backup.
     server.kill9();
-    server.cluster().expect("cluster").restore_dump("nightly");
-    server.admin(&["restored"]);
+    match procedure {
+        Procedure::ByHand => {
+            server.cluster().expect("cluster").restore_dump("nightly");
+            server.admin(&["restored"]);
+        }
+        Procedure::ServerCommands => {
+            server.cluster().expect("cluster").lose_database();
+            let missing = server.admin_output(&["restore", "--from", "/nonexistent/nightly.dump"]);
+            assert!(!missing.status.success());
+            server.admin(&["restore", "--from", file]);
+        }
+    }
     server.restart();
     assert!(!server.doc_heads().contains_key(&later[0]), "the backup predates the later records");
     // Work on the restored server before the phones come back: it takes positions the lost
@@ -97,6 +136,11 @@ async fn a_server_restored_from_backup_gets_back_what_it_lost_on_postgres() {
     }
     assert!(held.keys().all(|id| on_a.contains_key(id) || on_c.contains_key(id)));
     assert_eq!(a.store.record(&first[0]).expect("record").body.title(), "Sửa sau bản sao lưu");
+}
+
+fn file_mode(path: &str) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("the backup").permissions().mode() & 0o777
 }
 
 #[tokio::test]

@@ -3,12 +3,12 @@
 //! form carries back. Before sign-in, the sign-in form itself is protected by a double-submit
 //! token (a cookie and a hidden field that must match).
 
+use super::data::DataError;
+use super::store::{DashboardStore, NewSession};
+use crate::accounts::{self, User};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use rusqlite::{Connection, OptionalExtension, params};
-
-use crate::accounts::{self, User};
 
 /// How long a session lasts: a working day and then some.
 pub const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
@@ -26,8 +26,8 @@ pub enum AuthError {
     Hash,
     #[error("hệ điều hành không cấp được số ngẫu nhiên / no random bytes from the operating system")]
     Random,
-    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Data(#[from] DataError),
 }
 
 /// 256 random bits, hex.
@@ -38,16 +38,14 @@ pub fn random_token() -> Result<String, AuthError> {
 }
 
 /// Sets (or replaces) a user's dashboard password and ends their sessions.
-pub fn set_password(conn: &Connection, login: &str, password: &str) -> Result<(), AuthError> {
+pub fn set_password(db: &dyn DashboardStore, login: &str, password: &str) -> Result<(), AuthError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AuthError::WeakPassword);
     }
     let hash = Argon2::default().hash_password(password.as_bytes()).map_err(|_| AuthError::Hash)?.to_string();
-    let changed = conn.execute("UPDATE users SET password_hash = ?2 WHERE login = ?1", params![login, hash])?;
-    if changed == 0 {
+    if !db.set_password_hash(login, &hash)? {
         return Err(AuthError::NoSuchUser);
     }
-    conn.execute("DELETE FROM sessions WHERE login = ?1", params![login])?;
     Ok(())
 }
 
@@ -59,12 +57,8 @@ pub struct PasswordCheck {
 }
 
 /// Reads a login's password hash; `usable` is false for unknown, disabled or password-less users.
-pub fn password_check(conn: &Connection, login: &str) -> Result<PasswordCheck, AuthError> {
-    let row: Option<(Option<String>, bool)> = conn
-        .query_row("SELECT password_hash, disabled FROM users WHERE login = ?1", params![login], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+pub fn password_check(db: &dyn DashboardStore, login: &str) -> Result<PasswordCheck, AuthError> {
+    let row = db.password_of(login)?;
     let usable = matches!(&row, Some((Some(_), false)));
     Ok(PasswordCheck { stored: row.and_then(|(h, _)| h), usable })
 }
@@ -95,36 +89,25 @@ pub struct Session {
 }
 
 /// Starts a session; returns the cookie's token.
-pub fn start_session(conn: &Connection, login: &str, now: i64) -> Result<String, AuthError> {
+pub fn start_session(db: &dyn DashboardStore, login: &str, now: i64) -> Result<String, AuthError> {
     let token = random_token()?;
     let csrf = random_token()?;
-    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now])?;
-    conn.execute(
-        "INSERT INTO sessions (token_hash, login, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![accounts::hash_secret(&token), login, csrf, now, now + SESSION_MS],
-    )?;
+    let token_hash = accounts::hash_secret(&token);
+    let new = NewSession { token_hash: &token_hash, login, csrf: &csrf, created_at: now, expires_at: now + SESSION_MS };
+    db.start_session(&new, now)?;
     Ok(token)
 }
 
 /// The session of a cookie's token, if it is live and its user still enabled.
-pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Session>, AuthError> {
+pub fn session(db: &dyn DashboardStore, token: &str, now: i64) -> Result<Option<Session>, AuthError> {
     // The session and its user in one read, on every dashboard request.
-    let session = conn
-        .query_row(
-            "SELECT s.csrf, u.login, u.display_name, u.role, u.unit, u.disabled
-             FROM sessions s JOIN users u ON u.login = s.login
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
-            params![accounts::hash_secret(token), now],
-            |r| Ok(Session { csrf: r.get(0)?, user: accounts::user_from_row(r, 1)? }),
-        )
-        .optional()?;
+    let session = db.session(&accounts::hash_secret(token), now)?;
     // An unknown stored role reads as disabled.
     Ok(session.filter(|s| !s.user.disabled))
 }
 
-pub fn end_session(conn: &Connection, token: &str) -> Result<(), AuthError> {
-    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", params![accounts::hash_secret(token)])?;
-    Ok(())
+pub fn end_session(db: &dyn DashboardStore, token: &str) -> Result<(), AuthError> {
+    Ok(db.end_session(&accounts::hash_secret(token))?)
 }
 
 /// Compares two tokens in time that does not depend on where they differ.

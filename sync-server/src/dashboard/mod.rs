@@ -4,7 +4,7 @@
 //! CSV and XLSX, and a page that prints on A4.
 //!
 //! - [`auth`]: passwords, sessions, CSRF; [`session`]: sign-in and the signed-in viewer;
-//! - [`data`]: what the pages read; [`records`] and [`report`]: the pages;
+//! - [`data`]: what the pages read, through [`store`] (either backend); [`records`] and [`report`]: the pages;
 //! - [`charts`], [`export`]: SVG geometry, CSV and XLSX; [`templates`]: the HTML.
 
 pub mod auth;
@@ -15,6 +15,7 @@ pub mod export;
 mod records;
 mod report;
 mod session;
+pub mod store;
 mod templates;
 
 use std::net::IpAddr;
@@ -33,12 +34,22 @@ use sotay_core::Lang;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use session::Viewer;
+use store::DashboardStore;
 
-/// What the dashboard's handlers share: a connection of its own (the sync worker keeps its own;
-/// SQLite's WAL lets both work), and a limit on sign-in attempts per client address.
+/// The dashboard's own connection: to the embedded database (the sync worker keeps its own;
+/// SQLite's WAL lets both work), or to PostgreSQL, made again when lost.
+enum DashDb {
+    Sqlite(Connection),
+    Postgres(Box<crate::postgres::PgSession>),
+}
+
+/// What the dashboard's handlers share: a connection of its own, and limits on sign-in
+/// attempts per client address and per login. With several instances on PostgreSQL, sessions
+/// live in the database, so any instance serves any signed-in browser; the sign-in limits are
+/// each instance's (a flood guard: Argon2 makes each guess slow everywhere).
 #[derive(Clone)]
 pub struct DashState {
-    conn: Arc<Mutex<Connection>>,
+    db: Arc<Mutex<DashDb>>,
     sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     sign_in_per_login: Arc<DefaultKeyedRateLimiter<String>>,
     trust_forwarded_for: bool,
@@ -46,25 +57,40 @@ pub struct DashState {
 
 impl DashState {
     pub fn open(db: &crate::db::Database, trust_forwarded_for: bool) -> Result<DashState, crate::db::DbError> {
-        let conn = db.open()?;
+        Ok(Self::with(DashDb::Sqlite(db.open()?), trust_forwarded_for))
+    }
+
+    /// The dashboard of an instance serving the PostgreSQL database at `url`; it connects on
+    /// its first page.
+    pub fn on_postgres(url: &str, trust_forwarded_for: bool) -> DashState {
+        Self::with(DashDb::Postgres(Box::new(crate::postgres::PgSession::new(url))), trust_forwarded_for)
+    }
+
+    fn with(db: DashDb, trust_forwarded_for: bool) -> DashState {
         let quota = Quota::per_minute(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN));
-        Ok(DashState {
-            conn: Arc::new(Mutex::new(conn)),
+        DashState {
+            db: Arc::new(Mutex::new(db)),
             sign_in_limiter: Arc::new(RateLimiter::keyed(quota)),
             sign_in_per_login: Arc::new(RateLimiter::keyed(quota)),
             trust_forwarded_for,
-        })
+        }
     }
 
     /// Runs `work` with the connection, off the async runtime.
     async fn with_db<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Connection) -> Result<T, PageError> + Send + 'static,
+        work: impl FnOnce(&dyn DashboardStore) -> Result<T, PageError> + Send + 'static,
     ) -> Result<T, PageError> {
-        let conn = self.conn.clone();
+        let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-            work(&conn)
+            let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+            match &mut *db {
+                DashDb::Sqlite(conn) => work(conn),
+                DashDb::Postgres(session) => {
+                    let client = session.client().map_err(|e| PageError::Internal(e.to_string()))?;
+                    work(&crate::postgres::holdings::PgHoldings::new(client))
+                }
+            }
         })
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?

@@ -62,11 +62,11 @@ pub async fn list(
     let scope = viewer.scope();
     let unit_for_db = unit.clone();
     let (records, villages) = state
-        .with_db(move |conn| {
-            if !data::within_reach(conn, &scope, &unit_for_db)? {
+        .with_db(move |db| {
+            if !data::within_reach(db, &scope, &unit_for_db)? {
                 return Err(PageError::NotFound);
             }
-            Ok((data::records_for(conn, &scope, &unit_for_db)?, data::unit_names(conn)?))
+            Ok((data::records_for(db, &scope, &unit_for_db)?, data::unit_names(db)?))
         })
         .await?;
     let today = CivilDate::in_vietnam(now_ms());
@@ -142,10 +142,10 @@ pub async fn show(
     let lang = viewer.lang;
     let scope = viewer.scope();
     let (record_scope, record, history, villages) = state
-        .with_db(move |conn| {
-            let (record_scope, mut record) = data::record_for(conn, &scope, &id)?.ok_or(PageError::NotFound)?;
-            let history = data::history(conn, &mut record.doc)?;
-            Ok((record_scope, record, history, data::unit_names(conn)?))
+        .with_db(move |db| {
+            let (record_scope, mut record) = data::record_for(db, &scope, &id)?.ok_or(PageError::NotFound)?;
+            let history = data::history(db, &mut record.doc)?;
+            Ok((record_scope, record, history, data::unit_names(db)?))
         })
         .await?;
     let today = CivilDate::in_vietnam(now_ms());

@@ -80,11 +80,11 @@ async fn resolve(state: &DashState, viewer: &Viewer, a: &mut Asked) -> Result<Re
     let scope = viewer.scope();
     let asked = a.unit.clone();
     let found = state
-        .with_db(move |conn| {
-            if data::unit_with_children(conn, &asked)?.is_some() {
+        .with_db(move |db| {
+            if data::unit_with_children(db, &asked)?.is_some() {
                 return Ok(None);
             }
-            Ok(Some(data::units_named(conn, &scope, &asked)?))
+            Ok(Some(data::units_named(db, &scope, &asked)?))
         })
         .await?;
     let asked = a.unit.clone();
@@ -138,22 +138,22 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
     let scope = viewer.scope();
     let (unit, period, convention) = (a.unit.clone(), a.period, a.convention);
     state
-        .with_db(move |conn| {
+        .with_db(move |db| {
             // "Not found" for units outside one's reach and unknown units alike.
-            if !data::within_reach(conn, &scope, &unit)? {
+            if !data::within_reach(db, &scope, &unit)? {
                 return Err(PageError::NotFound);
             }
-            let (unit_ref, children) = data::unit_with_children(conn, &unit)?.ok_or(PageError::NotFound)?;
-            let records = data::report_records(conn, &unit)?;
+            let (unit_ref, children) = data::unit_with_children(db, &unit)?.ok_or(PageError::NotFound)?;
+            let records = data::report_records(db, &unit)?;
             let report = Report::build(&records, unit_ref, children, period, convention);
             let trend = Report::trend(&records, &unit, period, convention, 4);
-            let issued = data::latest_issued(conn, &unit, period, convention)?;
+            let issued = data::latest_issued(db, &unit, period, convention)?;
             // One pass over the records, not one per child unit.
             let filed: std::collections::HashSet<&str> =
                 records.iter().flat_map(|rec| [rec.unit.as_str(), rec.commune.as_str()]).collect();
             let mut reporting = std::collections::HashMap::new();
             for child in &report.children {
-                let synced = data::last_sync_within(conn, &child.unit.code)?;
+                let synced = data::last_sync_within(db, &child.unit.code)?;
                 let any = synced.is_some() || filed.contains(child.unit.code.as_str());
                 reporting.insert(child.unit.code.clone(), (synced, any));
             }
@@ -162,11 +162,11 @@ async fn compute(state: &DashState, viewer: &Viewer, a: &Asked) -> Result<Comput
                     .into_iter()
                     .map(|a| {
                         let changed = match a.kind {
-                            AmendmentKind::Edited => data::fields_changed_since(conn, &a.id, &i.counted)?,
+                            AmendmentKind::Edited => data::fields_changed_since(db, &a.id, &i.counted)?,
                             _ => None,
                         };
                         // Named by title, as people know the record: only these few are read whole.
-                        let title = data::record_title(conn, &a.id)?;
+                        let title = data::record_title(db, &a.id)?;
                         Ok(Amended { amendment: a, changed, title })
                     })
                     .collect::<Result<Vec<_>, data::DataError>>()?,
@@ -394,7 +394,7 @@ pub async fn issue(
     resolve_one(&state, &viewer, &mut a).await?;
     let c = compute(&state, &viewer, &a).await?;
     let login = viewer.user.login.clone();
-    state.with_db(move |conn| Ok(data::issue(conn, &c.report, &login, now_ms())?)).await?;
+    state.with_db(move |db| Ok(data::issue(db, &c.report, &login, now_ms())?)).await?;
     Ok(Redirect::to(&format!("/dashboard/report?{}", query_string(&a))))
 }
 

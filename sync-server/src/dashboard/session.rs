@@ -57,7 +57,7 @@ impl FromRequestParts<DashState> for Viewer {
         let jar = CookieJar::from_headers(&parts.headers);
         let lang = lang_of(&jar);
         let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or(PageError::SignedOut)?;
-        let session = state.with_db(move |conn| Ok(auth::session(conn, &token, now_ms())?)).await?;
+        let session = state.with_db(move |db| Ok(auth::session(db, &token, now_ms())?)).await?;
         let session = session.ok_or(PageError::SignedOut)?;
         Ok(Viewer { user: session.user, csrf: session.csrf, lang })
     }
@@ -119,15 +119,12 @@ pub async fn sign_in(
     // The hash is read under the connection's lock and checked after it: an Argon2 run takes a
     // moment and 19 MiB, and other pages should not wait for it.
     let for_read = login.clone();
-    let check = state.with_db(move |conn| Ok(auth::password_check(conn, &for_read)?)).await?;
+    let check = state.with_db(move |db| Ok(auth::password_check(db, &for_read)?)).await?;
     let right = tokio::task::spawn_blocking(move || check.matches(&password))
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?;
-    let signed_in = if right {
-        Some(state.with_db(move |conn| Ok(auth::start_session(conn, &login, now_ms())?)).await?)
-    } else {
-        None
-    };
+    let signed_in =
+        if right { Some(state.with_db(move |db| Ok(auth::start_session(db, &login, now_ms())?)).await?) } else { None };
     match signed_in {
         Some(token) => {
             tracing::info!("dashboard sign-in");
@@ -164,7 +161,7 @@ pub async fn sign_out(
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&form.csrf)?;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
-        state.with_db(move |conn| Ok(auth::end_session(conn, &token)?)).await?;
+        state.with_db(move |db| Ok(auth::end_session(db, &token)?)).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/dashboard/sign-in")).into_response())

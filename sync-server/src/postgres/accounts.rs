@@ -64,7 +64,7 @@ pub fn create_code(
     Ok(code)
 }
 
-fn user_of(r: &postgres::Row, at: usize) -> User {
+pub(super) fn user_of(r: &postgres::Row, at: usize) -> User {
     accounts::stored_user(r.get(at), r.get(at + 1), r.get(at + 2), r.get(at + 3), r.get(at + 4))
 }
 

@@ -21,6 +21,12 @@ impl<'a> PgHoldings<'a> {
     pub fn new(client: &'a mut Client) -> PgHoldings<'a> {
         PgHoldings { client: RefCell::new(client) }
     }
+
+    /// The client, for one query (see the cell above): for other reads of this backend made
+    /// through the same connection ([`super::dashboard`]).
+    pub(super) fn client(&self) -> std::cell::RefMut<'_, &'a mut Client> {
+        self.client.borrow_mut()
+    }
 }
 
 impl From<postgres::Error> for IngestError {

@@ -3,15 +3,18 @@
 //! keeps changes as rows by hash and numbers them in commit order; what a push's checks read
 //! ([`holdings`]); the commit of a checked push ([`push`]), documents, quota and report facts
 //! with it; reading those facts for reports ([`report_facts`]); devices, enrollment and the
-//! shared rate count ([`accounts`]); attachments ([`attachments`]); `check`'s read-back ([`check`]). The dashboard and its
-//! sessions still run on SQLite only.
+//! shared rate count ([`accounts`]); attachments ([`attachments`]); `check`'s read-back
+//! ([`check`]); the dashboard's sessions, passwords and issued reports ([`dashboard`]);
+//! `backup` and `restore` by pg_dump and pg_restore ([`backup`]).
 //!
 //! The client is the blocking `postgres` (tokio-postgres's own wrapper): the checks read as they
 //! go on the server's worker threads, as they do SQLite's.
 
 pub mod accounts;
 pub mod attachments;
+pub mod backup;
 pub mod check;
+pub mod dashboard;
 pub mod feed;
 pub mod holdings;
 pub mod push;
@@ -24,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_changes_and_feed.sql"),
     include_str!("migrations/0002_documents_and_accounts.sql"),
     include_str!("migrations/0003_change_digests.sql"),
+    include_str!("migrations/0004_dashboard.sql"),
 ];
 
 /// A key for `pg_advisory_xact_lock`: instances starting at once migrate one after the other.
