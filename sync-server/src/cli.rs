@@ -246,6 +246,12 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // What `check` found is reported on standard output; the status tells a cron job or a
+        // monitor without reading it.
+        Err(e) if e.is::<DamageFound>() => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("Lỗi / Error: {e}");
             ExitCode::from(1)
@@ -295,6 +301,11 @@ fn print_devices(json: bool, devices: &[accounts::Device]) {
             .join("\n")
     });
 }
+
+/// `check` found damage: exit status 2, distinct from a failure to check (1).
+#[derive(Debug, thiserror::Error)]
+#[error("tìm thấy dữ liệu hỏng (mã thoát 2) / damage found (exit status 2)")]
+struct DamageFound;
 
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -363,6 +374,9 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
                 }
                 out
             });
+            if !(report.damaged_changes.is_empty() && report.damaged_documents.is_empty()) {
+                return Err(DamageFound.into());
+            }
         }
         Command::Backup { to } => {
             let bytes = crate::postgres::backup::dump(url, &to)?;
@@ -503,6 +517,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     report.quarantined.len()
                 )
             });
+            // What is in quarantine was found before and is damaged still.
+            if report.damaged_feed_entries + report.damaged_documents > 0 || !report.quarantined.is_empty() {
+                return Err(DamageFound.into());
+            }
         }
         Command::User(UserCommand::Add { login, name, role, unit }) => {
             let conn = existing()?;

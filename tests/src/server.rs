@@ -163,6 +163,15 @@ impl TestServer {
         cmd
     }
 
+    /// Runs an administration command that may end with a status other than 0 (as `check` does
+    /// when it finds damage); returns its status and JSON output.
+    pub fn admin_status(&self, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+        let out = self.command().arg("--json").args(args).output().expect("run admin");
+        let json = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("admin {args:?}: no JSON: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), json)
+    }
+
     /// Runs an administration command as typed, for a test of its failures.
     pub fn admin_output(&self, args: &[&str]) -> std::process::Output {
         self.command().args(args).output().expect("run admin")

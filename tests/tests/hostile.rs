@@ -344,8 +344,9 @@ async fn a_damaged_stored_change_is_quarantined_and_the_rest_is_served() {
     assert_eq!(quarantined, 1);
     assert!(server.metric("sotay_refusals_total{reason=\"damaged_feed_entry\"}").await >= 1.0);
     // The operator's check finds it too, and the next sync still completes.
-    let report = server.admin(&["check"]);
+    let (status, report) = server.admin_status(&["check"]);
     assert_eq!(report["damaged_feed_entries"], serde_json::json!(1), "{report}");
+    assert_eq!(status, Some(2), "damage found: exit status 2, for a cron job or a monitor");
     newcomer.sync_until_ok(2).await;
 }
 
@@ -677,7 +678,8 @@ async fn check_on_postgres_names_a_damaged_change_and_a_damaged_document() {
         .expect("damage the document");
         hash
     });
-    let found = server.admin(&["check"]);
+    let (status, found) = server.admin_status(&["check"]);
+    assert_eq!(status, Some(2), "damage found: exit status 2");
     assert_eq!(
         found["damaged_changes"],
         serde_json::json!([damaged_hash.iter().map(|b| format!("{b:02x}")).collect::<String>()]),
