@@ -44,11 +44,16 @@ pub enum Command {
     Init(InitArgs),
     /// Xem hồ sơ người dùng của kho / show this store's user profile
     Profile,
-    /// Tạo hồ sơ mới / create a record
+    /// Tạo hồ sơ mới (xem các trường: sotay fields LOẠI) / create a record (its fields: sotay fields KIND)
     New(NewArgs),
+    /// Các trường của một loại hồ sơ: đường dẫn, kiểu, mã cho phép, nhãn, bắt buộc / a kind's fields: path, type, allowed codes, labels, required
+    Fields {
+        /// Loại hồ sơ / kind: dialogue, mediation, village-meeting, petition, consultation, front-session, supervision, model
+        kind: String,
+    },
     /// Sửa hồ sơ / edit a record
     Edit(EditArgs),
-    /// Xem hồ sơ / show a record
+    /// Xem hồ sơ (mã đầy đủ, hoặc phần đầu hay phần cuối không trùng) / show a record (its id, or an unambiguous start or end of it)
     Show { id: String },
     /// Danh sách hồ sơ / list records
     List(FilterArgs),

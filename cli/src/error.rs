@@ -22,6 +22,30 @@ pub enum CliError {
 
     #[error("không đọc/ghi được tệp {path} / cannot read or write {path}: {source}")]
     File { path: String, source: std::io::Error },
+
+    /// A `--set` path the kind does not have, with the fields it may have meant.
+    #[error("{}", unknown_field(kind, path, suggestions))]
+    UnknownField { kind: &'static str, path: String, suggestions: Vec<(String, sotay_core::labels::Label)> },
+
+    /// An id start that names several records.
+    #[error(
+        "mã \"{typed}\" khớp với {count} hồ sơ, hãy gõ thêm: {} / \"{typed}\" matches {count} records, type more of it: {}",
+        shown.join(", "), shown.join(", ")
+    )]
+    AmbiguousId { typed: String, count: usize, shown: Vec<String> },
+}
+
+fn unknown_field(kind: &str, path: &str, suggestions: &[(String, sotay_core::labels::Label)]) -> String {
+    let listed: Vec<String> = suggestions.iter().map(|(p, l)| format!("{p} ({} / {})", l.vi, l.en)).collect();
+    let (vi_hint, en_hint) = if listed.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (format!("; có phải: {}?", listed.join(", ")), format!("; did you mean: {}?", listed.join(", ")))
+    };
+    format!(
+        "hồ sơ {kind} không có trường {path}{vi_hint} Xem các trường: sotay fields {kind} / \
+         a {kind} record has no field {path}{en_hint} See its fields: sotay fields {kind}"
+    )
 }
 
 impl CliError {
@@ -33,7 +57,7 @@ impl CliError {
     /// refused the device or code; 7: network or server trouble; 1: anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage { .. } => 2,
+            CliError::Usage { .. } | CliError::UnknownField { .. } | CliError::AmbiguousId { .. } => 2,
             CliError::Core(
                 CoreError::InvalidInput(_) | CoreError::NoSuchConflict { .. } | CoreError::Deleted { .. },
             ) => 2,
@@ -58,6 +82,9 @@ impl CliError {
             CliError::Usage { .. } => "usage",
             CliError::MissingKey { .. } => "missing_key",
             CliError::File { .. } => "file",
+            // As the core's other invalid input; its field's problem says which.
+            CliError::UnknownField { .. } => "invalid_input",
+            CliError::AmbiguousId { .. } => "ambiguous_id",
             CliError::Sync(e) => match e {
                 SyncError::Network(_) => "network",
                 SyncError::Unauthorized => "unauthorized",
@@ -96,6 +123,12 @@ pub fn report(e: &CliError, json: bool) {
                 .iter()
                 .map(|f| json!({"path": f.path, "problem": f.problem.code(), "message": f.to_string()}))
                 .collect(),
+            CliError::UnknownField { path, suggestions, .. } => vec![json!({
+                "path": path,
+                "problem": "unknown_field",
+                "message": e.to_string(),
+                "suggestions": suggestions.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            })],
             _ => Vec::new(),
         };
         eprintln!("{}", json!({"error": {"code": e.code(), "message": e.to_string(), "fields": fields}}));

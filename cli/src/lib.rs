@@ -17,7 +17,10 @@ use error::CliError;
 
 /// Runs the command line with the process's arguments.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -27,11 +30,34 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// What clap could not parse, or the help it was asked for: `sotay new KIND --help` lists that
+/// kind's fields after the options, as `sotay fields KIND` does.
+fn clap_error(e: clap::Error) -> ExitCode {
+    let _ = e.print();
+    if e.kind() == clap::error::ErrorKind::DisplayHelp {
+        let args: Vec<String> = std::env::args().collect();
+        let lang = match args.windows(2).find(|w| w[0] == "--lang").map(|w| w[1].as_str()) {
+            Some("en") => sotay_core::Lang::En,
+            _ => sotay_core::Lang::Vi,
+        };
+        let kind = args
+            .iter()
+            .position(|a| a == "new")
+            .and_then(|at| args[at + 1..].iter().find_map(|a| sotay_core::record::RecordKind::from_code(a)));
+        if let Some(kind) = kind {
+            say!("");
+            render::fields(kind, &sotay_core::record::form::describe(kind), lang);
+        }
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+}
+
 fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Init(a) => commands::setup::init(cli, a),
         Command::Profile => commands::setup::profile(cli),
         Command::New(a) => commands::records::new(cli, a),
+        Command::Fields { kind } => commands::records::fields(cli, kind),
         Command::Edit(a) => commands::records::edit(cli, a),
         Command::Show { id } => commands::records::show(cli, id),
         Command::List(f) => commands::records::list(cli, None, f),

@@ -48,6 +48,52 @@ pub fn unit(code: &str) -> String {
     }
 }
 
+/// Names of the villages a store holds, for showing a village-level record's unit by name.
+pub struct Places(std::collections::HashMap<String, String>);
+
+impl Places {
+    pub fn of(store: &sotay_core::store::Store) -> Result<Places, sotay_core::CoreError> {
+        Ok(Places(store.villages(None)?.into_iter().map(|v| (v.id, v.name)).collect()))
+    }
+
+    /// A unit of the catalogue or a village, by name with its code.
+    pub fn unit(&self, code: &str) -> String {
+        match self.0.get(code) {
+            Some(name) => format!("{name} ({code})"),
+            None => unit(code),
+        }
+    }
+
+    /// A value of a record's tree: units by name, the rest as [`leaf`] shows it.
+    fn leaf(&self, path: &str, v: &Value, lang: Lang) -> String {
+        match (path, v.as_str()) {
+            ("unit" | "commune", Some(code)) if !code.is_empty() => self.unit(code),
+            _ => leaf(path, v, lang),
+        }
+    }
+}
+
+/// A kind's fields, as `sotay fields KIND` and `sotay new KIND --help` list them.
+pub fn fields(kind: RecordKind, fields: &[sotay_core::record::form::FieldInfo], lang: Lang) {
+    say!("{} — {} (--set {}=…):", l("Các trường", "Fields", lang), kind_label(kind, lang), l("TRƯỜNG", "FIELD", lang));
+    for f in fields {
+        let required = if f.required { l(" [bắt buộc]", " [required]", lang) } else { "" };
+        say!("  {:<40} {} — {}{required}", f.path, t(f.label, lang), t(f.field_type.label(), lang));
+        if !f.choices.is_empty() {
+            let codes: Vec<String> = f.choices.iter().map(|c| format!("{} ({})", c.code, t(c.label, lang))).collect();
+            say!("  {:<40}   {}", "", codes.join(", "));
+        }
+    }
+    say!(
+        "{}",
+        l(
+            "N là vị trí trong danh sách, từ 0 (issues.0.topic=…; vị trí kế cuối thêm một mục).",
+            "N is a position in a list, from 0 (issues.0.topic=…; one past the end adds an item).",
+            lang
+        )
+    );
+}
+
 pub fn leaf(path: &str, v: &Value, lang: Lang) -> String {
     display_value(path, v, lang)
 }
@@ -60,12 +106,12 @@ fn tombstone(d: &Tombstone, lang: Lang) -> String {
     format!("{} {} — {}: {}", l("ĐÃ XÓA bởi", "DELETED by", lang), d.by.user, l("lý do", "reason", lang), d.reason)
 }
 
-pub fn record(view: &RecordView, lang: Lang) {
+pub fn record(view: &RecordView, places: &Places, lang: Lang) {
     say!("{} — {}", kind_label(view.kind, lang), view.id);
     if let Some(d) = &view.deleted {
         say!("  {}", tombstone(d, lang));
     }
-    say!("  {}: {}", l("Đơn vị", "Unit", lang), unit(&view.unit));
+    say!("  {}: {}", l("Đơn vị", "Unit", lang), places.unit(&view.unit));
     say!(
         "  {}: {} ({}), {}",
         l("Người tạo", "Created by", lang),
@@ -151,7 +197,7 @@ pub fn summaries(rows: &[RecordSummary], lang: Lang) {
     }
 }
 
-pub fn history(entries: &[HistoryEntry], lang: Lang) {
+pub fn history(entries: &[HistoryEntry], places: &Places, lang: Lang) {
     for e in entries {
         let server = e
             .server_time
@@ -170,8 +216,8 @@ pub fn history(entries: &[HistoryEntry], lang: Lang) {
             say!(
                 "    {}: {} → {}",
                 describe_path(&f.path, lang),
-                leaf(&f.path, &f.from, lang),
-                leaf(&f.path, &f.to, lang)
+                places.leaf(&f.path, &f.from, lang),
+                places.leaf(&f.path, &f.to, lang)
             );
         }
     }

@@ -316,3 +316,86 @@ fn a_scanned_agreement_is_attached_to_a_mediation_case_and_read_back() {
     }
     assert_eq!(f.json(&["show", &id])["body"]["attachments"].as_array().unwrap().len(), 1);
 }
+
+/// The CLI teaches itself (issue 14): a kind's fields listed with their types, codes, labels and
+/// whether they are required; a mistyped field answered with what was meant; ids by a short start
+/// or end; a village-level record's village by name.
+#[test]
+fn the_cli_lists_a_kinds_fields_and_takes_short_ids() {
+    let f = Field::new();
+    f.init();
+    let listed = f.ok(&["fields", "mediation"]);
+    let line = |path: &str| {
+        listed.lines().find(|l| l.trim_start().starts_with(&format!("{path} "))).unwrap_or_default().to_string()
+    };
+    assert!(line("title").contains("Tiêu đề") && line("title").contains("[bắt buộc]"), "{listed}");
+    assert!(line("received_on").contains("ngày (DD/MM/YYYY)") && line("received_on").contains("[bắt buộc]"));
+    assert!(!line("team").contains("bắt buộc"), "{}", line("team"));
+    assert!(listed.contains("parties.N.name") && listed.contains("land (Đất đai)"), "{listed}");
+    let english = f.ok(&["--lang", "en", "fields", "mediation"]);
+    assert!(english.contains("Title — text [required]"), "{english}");
+    let as_json = f.json(&["fields", "dialogue"]);
+    let topic = as_json.as_array().unwrap().iter().find(|f| f["path"] == json!("issues.N.topic")).cloned().unwrap();
+    assert_eq!((topic["type"].clone(), topic["required"].clone()), (json!("long_text"), json!(true)));
+    assert_eq!(topic["label"]["vi"], json!("Vấn đề"));
+    // The same list under `new KIND --help`, after the options.
+    let help = f.ok(&["new", "mediation", "--help"]);
+    assert!(help.contains("--set") && help.contains("parties.N.name"), "{help}");
+    assert!(f.run(&["fields", "khong-co"]).status.code() == Some(2));
+
+    // A field typed as its Vietnamese label without diacritics: what was meant, and nothing saved.
+    let wrong = f.run(&["new", "mediation", "--set", "tieu_de=Tranh chấp", "--set", "received_on=01/10/2026"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let said = stderr(&wrong);
+    assert!(said.contains("tieu_de") && said.contains("title (Tiêu đề / Title)"), "{said}");
+    assert!(said.contains("sotay fields mediation"), "{said}");
+    let wrong_json = f.run(&["--json", "new", "mediation", "--set", "ngay_tiep_nhan=01/10/2026"]);
+    let e: Value = serde_json::from_str(&stderr(&wrong_json)).unwrap();
+    assert_eq!(e["error"]["code"], json!("invalid_input"));
+    assert_eq!(e["error"]["fields"][0]["problem"], json!("unknown_field"));
+    assert_eq!(e["error"]["fields"][0]["suggestions"], json!(["received_on"]));
+    assert_eq!(f.json(&["list"]).as_array().unwrap().len(), 0, "nothing saved");
+
+    // Ids by an unambiguous start or end; a start several share is refused with them.
+    let village = f.json(&["village", "add", "--commune", COMMUNE, "--name", "Bản Khuổi Củng"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let new = |title: &str, unit: &str| {
+        f.json(&[
+            "new",
+            "mediation",
+            "--unit",
+            unit,
+            "--set",
+            &format!("title={title}"),
+            "--set",
+            "received_on=01/10/2026",
+        ])["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a = new("Tranh chấp mốc giới nương", &village);
+    let b = new("Mâu thuẫn về nước tưới ruộng bậc thang", COMMUNE);
+    let end = &a[a.len() - 8..];
+    assert_eq!(f.json(&["show", end])["id"], json!(a), "by its end");
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    if common >= 4 {
+        let shared = &a[..common];
+        let refused = f.run(&["--json", "show", shared]);
+        assert_eq!(refused.status.code(), Some(2));
+        let e: Value = serde_json::from_str(&stderr(&refused)).unwrap();
+        assert_eq!(e["error"]["code"], json!("ambiguous_id"), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains(&b));
+    }
+    let start = &b[..common + 1];
+    assert_eq!(f.json(&["show", start])["id"], json!(b), "by a start only it has");
+    f.ok(&["edit", end, "--set", "team=Tổ hòa giải bản Khuổi Củng"]);
+    assert_eq!(f.json(&["show", &a])["body"]["team"], json!("Tổ hòa giải bản Khuổi Củng"));
+    assert!(f.ok(&["history", end]).contains("Tổ hòa giải bản Khuổi Củng"));
+    // The village by its name, not its id alone.
+    let shown = f.ok(&["show", end]);
+    assert!(shown.contains(&format!("Đơn vị: Bản Khuổi Củng ({village})")), "{shown}");
+    assert_eq!(f.run(&["show", "ffffff"]).status.code(), Some(3), "a start of nothing: not found");
+}

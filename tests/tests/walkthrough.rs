@@ -49,7 +49,22 @@ fn a_newcomer_enrolls_records_offline_and_syncs() {
     assert_eq!(run(d, "a.db", &["status"])["pending"], 0);
     // A colleague's phone receives it.
     run(d, "b.db", &["enroll", "--server", &server.url, "--code", &server.code("lo.thi.b")]);
-    run(d, "b.db", &["sync"]);
+    // Not on a terminal: a plain line per round trip on standard error, the JSON result alone
+    // on standard output.
+    let synced = Command::new(sotay())
+        .current_dir(d)
+        .args(["--store", "b.db", "--json", "sync"])
+        .env_remove("SOTAY_KEY")
+        .output()
+        .expect("run sotay");
+    assert!(synced.status.success());
+    let result: serde_json::Value = serde_json::from_slice(&synced.stdout).expect("JSON alone on stdout");
+    assert_eq!(result["received_docs"], 1, "{result}");
+    let progress = String::from_utf8_lossy(&synced.stderr);
+    assert!(
+        progress.lines().any(|l| l.starts_with("lượt 1: ") && l.contains("nhận 1 thay đổi của 1 hồ sơ")),
+        "{progress}"
+    );
     let found = run(d, "b.db", &["search", "loi di"]);
     assert_eq!(found[0]["id"], serde_json::json!(id));
     // History shows the server's receipt time beside the device's clock.

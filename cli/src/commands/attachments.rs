@@ -33,7 +33,8 @@ pub fn attach(cli: &Cli, id: &str, file: &Path, name: Option<&str>) -> Result<()
         .map(str::to_string)
         .unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     let mut store = super::open(cli)?;
-    let reference = store.attach(id, &name, media_type, &data)?;
+    let id = super::record_id(&store, id)?;
+    let reference = store.attach(&id, &name, media_type, &data)?;
     if cli.json {
         render::json(&reference);
     } else {

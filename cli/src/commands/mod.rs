@@ -56,3 +56,40 @@ pub fn unit_of(store: &Store, typed: &str) -> Result<String, CliError> {
         }
     }
 }
+
+/// Whether `typed` has the form of a whole id (36 characters, hyphens at UUID places).
+fn uuid_like(typed: &str) -> bool {
+    typed.len() == 36 && typed.char_indices().all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
+}
+
+/// How many characters an id's start needs before it is looked up as a start: fewer would name
+/// most of a store.
+const ID_START_CHARS: usize = 4;
+
+/// The record a person named by its id or by an unambiguous start or end of it (`sotay show
+/// 01a24d46-6d`, `sotay show 37bc5b67`: ids made close in time share their start, which is their
+/// time, and differ at their random end); one that names several records is refused with some of
+/// them, one that names none is not found.
+pub fn record_id(store: &Store, typed: &str) -> Result<String, CliError> {
+    let typed = typed.trim().to_lowercase();
+    // Too short to look up, or not a part of an id at all: the store's to refuse as invalid.
+    if typed.chars().count() < ID_START_CHARS || !typed.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Ok(typed);
+    }
+    let ids = store.document_ids()?;
+    if ids.contains(&typed) {
+        return Ok(typed);
+    }
+    let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(&typed) || id.ends_with(&typed)).collect();
+    match matching.as_slice() {
+        // A whole id is the store's to refuse (as invalid, or not found); a part of one named none.
+        [] if uuid_like(&typed) => Ok(typed),
+        [] => Err(sotay_core::CoreError::NotFound { id: typed }.into()),
+        [one] => Ok((*one).clone()),
+        several => Err(CliError::AmbiguousId {
+            count: several.len(),
+            shown: several.iter().take(5).map(|id| id.to_string()).collect(),
+            typed,
+        }),
+    }
+}

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 use sotay_core::Lang;
+use sotay_core::record::form::{describe, suggest};
 use sotay_core::record::input::{apply_assignments, parse_body};
 use sotay_core::record::{RecordBody, RecordKind};
 use sotay_core::store::{RecordFilter, Store};
@@ -32,7 +33,29 @@ fn content(kind: RecordKind, base: RecordBody, c: &ContentArgs) -> Result<Record
         }
         None => base,
     };
-    Ok(apply_assignments(&from_file, &c.set).map_err(CoreError::invalid)?)
+    apply_assignments(&from_file, &c.set).map_err(|errors| match unknown_field(kind, &errors) {
+        Some(e) => e,
+        None => CoreError::invalid(errors).into(),
+    })
+}
+
+/// A path the kind does not have, said with the fields that may have been meant (a name typed
+/// without diacritics, "tieu_de", finds "Tiêu đề") and where to look them all up.
+fn unknown_field(kind: RecordKind, errors: &[FieldError]) -> Option<CliError> {
+    let e = errors.iter().find(|e| e.problem == sotay_core::Problem::UnknownField)?;
+    let suggestions = suggest(kind, &e.path).into_iter().map(|f| (f.path, f.label)).collect();
+    Some(CliError::UnknownField { kind: kind.code(), path: e.path.clone(), suggestions })
+}
+
+pub fn fields(cli: &Cli, code: &str) -> Result<(), CliError> {
+    let kind = kind(code)?;
+    let fields = describe(kind);
+    if cli.json {
+        render::json(&fields);
+    } else {
+        render::fields(kind, &fields, cli.lang);
+    }
+    Ok(())
 }
 
 fn saved(cli: &Cli, store: &Store, id: &str) -> Result<(), CliError> {
@@ -61,19 +84,20 @@ pub fn edit(cli: &Cli, a: &EditArgs) -> Result<(), CliError> {
         return Err(CliError::usage("cần --set hoặc --from", "give --set or --from"));
     }
     let mut store = super::open(cli)?;
-    let current = store.record(&a.id)?;
+    let id = super::record_id(&store, &a.id)?;
+    let current = store.record(&id)?;
     let body = content(current.kind, current.body, &a.content)?;
-    store.update_record(&a.id, body)?;
-    saved(cli, &store, &a.id)
+    store.update_record(&id, body)?;
+    saved(cli, &store, &id)
 }
 
 pub fn show(cli: &Cli, id: &str) -> Result<(), CliError> {
     let store = super::open(cli)?;
-    let view = store.record(id)?;
+    let view = store.record(&super::record_id(&store, id)?)?;
     if cli.json {
         render::json(&view)
     } else {
-        render::record(&view, cli.lang)
+        render::record(&view, &render::Places::of(&store)?, cli.lang)
     }
     Ok(())
 }
@@ -122,11 +146,11 @@ pub fn list(cli: &Cli, text: Option<&String>, f: &FilterArgs) -> Result<(), CliE
 
 pub fn history(cli: &Cli, id: &str) -> Result<(), CliError> {
     let store = super::open(cli)?;
-    let entries = store.history(id)?;
+    let entries = store.history(&super::record_id(&store, id)?)?;
     if cli.json {
         render::json(&entries)
     } else {
-        render::history(&entries, cli.lang)
+        render::history(&entries, &render::Places::of(&store)?, cli.lang)
     }
     Ok(())
 }
@@ -149,14 +173,15 @@ pub fn conflicts(cli: &Cli) -> Result<(), CliError> {
 
 pub fn resolve(cli: &Cli, a: &ResolveArgs) -> Result<(), CliError> {
     let mut store = super::open(cli)?;
+    let id = super::record_id(&store, &a.id)?;
     let value = match (a.pick, &a.value) {
         (Some(n), _) => {
-            let view = store.record(&a.id)?;
+            let view = store.record(&id)?;
             let conflict = view
                 .conflicts
                 .iter()
                 .find(|c| c.path == a.field)
-                .ok_or_else(|| CoreError::NoSuchConflict { id: a.id.clone(), path: a.field.clone() })?;
+                .ok_or_else(|| CoreError::NoSuchConflict { id: id.clone(), path: a.field.clone() })?;
             n.checked_sub(1).and_then(|i| conflict.values.get(i)).map(|v| v.value.clone()).ok_or_else(|| {
                 CoreError::invalid(vec![FieldError::new(
                     "pick",
@@ -171,12 +196,13 @@ pub fn resolve(cli: &Cli, a: &ResolveArgs) -> Result<(), CliError> {
             return Err(CliError::usage("cần --pick hoặc --value", "give --pick or --value"));
         }
     };
-    store.resolve_conflict(&a.id, &a.field, value)?;
-    saved(cli, &store, &a.id)
+    store.resolve_conflict(&id, &a.field, value)?;
+    saved(cli, &store, &id)
 }
 
 pub fn delete(cli: &Cli, id: &str, reason: &str) -> Result<(), CliError> {
     let mut store = super::open(cli)?;
+    let id = &super::record_id(&store, id)?;
     store.delete_record(id, reason)?;
     if cli.json {
         render::json(&store.record(id)?);

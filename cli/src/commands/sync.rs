@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 use sotay_core::Lang;
 use sotay_core::store::{NewProfile, Store};
-use sotay_core::sync::http::{Transport, sync_store};
+use sotay_core::sync::http::{Cancel, SyncObserver, SyncReport, Transport, sync_with};
 use sotay_core::time::{SystemClock, format_vietnam};
 
 use crate::args::Cli;
@@ -62,7 +62,12 @@ pub fn sync(cli: &Cli, with_attachments: bool) -> Result<(), CliError> {
     let mut store = super::open(cli)?;
     let (url, _, _) = store.enrollment()?.ok_or(sotay_core::CoreError::NotEnrolled)?;
     let transport = Transport::new(&url)?;
-    let report = runtime()?.block_on(sync_store(&mut store, &transport, with_attachments))?;
+    let progress = Progress::new(cli.lang);
+    let lock = tokio::sync::Mutex::new(&mut store);
+    let access = || async { tokio::sync::MutexGuard::map(lock.lock().await, |s| &mut **s) };
+    let done = runtime()?.block_on(sync_with(access, &transport, &progress, &Cancel::default(), with_attachments));
+    progress.finish();
+    let report = done?;
     if cli.json {
         render::json(&report);
     } else {
@@ -100,6 +105,72 @@ pub fn sync(cli: &Cli, with_attachments: bool) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// How a sync advances, on standard error (standard output keeps the result, and its JSON): a
+/// spinner with the counts on a terminal, a plain line per round trip otherwise, so that a log
+/// or a script sees that a long sync is alive.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    lang: Lang,
+}
+
+impl Progress {
+    fn new(lang: Lang) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message(if lang == Lang::Vi { "đang kết nối…" } else { "connecting…" });
+            bar
+        });
+        Progress { bar, lang }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// One line of a sync's progress.
+fn progress_line(r: &SyncReport, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => format!(
+            "lượt {}: gửi {} thay đổi, nhận {} thay đổi của {} hồ sơ, {} tệp; {} KB gửi, {} KB nhận",
+            r.round_trips,
+            r.pushed_changes,
+            r.received_changes,
+            r.received_docs,
+            r.attachments_sent + r.attachments_received,
+            r.bytes_sent.div_ceil(1024),
+            r.bytes_received.div_ceil(1024)
+        ),
+        Lang::En => format!(
+            "round {}: sent {} changes, received {} changes of {} documents, {} files; {} KB sent, {} KB received",
+            r.round_trips,
+            r.pushed_changes,
+            r.received_changes,
+            r.received_docs,
+            r.attachments_sent + r.attachments_received,
+            r.bytes_sent.div_ceil(1024),
+            r.bytes_received.div_ceil(1024)
+        ),
+    }
+}
+
+impl SyncObserver for Progress {
+    fn progress(&self, report: &SyncReport) {
+        let line = progress_line(report, self.lang);
+        match &self.bar {
+            Some(bar) => bar.set_message(line),
+            None => eprintln!("{line}"),
+        }
+    }
 }
 
 pub fn status(cli: &Cli) -> Result<(), CliError> {

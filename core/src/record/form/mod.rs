@@ -4,6 +4,7 @@
 //! send back what the person did; the form follows the record's structure (`spec`), so Android
 //! and iOS draw every kind with one renderer each and keep no form logic of their own.
 
+mod describe;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use describe::{Choice, FieldInfo, FieldType, describe, suggest};
 pub use spec::{Field, Input, Options, Position, field_at, fields_of};
 
 use super::fields::{display_date, field_label};
