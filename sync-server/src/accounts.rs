@@ -32,6 +32,8 @@ pub enum AccountError {
     NoSuchDevice,
     #[error("mã đăng ký không đúng, đã dùng hoặc đã hết hạn / the enrollment code is wrong, used or expired")]
     BadCode,
+    #[error("không có mã đăng ký nào còn hiệu lực khớp / no outstanding enrollment code matches")]
+    NoSuchCode,
     #[error("hệ điều hành không cấp được số ngẫu nhiên / no randomness from the operating system")]
     Random,
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
@@ -265,6 +267,85 @@ pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Optio
         })?;
     tx.commit()?;
     Ok(user)
+}
+
+/// Disables a user (`disabled`) or enables them again. A disabled user's devices are refused
+/// and their dashboard sessions end; enabling gives back the devices not revoked.
+pub fn set_disabled(conn: &Connection, login: &str, disabled: bool) -> Result<User, AccountError> {
+    let tx = conn.unchecked_transaction()?;
+    let changed = tx.execute("UPDATE users SET disabled = ?2 WHERE login = ?1", params![login, disabled])?;
+    if changed == 0 {
+        return Err(AccountError::NoSuchUser);
+    }
+    tx.execute("DELETE FROM sessions WHERE login = ?1", [login])?;
+    let user =
+        tx.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
+            user_from_row(r, 0)
+        })?;
+    tx.commit()?;
+    Ok(user)
+}
+
+/// An enrollment code not yet used, expired or cancelled. The code itself is not stored: its id
+/// is the start of its hash, enough to cancel it by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutstandingCode {
+    pub id: String,
+    pub login: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Bytes of a code's hash that make its id (12 hex digits).
+pub const CODE_ID_BYTES: usize = 6;
+
+pub fn outstanding_codes(conn: &Connection, now: i64) -> Result<Vec<OutstandingCode>, AccountError> {
+    let mut stmt = conn.prepare(
+        "SELECT code_hash, login, created_at, expires_at FROM enrollment_codes
+         WHERE used_at IS NULL AND expires_at > ?1 ORDER BY created_at",
+    )?;
+    let rows = stmt.query_map([now], |r| {
+        let hash: Vec<u8> = r.get(0)?;
+        Ok(OutstandingCode {
+            id: hex::encode(&hash[..CODE_ID_BYTES.min(hash.len())]),
+            login: r.get(1)?,
+            created_at: r.get(2)?,
+            expires_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Which outstanding codes to cancel: one by its id, or all of a user's.
+pub enum CodesToCancel<'a> {
+    Id(&'a str),
+    OfUser(&'a str),
+}
+
+/// Cancels outstanding codes: their expiry brought to `now`, so that enrolling refuses them as it
+/// refuses an expired one. Returns the ids cancelled; none matching is [`AccountError::NoSuchCode`].
+pub fn cancel_codes(conn: &Connection, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, AccountError> {
+    let ids: Vec<String> = outstanding_codes(conn, now)?
+        .into_iter()
+        .filter(|c| match which {
+            CodesToCancel::Id(id) => c.id == id.trim().to_lowercase(),
+            CodesToCancel::OfUser(login) => c.login == login,
+        })
+        .map(|c| c.id)
+        .collect();
+    if ids.is_empty() {
+        return Err(AccountError::NoSuchCode);
+    }
+    let tx = conn.unchecked_transaction()?;
+    for id in &ids {
+        tx.execute(
+            "UPDATE enrollment_codes SET cancelled_at = ?2, expires_at = ?2
+             WHERE used_at IS NULL AND expires_at > ?2 AND lower(hex(substr(code_hash, 1, ?3))) = ?1",
+            params![id, now, CODE_ID_BYTES as i64],
+        )?;
+    }
+    tx.commit()?;
+    Ok(ids)
 }
 
 /// A user as read back from the database. A role is only ever written from a [`Role`]; one this

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::{accounts, db, now_ms, qr, serve};
+use crate::{accounts, audit, db, now_ms, qr, serve};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
@@ -78,6 +78,15 @@ enum Command {
     Code(CodeCommand),
     /// Kiểm tra dữ liệu đã lưu, cách ly phần hỏng / check what is stored, quarantine what is damaged
     Check,
+    /// Nhật ký quản trị và đăng nhập, mới nhất trước / the log of administrative and sign-in actions, newest first
+    Audit {
+        /// Số dòng tối đa / at most this many
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        /// Ghi ra tệp CSV / write them to a CSV file
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
     /// Sao lưu cơ sở dữ liệu khi máy chủ đang chạy (PostgreSQL: bằng pg_dump) / back up the database while the server runs (PostgreSQL: by pg_dump)
     Backup {
         /// Tệp sao lưu mới / the new backup file
@@ -213,6 +222,10 @@ enum UserCommand {
         #[arg(long)]
         login: String,
     },
+    /// Khóa người dùng: thiết bị bị từ chối, phiên đăng nhập kết thúc / disable a user: their devices are refused, their sessions end
+    Disable { login: String },
+    /// Mở khóa người dùng / enable a user again
+    Enable { login: String },
 }
 
 #[derive(Subcommand)]
@@ -232,12 +245,22 @@ enum CodeCommand {
         /// Hiệu lực (giờ) / valid for (hours)
         #[arg(long, default_value_t = 72)]
         ttl_hours: i64,
-        /// Địa chỉ máy chủ đưa vào mã QR / server URL to put in the QR code
-        #[arg(long)]
+        /// Địa chỉ công khai của máy chủ đưa vào mã QR (đặt một lần: SOTAY_PUBLIC_URL) / the server's public address for the QR code (set once: SOTAY_PUBLIC_URL)
+        #[arg(long, env = "SOTAY_PUBLIC_URL")]
         server_url: Option<String>,
         /// Tệp PNG của mã QR / PNG file of the QR code
         #[arg(long)]
         png: Option<PathBuf>,
+    },
+    /// Các mã còn hiệu lực (chưa dùng, chưa hết hạn, chưa hủy) / outstanding codes (not used, expired or cancelled)
+    List,
+    /// Hủy một mã theo mã số của nó, hoặc mọi mã của một người dùng / cancel a code by its id, or every code of a user
+    Cancel {
+        /// Mã số của mã (12 chữ số hex, từ `code list`) / the code's id (12 hex digits, from `code list`)
+        #[arg(required_unless_present = "user", conflicts_with = "user")]
+        id: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -319,6 +342,9 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
     // pg_restore puts it back as it was, and the next start migrates it.
     if let Command::Restore { from } = &cli.command {
         let epoch = crate::postgres::backup::restore(url, from)?;
+        let mut client = crate::postgres::connect(url)?;
+        crate::postgres::migrate(&mut client)?;
+        crate::postgres::audit::record(&mut client, &done(audit::Action::Restored, &from.display().to_string()))?;
         print(cli.json, json!({"restored": from, "feed_epoch": epoch}), || {
             format!(
                 "Đã khôi phục từ / restored from {}; các thiết bị sẽ đối chiếu lại khi đồng bộ / \
@@ -334,6 +360,7 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::User(UserCommand::Add { login, name, role, unit }) => {
             let user = pg::add_user(&mut client, &login, &name, &role, &unit, now_ms())?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::UserAdded, &user.login))?;
             print(cli.json, json!(user), || {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
@@ -341,6 +368,17 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
         Command::User(UserCommand::List) => print_users(cli.json, &pg::users(&mut client)?),
         Command::User(UserCommand::Edit { login, role, unit }) => {
             let user = pg::edit_user(&mut client, &login, role.as_deref(), unit.as_deref())?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::UserEdited, &user.login))?;
+            print_edited(cli.json, &user);
+        }
+        Command::User(UserCommand::Disable { login }) => {
+            let user = pg::set_disabled(&mut client, &login, true)?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::UserDisabled, &user.login))?;
+            print_edited(cli.json, &user);
+        }
+        Command::User(UserCommand::Enable { login }) => {
+            let user = pg::set_disabled(&mut client, &login, false)?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::UserEnabled, &user.login))?;
             print_edited(cli.json, &user);
         }
         Command::User(UserCommand::Password { login }) => {
@@ -350,11 +388,13 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
                 &login,
                 &password,
             )?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::PasswordSet, &login))?;
             print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => print_devices(cli.json, &pg::devices(&mut client)?),
         Command::Check => {
             let report = crate::postgres::check::run(&mut client)?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::Checked, ""))?;
             print(cli.json, json!(report), || {
                 let mut out = format!(
                     "Đã đọc / read: {} thay đổi / changes, {} tài liệu / documents\nThay đổi hỏng / damaged changes: {}\nTài liệu hỏng / damaged documents: {}",
@@ -380,12 +420,14 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Backup { to } => {
             let bytes = crate::postgres::backup::dump(url, &to)?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::BackupTaken, &to.display().to_string()))?;
             print(cli.json, json!({"backup": to, "bytes": bytes}), || {
                 format!("Đã sao lưu (pg_dump) / backed up (pg_dump) to {} ({bytes} byte)", to.display())
             });
         }
         Command::Restored => {
             let epoch = crate::postgres::feed::new_epoch(&mut client)?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::Restored, ""))?;
             print(cli.json, json!({"feed_epoch": epoch}), || {
                 "Nhật ký thay đổi mang dấu mới: các thiết bị sẽ đối chiếu lại khi đồng bộ / \
                  the feed has a new epoch: devices will reconcile when they next sync"
@@ -394,17 +436,96 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Device(DeviceCommand::Revoke { device_id }) => {
             pg::revoke_device(&mut client, &device_id, now_ms())?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::DeviceRevoked, &device_id))?;
             print(cli.json, json!({"revoked": device_id}), || format!("Đã thu hồi / revoked {device_id}"));
         }
         Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
             let key = pg::code_key(&mut client)?;
             let code = pg::create_code(&mut client, &key, &user, ttl, now_ms())?;
+            crate::postgres::audit::record(&mut client, &done(audit::Action::CodeCreated, &user))?;
             show_code(&cli.data, cli.json, &code, &user, ttl_hours, server_url.as_deref(), png)?;
+        }
+        Command::Code(CodeCommand::List) => print_codes(cli.json, &pg::outstanding_codes(&mut client, now_ms())?),
+        Command::Code(CodeCommand::Cancel { id, user }) => {
+            let which = match (&id, &user) {
+                (Some(id), _) => accounts::CodesToCancel::Id(id),
+                (None, Some(login)) => accounts::CodesToCancel::OfUser(login),
+                (None, None) => return Err(accounts::AccountError::NoSuchCode.into()),
+            };
+            let ids = pg::cancel_codes(&mut client, which, now_ms())?;
+            for id in &ids {
+                crate::postgres::audit::record(&mut client, &done(audit::Action::CodeCancelled, id))?;
+            }
+            print_cancelled(cli.json, &ids);
+        }
+        Command::Audit { limit, csv } => {
+            print_audit(cli.json, csv.as_deref(), &crate::postgres::audit::latest(&mut client, limit)?)?
         }
         // `serve` is dispatched by `run`, `restore` above: neither needs a migrated connection.
         Command::Serve { .. } | Command::Restore { .. } => unreachable!("dispatched before"),
     }
+    Ok(())
+}
+
+/// What an administration command did, for the audit log: the operator's account, from the
+/// command line.
+fn done(action: audit::Action, target: &str) -> audit::Entry {
+    audit::Entry::new(now_ms(), &audit::cli_actor(), action, target, "cli")
+}
+
+fn print_codes(json: bool, codes: &[accounts::OutstandingCode]) {
+    print(json, json!(codes), || {
+        let mut out = format!("{} mã còn hiệu lực / outstanding codes", codes.len());
+        for c in codes {
+            out.push_str(&format!(
+                "\n  {}  {}  cấp / issued {}  hết hạn / expires {}",
+                c.id,
+                c.login,
+                sotay_core::time::format_vietnam(c.created_at),
+                sotay_core::time::format_vietnam(c.expires_at)
+            ));
+        }
+        out
+    });
+}
+
+fn print_cancelled(json: bool, ids: &[String]) {
+    print(json, json!({"cancelled": ids}), || format!("Đã hủy / cancelled: {}", ids.join(", ")));
+}
+
+fn print_audit(
+    json: bool,
+    csv: Option<&std::path::Path>,
+    entries: &[audit::Entry],
+) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(path) = csv {
+        use std::io::Write;
+        let mut file = crate::private::file(path, false)?;
+        file.write_all(&audit::csv(entries)?)?;
+        print(json, json!({"csv": path, "entries": entries.len()}), || {
+            format!("Đã ghi / wrote {} ({} dòng / entries)", path.display(), entries.len())
+        });
+        return Ok(());
+    }
+    print(json, json!(entries), || {
+        entries
+            .iter()
+            .map(|e| {
+                let label = e.action_label();
+                format!(
+                    "{}  {}  {} / {}  {}  {}",
+                    sotay_core::time::format_vietnam(e.at),
+                    e.actor,
+                    label.vi,
+                    label.en,
+                    e.target,
+                    e.origin
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
     Ok(())
 }
 
@@ -491,12 +612,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Backup { to } => {
             let bytes = db::Database::existing(&cli.data, &key)?.backup(&to)?;
+            audit::record(&existing()?, &done(audit::Action::BackupTaken, &to.display().to_string()))?;
             print(cli.json, json!({"backup": to, "bytes": bytes}), || {
                 format!("Đã sao lưu / backed up to {} ({bytes} byte)", to.display())
             });
         }
         Command::Restore { from } => {
             let aside = db::Database::for_restoring(&cli.data, &key)?.restore(&from, now_ms())?;
+            audit::record(&existing()?, &done(audit::Action::Restored, &from.display().to_string()))?;
             print(cli.json, json!({"restored": from, "set_aside": aside}), || {
                 format!(
                     "Đã khôi phục từ / restored from {}; cơ sở dữ liệu trước đó để ở / the database before it is kept at {}",
@@ -509,6 +632,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Check => {
             let conn = existing()?;
             let report = crate::check::run(&conn, now_ms())?;
+            audit::record(&conn, &done(audit::Action::Checked, ""))?;
             print(cli.json, json!(report), || {
                 format!(
                     "Mục nhật ký hỏng / damaged feed entries: {}\nTài liệu hỏng / damaged documents: {}\nĐang cách ly / in quarantine: {}",
@@ -525,25 +649,42 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::User(UserCommand::Add { login, name, role, unit }) => {
             let conn = existing()?;
             let user = accounts::add_user(&conn, &login, &name, &role, &unit, now_ms())?;
+            audit::record(&conn, &done(audit::Action::UserAdded, &user.login))?;
             print(cli.json, json!(user), || {
                 format!("Đã tạo người dùng / created user {} ({}, {})", user.login, user.role.code(), user.unit)
             });
         }
         Command::User(UserCommand::List) => print_users(cli.json, &accounts::users(&existing()?)?),
         Command::User(UserCommand::Edit { login, role, unit }) => {
-            let user = accounts::edit_user(&existing()?, &login, role.as_deref(), unit.as_deref())?;
+            let conn = existing()?;
+            let user = accounts::edit_user(&conn, &login, role.as_deref(), unit.as_deref())?;
+            audit::record(&conn, &done(audit::Action::UserEdited, &user.login))?;
+            print_edited(cli.json, &user);
+        }
+        Command::User(UserCommand::Disable { login }) => {
+            let conn = existing()?;
+            let user = accounts::set_disabled(&conn, &login, true)?;
+            audit::record(&conn, &done(audit::Action::UserDisabled, &user.login))?;
+            print_edited(cli.json, &user);
+        }
+        Command::User(UserCommand::Enable { login }) => {
+            let conn = existing()?;
+            let user = accounts::set_disabled(&conn, &login, false)?;
+            audit::record(&conn, &done(audit::Action::UserEnabled, &user.login))?;
             print_edited(cli.json, &user);
         }
         Command::User(UserCommand::Password { login }) => {
             let conn = existing()?;
             let password = read_password()?;
             crate::dashboard::auth::set_password(&conn, &login, &password)?;
+            audit::record(&conn, &done(audit::Action::PasswordSet, &login))?;
             print(cli.json, json!({"password_set": login}), || format!("Đã đặt mật khẩu / password set for {login}"));
         }
         Command::Device(DeviceCommand::List) => print_devices(cli.json, &accounts::devices(&existing()?)?),
         Command::Device(DeviceCommand::Revoke { device_id }) => {
             let conn = existing()?;
             accounts::revoke_device(&conn, &device_id, now_ms())?;
+            audit::record(&conn, &done(audit::Action::DeviceRevoked, &device_id))?;
             print(cli.json, json!({"revoked": device_id}), || format!("Đã thu hồi / revoked {device_id}"));
         }
         Command::Code(CodeCommand::Create { user, ttl_hours, server_url, png }) => {
@@ -551,8 +692,26 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let ttl = ttl_hours.clamp(1, 24 * 30) * 3_600_000;
             let key = accounts::CodeKey::load_or_create(&cli.data)?;
             let code = accounts::create_code(&conn, &key, &user, ttl, now_ms())?;
+            audit::record(&conn, &done(audit::Action::CodeCreated, &user))?;
             show_code(&cli.data, cli.json, &code, &user, ttl_hours, server_url.as_deref(), png)?;
         }
+        Command::Code(CodeCommand::List) => {
+            print_codes(cli.json, &accounts::outstanding_codes(&existing()?, now_ms())?)
+        }
+        Command::Code(CodeCommand::Cancel { id, user }) => {
+            let conn = existing()?;
+            let which = match (&id, &user) {
+                (Some(id), _) => accounts::CodesToCancel::Id(id),
+                (None, Some(login)) => accounts::CodesToCancel::OfUser(login),
+                (None, None) => return Err(accounts::AccountError::NoSuchCode.into()),
+            };
+            let ids = accounts::cancel_codes(&conn, which, now_ms())?;
+            for id in &ids {
+                audit::record(&conn, &done(audit::Action::CodeCancelled, id))?;
+            }
+            print_cancelled(cli.json, &ids);
+        }
+        Command::Audit { limit, csv } => print_audit(cli.json, csv.as_deref(), &audit::latest(&existing()?, limit)?)?,
     }
     Ok(())
 }

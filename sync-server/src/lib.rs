@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod api;
 pub mod attachments;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod dashboard;

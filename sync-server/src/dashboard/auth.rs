@@ -54,16 +54,24 @@ pub fn set_password(db: &dyn DashboardStore, login: &str, password: &str) -> Res
 pub struct PasswordCheck {
     stored: Option<String>,
     usable: bool,
+    exists: bool,
 }
 
 /// Reads a login's password hash; `usable` is false for unknown, disabled or password-less users.
 pub fn password_check(db: &dyn DashboardStore, login: &str) -> Result<PasswordCheck, AuthError> {
     let row = db.password_of(login)?;
     let usable = matches!(&row, Some((Some(_), false)));
-    Ok(PasswordCheck { stored: row.and_then(|(h, _)| h), usable })
+    let exists = row.is_some();
+    Ok(PasswordCheck { stored: row.and_then(|(h, _)| h), usable, exists })
 }
 
 impl PasswordCheck {
+    /// Whether the login names a user: a refused sign-in is logged against them, and what was
+    /// typed as a login that names no one (a password typed in the wrong box, say) is not kept.
+    pub fn names_a_user(&self) -> bool {
+        self.exists
+    }
+
     /// Whether `password` is right. Takes the same time (one Argon2 run) whether or not the
     /// login exists, so logins cannot be probed.
     pub fn matches(&self, password: &str) -> bool {

@@ -7,6 +7,7 @@
 //! - [`data`]: what the pages read, through [`store`] (either backend); [`records`] and [`report`]: the pages;
 //! - [`charts`], [`export`]: SVG geometry, CSV and XLSX; [`templates`]: the HTML.
 
+mod audit;
 pub mod auth;
 pub mod charts;
 pub mod data;
@@ -112,6 +113,8 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/report.xlsx", get(report::xlsx))
         .route("/dashboard/report.docx", get(report::docx))
         .route("/dashboard/report/official", get(report::official))
+        .route("/dashboard/audit", get(audit::page))
+        .route("/dashboard/audit.csv", get(audit::csv))
         // Pages are text and compress well: gzip for browsers on 2G.
         .layer(tower_http::compression::CompressionLayer::new())
         // Pages with people's names must not stay in a shared office computer's cache after

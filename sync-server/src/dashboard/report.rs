@@ -382,6 +382,8 @@ fn choose_unit(viewer: &Viewer, a: &Asked, units: Vec<UnitRef>) -> Result<Html<S
 
 pub async fn issue(
     State(state): State<DashState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     viewer: Viewer,
     WithRejection(Query(q), _): WithRejection<Query<ReportQuery>, PageError>,
     WithRejection(Form(form), _): WithRejection<Form<CsrfOnly>, PageError>,
@@ -394,7 +396,16 @@ pub async fn issue(
     resolve_one(&state, &viewer, &mut a).await?;
     let c = compute(&state, &viewer, &a).await?;
     let login = viewer.user.login.clone();
-    state.with_db(move |db| Ok(data::issue(db, &c.report, &login, now_ms())?)).await?;
+    let origin = crate::api::client_ip(state.trust_forwarded_for, &headers, peer).to_string();
+    state
+        .with_db(move |db| {
+            let now = now_ms();
+            data::issue(db, &c.report, &login, now)?;
+            let what = format!("{} {} {}", c.report.unit.code, c.report.period, c.report.convention.code());
+            let entry = crate::audit::Entry::new(now, &login, crate::audit::Action::ReportIssued, &what, &origin);
+            Ok(db.record_audit(&entry)?)
+        })
+        .await?;
     Ok(Redirect::to(&format!("/dashboard/report?{}", query_string(&a))))
 }
 

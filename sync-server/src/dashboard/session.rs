@@ -17,6 +17,7 @@ use sotay_core::sync::scope::UserScope;
 use super::templates::{Chrome, SignInPage};
 use super::{DashState, PageError, auth, lang_of};
 use crate::accounts::User;
+use crate::audit::{Action, Entry};
 use crate::now_ms;
 
 const SESSION_COOKIE: &str = "sotay_session";
@@ -41,7 +42,13 @@ impl Viewer {
     }
 
     pub fn chrome(&self, title: String) -> Chrome {
-        Chrome { lang: self.lang, user: Some(self.user.display_name.clone()), csrf: self.csrf.clone(), title }
+        Chrome {
+            lang: self.lang,
+            user: Some(self.user.display_name.clone()),
+            csrf: self.csrf.clone(),
+            title,
+            admin: self.user.role == Role::Administrator,
+        }
     }
 
     /// Checks a form's CSRF token against the session's.
@@ -72,7 +79,7 @@ pub async fn home(viewer: Viewer) -> Redirect {
 
 fn sign_in_form(lang: Lang, csrf: String, error: Option<&'static str>) -> Result<String, PageError> {
     let title = if lang == Lang::Vi { "Đăng nhập" } else { "Sign in" }.to_string();
-    let page = SignInPage { chrome: Chrome { lang, user: None, csrf, title }, error };
+    let page = SignInPage { chrome: Chrome { lang, user: None, csrf, title, admin: false }, error };
     Ok(askama::Template::render(&page)?)
 }
 
@@ -101,7 +108,8 @@ pub async fn sign_in(
     if presign.is_empty() || !auth::same_token(&presign, &form.csrf) {
         return Err(PageError::Csrf);
     }
-    let ip = crate::api::limit_key(crate::api::client_ip(state.trust_forwarded_for, &headers, peer));
+    let client = crate::api::client_ip(state.trust_forwarded_for, &headers, peer);
+    let ip = crate::api::limit_key(client);
     if state.sign_in_limiter.check_key(&ip).is_err() {
         return Err(PageError::TooMany);
     }
@@ -120,11 +128,25 @@ pub async fn sign_in(
     // moment and 19 MiB, and other pages should not wait for it.
     let for_read = login.clone();
     let check = state.with_db(move |db| Ok(auth::password_check(db, &for_read)?)).await?;
+    let known = check.names_a_user();
     let right = tokio::task::spawn_blocking(move || check.matches(&password))
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?;
-    let signed_in =
-        if right { Some(state.with_db(move |db| Ok(auth::start_session(db, &login, now_ms())?)).await?) } else { None };
+    let origin = client.to_string();
+    let signed_in = state
+        .with_db(move |db| {
+            let now = now_ms();
+            if right {
+                let token = auth::start_session(db, &login, now)?;
+                db.record_audit(&Entry::new(now, &login, Action::SignedIn, &login, &origin))?;
+                Ok(Some(token))
+            } else {
+                let target = if known { login.as_str() } else { "" };
+                db.record_audit(&Entry::new(now, "", Action::SignInRefused, target, &origin))?;
+                Ok(None)
+            }
+        })
+        .await?;
     match signed_in {
         Some(token) => {
             tracing::info!("dashboard sign-in");
@@ -155,13 +177,22 @@ impl CsrfOnly {
 
 pub async fn sign_out(
     State(state): State<DashState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     viewer: Viewer,
     jar: CookieJar,
     WithRejection(Form(form), _): WithRejection<Form<CsrfOnly>, PageError>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&form.csrf)?;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
-        state.with_db(move |db| Ok(auth::end_session(db, &token)?)).await?;
+        let login = viewer.user.login.clone();
+        let origin = crate::api::client_ip(state.trust_forwarded_for, &headers, peer).to_string();
+        state
+            .with_db(move |db| {
+                auth::end_session(db, &token)?;
+                Ok(db.record_audit(&Entry::new(now_ms(), &login, Action::SignedOut, &login, &origin))?)
+            })
+            .await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/dashboard/sign-in")).into_response())

@@ -54,6 +54,10 @@ pub trait DashboardStore: Holdings {
     /// The latest issued report of a unit, period and convention.
     fn latest_issued(&self, unit: &str, period: &str, convention: &str) -> Result<Option<IssuedRow>, DataError>;
     fn add_issued(&self, row: &IssuedRow) -> Result<(), DataError>;
+    /// Appends to the audit log.
+    fn record_audit(&self, entry: &crate::audit::Entry) -> Result<(), DataError>;
+    /// The audit log's latest entries, newest first.
+    fn audit_entries(&self, limit: usize) -> Result<Vec<crate::audit::Entry>, DataError>;
 }
 
 impl DashboardStore for Connection {
@@ -157,5 +161,13 @@ impl DashboardStore for Connection {
             params![row.unit, row.period, row.convention, row.issued_by, row.issued_at, row.figures, row.counted],
         )?;
         Ok(())
+    }
+
+    fn record_audit(&self, entry: &crate::audit::Entry) -> Result<(), DataError> {
+        Ok(crate::audit::record(self, entry)?)
+    }
+
+    fn audit_entries(&self, limit: usize) -> Result<Vec<crate::audit::Entry>, DataError> {
+        Ok(crate::audit::latest(self, limit)?)
     }
 }

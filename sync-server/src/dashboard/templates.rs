@@ -13,6 +13,8 @@ pub struct Chrome {
     pub user: Option<String>,
     pub csrf: String,
     pub title: String,
+    /// The signed-in user administers: the audit log is in the menu.
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -170,6 +172,21 @@ pub struct OfficialPage {
     pub date: String,
     pub signer: String,
     pub filled: String,
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub origin: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub rows: Vec<AuditRow>,
 }
 
 /// Several units match a name: the reader picks one.

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_units_2025_07.sql"),
     include_str!("migrations/0006_report_facts.sql"),
     include_str!("migrations/0007_report_lookups.sql"),
+    include_str!("migrations/0008_audit_log_and_code_cancelling.sql"),
 ];
 
 pub const FILE_NAME: &str = "sotay-server.db";

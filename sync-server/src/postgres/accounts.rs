@@ -6,7 +6,9 @@
 use postgres::{Client, GenericClient};
 
 use super::holdings::PgHoldings;
-use crate::accounts::{self, AccountError, CodeKey, Device, DeviceAuth, Enrolled, NewDevice, User};
+use crate::accounts::{
+    self, AccountError, CodeKey, CodesToCancel, Device, DeviceAuth, Enrolled, NewDevice, OutstandingCode, User,
+};
 use sotay_core::store::Role;
 
 const CODE_SECRET: &str = "enrollment-code-key";
@@ -66,6 +68,51 @@ pub fn create_code(
 
 pub(super) fn user_of(r: &postgres::Row, at: usize) -> User {
     accounts::stored_user(r.get(at), r.get(at + 1), r.get(at + 2), r.get(at + 3), r.get(at + 4))
+}
+
+/// Disables or enables a user, as on SQLite ([`accounts::set_disabled`]).
+pub fn set_disabled(client: &mut Client, login: &str, disabled: bool) -> Result<User, AccountError> {
+    let mut tx = client.transaction()?;
+    let row = tx.query_opt(
+        "UPDATE users SET disabled = $2 WHERE login = $1 RETURNING login, display_name, role, unit, disabled",
+        &[&login, &disabled],
+    )?;
+    let user = row.map(|r| user_of(&r, 0)).ok_or(AccountError::NoSuchUser)?;
+    tx.execute("DELETE FROM sessions WHERE login = $1", &[&login])?;
+    tx.commit()?;
+    Ok(user)
+}
+
+pub fn outstanding_codes(client: &mut impl GenericClient, now: i64) -> Result<Vec<OutstandingCode>, AccountError> {
+    let rows = client.query(
+        "SELECT encode(substring(code_hash FROM 1 FOR $2), 'hex'), login, created_at, expires_at
+         FROM enrollment_codes WHERE used_at IS NULL AND expires_at > $1 ORDER BY created_at",
+        &[&now, &(accounts::CODE_ID_BYTES as i32)],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| OutstandingCode { id: r.get(0), login: r.get(1), created_at: r.get(2), expires_at: r.get(3) })
+        .collect())
+}
+
+/// Cancels outstanding codes, as on SQLite ([`accounts::cancel_codes`]).
+pub fn cancel_codes(client: &mut Client, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, AccountError> {
+    let (id, login) = match which {
+        CodesToCancel::Id(id) => (Some(id.trim().to_lowercase()), None),
+        CodesToCancel::OfUser(login) => (None, Some(login)),
+    };
+    let rows = client.query(
+        "UPDATE enrollment_codes SET cancelled_at = $1, expires_at = $1
+         WHERE used_at IS NULL AND expires_at > $1
+           AND ($2::TEXT IS NULL OR encode(substring(code_hash FROM 1 FOR $4), 'hex') = $2)
+           AND ($3::TEXT IS NULL OR login = $3)
+         RETURNING encode(substring(code_hash FROM 1 FOR $4), 'hex')",
+        &[&now, &id, &login, &(accounts::CODE_ID_BYTES as i32)],
+    )?;
+    if rows.is_empty() {
+        return Err(AccountError::NoSuchCode);
+    }
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 pub fn users(client: &mut Client) -> Result<Vec<User>, AccountError> {

@@ -106,4 +106,12 @@ impl DashboardStore for PgHoldings<'_> {
         )?;
         Ok(())
     }
+
+    fn record_audit(&self, entry: &crate::audit::Entry) -> Result<(), DataError> {
+        Ok(super::audit::record(&mut **self.client(), entry)?)
+    }
+
+    fn audit_entries(&self, limit: usize) -> Result<Vec<crate::audit::Entry>, DataError> {
+        Ok(super::audit::latest(&mut **self.client(), limit)?)
+    }
 }

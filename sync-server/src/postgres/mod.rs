@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod dashboard;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_documents_and_accounts.sql"),
     include_str!("migrations/0003_change_digests.sql"),
     include_str!("migrations/0004_dashboard.sql"),
+    include_str!("migrations/0005_audit_log_and_code_cancelling.sql"),
 ];
 
 /// A key for `pg_advisory_xact_lock`: instances starting at once migrate one after the other.
