@@ -261,10 +261,7 @@ pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Optio
         "UPDATE devices SET confirmed_cursor = ?2 WHERE login = ?1 AND revoked_at IS NULL",
         params![login, MUST_RECONCILE],
     )?;
-    let user =
-        tx.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
-            user_from_row(r, 0)
-        })?;
+    let user = user_named(&tx, login)?;
     tx.commit()?;
     Ok(user)
 }
@@ -278,10 +275,7 @@ pub fn set_disabled(conn: &Connection, login: &str, disabled: bool) -> Result<Us
         return Err(AccountError::NoSuchUser);
     }
     tx.execute("DELETE FROM sessions WHERE login = ?1", [login])?;
-    let user =
-        tx.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
-            user_from_row(r, 0)
-        })?;
+    let user = user_named(&tx, login)?;
     tx.commit()?;
     Ok(user)
 }
@@ -346,6 +340,12 @@ pub fn cancel_codes(conn: &Connection, which: CodesToCancel<'_>, now: i64) -> Re
     }
     tx.commit()?;
     Ok(ids)
+}
+
+fn user_named(conn: &Connection, login: &str) -> rusqlite::Result<User> {
+    conn.query_row("SELECT login, display_name, role, unit, disabled FROM users WHERE login = ?1", [login], |r| {
+        user_from_row(r, 0)
+    })
 }
 
 /// A user as read back from the database. A role is only ever written from a [`Role`]; one this

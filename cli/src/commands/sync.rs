@@ -139,28 +139,26 @@ impl Progress {
 
 /// One line of a sync's progress.
 fn progress_line(r: &SyncReport, lang: Lang) -> String {
-    match lang {
-        Lang::Vi => format!(
-            "lượt {}: gửi {} thay đổi, nhận {} thay đổi của {} hồ sơ, {} tệp; {} KB gửi, {} KB nhận",
-            r.round_trips,
-            r.pushed_changes,
-            r.received_changes,
-            r.received_docs,
-            r.attachments_sent + r.attachments_received,
-            r.bytes_sent.div_ceil(1024),
-            r.bytes_received.div_ceil(1024)
-        ),
-        Lang::En => format!(
-            "round {}: sent {} changes, received {} changes of {} documents, {} files; {} KB sent, {} KB received",
-            r.round_trips,
-            r.pushed_changes,
-            r.received_changes,
-            r.received_docs,
-            r.attachments_sent + r.attachments_received,
-            r.bytes_sent.div_ceil(1024),
-            r.bytes_received.div_ceil(1024)
-        ),
-    }
+    let w = |vi: &'static str, en: &'static str| sotay_core::labels::Label::new(vi, en).get(lang);
+    format!(
+        "{} {}: {} {} {}, {} {} {} {} {}, {} {}; {} KB {}, {} KB {}",
+        w("lượt", "round"),
+        r.round_trips,
+        w("gửi", "sent"),
+        r.pushed_changes,
+        w("thay đổi", "changes"),
+        w("nhận", "received"),
+        r.received_changes,
+        w("thay đổi của", "changes of"),
+        r.received_docs,
+        w("hồ sơ", "documents"),
+        r.attachments_sent + r.attachments_received,
+        w("tệp", "files"),
+        r.bytes_sent.div_ceil(1024),
+        w("gửi", "sent"),
+        r.bytes_received.div_ceil(1024),
+        w("nhận", "received"),
+    )
 }
 
 impl SyncObserver for Progress {
