@@ -39,6 +39,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of `serve`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Chạy máy chủ / run the server
@@ -64,6 +66,9 @@ enum Command {
         /// Mã mở /metrics cho máy khác / bearer token that opens /metrics to other machines
         #[arg(long, env = "SOTAY_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// Địa chỉ công khai của máy chủ, in trên thẻ đăng ký / the server's public address, printed on enrollment cards
+        #[arg(long, env = "SOTAY_PUBLIC_URL")]
+        public_url: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -586,6 +591,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             log_json,
             enrollments_per_minute,
             metrics_token,
+            public_url,
             limits,
         } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -606,6 +612,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 enrollments_per_minute,
                 limits: limits.limits(),
                 metrics_token: metrics_token.filter(|t| !t.is_empty()),
+                public_url,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(serve::run(config, serve::shutdown_signal()))?;

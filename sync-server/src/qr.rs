@@ -23,6 +23,13 @@ pub fn terminal(data: &str) -> Result<String, qrcode::types::QrError> {
     Ok(QrCode::new(data.as_bytes())?.render::<unicode::Dense1x2>().quiet_zone(true).build())
 }
 
+/// The QR code as an SVG image, for a page to print (the dashboard's enrollment card).
+pub fn svg(data: &str) -> Result<String, qrcode::types::QrError> {
+    let svg = QrCode::new(data.as_bytes())?.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).build();
+    // Inside an HTML page, the image without its XML declaration.
+    Ok(svg.find("<svg").map(|at| svg[at..].to_string()).unwrap_or(svg))
+}
+
 /// Writes the QR image, readable by its owner only: it carries a code that enrolls a device.
 pub fn png(data: &str, path: &Path) -> Result<(), String> {
     let code = QrCode::new(data.as_bytes()).map_err(|e| e.to_string())?;

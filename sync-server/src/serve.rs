@@ -32,6 +32,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Bearer token that opens `/metrics` to clients elsewhere than this machine.
     pub metrics_token: Option<String>,
+    /// The server's address as phones reach it (`SOTAY_PUBLIC_URL`), for enrollment cards.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +87,8 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             let conn = db.open()?;
             conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(crate::db::DbError::from)?;
             db.spawn_checkpointer()?;
-            let dashboard = crate::dashboard::DashState::open(&db, config.trust_forwarded_for)?;
+            let dashboard = crate::dashboard::DashState::open(&db, config.trust_forwarded_for)?
+                .with_public_url(config.public_url.clone());
             let state = AppState::new(&db, conn, settings)?;
             (router(state).merge(crate::dashboard::router(dashboard)), Some(Embedded { db, _serving: serving }))
         }
@@ -102,7 +105,8 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             .await
             .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
             let state = AppState::on_postgres(&key.1, key.0, settings)?;
-            let dashboard = crate::dashboard::DashState::on_postgres(&key.1, config.trust_forwarded_for);
+            let dashboard = crate::dashboard::DashState::on_postgres(&key.1, config.trust_forwarded_for)
+                .with_public_url(config.public_url.clone());
             (router(state).merge(crate::dashboard::router(dashboard)), None)
         }
     };

@@ -125,3 +125,105 @@ async fn read_in_chromium(backend: Backend) {
     // A4 is 595 × 842 points.
     assert!(String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 595"), "A4 pages");
 }
+
+/// The `sotay` CLI this package builds, beside the test executables.
+fn cli() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    exe.parent().and_then(Path::parent).expect("target/<profile>").join("e2e-sotay")
+}
+
+/// Runs `tests/browser/admin.mjs` at `step`; returns what it read.
+async fn admin_step(step: &'static str, url: &str, out: &Path) -> serde_json::Value {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let (url, out) = (url.to_string(), out.to_path_buf());
+    let result = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("admin.mjs")
+            .current_dir(browser_dir())
+            .env("SOTAY_STEP", step)
+            .env("SOTAY_URL", url)
+            .env("SOTAY_LOGIN", "quan.tri.tinh")
+            .env("SOTAY_PASSWORD", PASSWORD)
+            .env("SOTAY_NEW_LOGIN", "hoang.van.son")
+            .env("SOTAY_NEW_NAME", "Hoàng Văn Sơn")
+            .env("SOTAY_UNIT", sotay_e2e::COMMUNE)
+            .env("SOTAY_OUT", out)
+            .env("CHROMIUM", chromium)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run node");
+    assert!(result.status.success(), "admin.mjs {step} failed:\n{}", String::from_utf8_lossy(&result.stderr));
+    serde_json::from_slice(&result.stdout).expect("the script's JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_enrolls_and_revokes_a_device_in_chromium() {
+    admin_walk(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_enrolls_and_revokes_a_device_in_chromium_on_postgres() {
+    admin_walk(Backend::Postgres).await;
+}
+
+/// Issue 14's walk: an administrator creates a user, issues a code and prints its card; a CLI
+/// device enrolls with that code and syncs; the administrator sees it listed with its last sync
+/// and revokes it; the device is then refused.
+async fn admin_walk(backend: Backend) {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(Path::new(&chromium).exists(), "{chromium} is missing: install Debian's chromium (scripts/test does)");
+    ensure_driver();
+    let server = sotay_e2e::TestServer::start_on_with(backend, &["--public-url", "https://sotay.tuyenquang.example"]);
+    server.add_user("quan.tri.tinh", "administrator", sotay_e2e::PROVINCE);
+    server.set_password("quan.tri.tinh", PASSWORD);
+    let out = std::env::var("SOTAY_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots"));
+    let out = if backend == Backend::Postgres { out.join("postgres") } else { out };
+    std::fs::create_dir_all(&out).expect("a directory for screenshots");
+
+    let issued = admin_step("issue", &server.url, &out).await;
+    assert_eq!(issued["listed"], 1, "the new user is listed: {issued}");
+    assert_eq!(issued["qr"], 1, "the card has its QR code: {issued}");
+    assert_eq!(issued["headerOnPaper"], 0, "the card prints alone");
+    let code = issued["code"].as_str().expect("a code").to_string();
+    let pdf = std::fs::read(out.join("enrollment-card.pdf")).expect("the card's PDF");
+    assert!(pdf.starts_with(b"%PDF"));
+    // A5 is 148 × 210 mm: 419.5 × 595.3 pt; Chromium rounds the page box to whole CSS pixels.
+    let text = String::from_utf8_lossy(&pdf);
+    let media = text.split("/MediaBox [0 0 ").nth(1).and_then(|rest| rest.split(']').next()).unwrap_or_default();
+    let size: Vec<f64> = media.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    assert!(
+        matches!(size.as_slice(), [w, h] if (w - 419.5).abs() < 1.5 && (h - 595.3).abs() < 1.5),
+        "an A5 card: {media}"
+    );
+
+    // A CLI device enrolls with the printed code and syncs.
+    let dir = tempfile::tempdir().expect("a folder for the device");
+    let sotay = |args: &[&str]| {
+        Command::new(cli()).current_dir(dir.path()).args(["--store", "son.db"]).args(args).output().expect("sotay")
+    };
+    let enrolled = sotay(&["enroll", "--server", &server.url, "--code", &code, "--device-name", "Máy tính bảng xã"]);
+    assert!(enrolled.status.success(), "{}", String::from_utf8_lossy(&enrolled.stderr));
+    assert!(sotay(&["sync"]).status.success());
+
+    let revoked = admin_step("revoke", &server.url, &out).await;
+    assert!(
+        revoked["lastSync"].as_str().unwrap_or_default().contains("(UTC+7)"),
+        "listed with its last sync: {revoked}"
+    );
+    assert_eq!(revoked["revoked"], true, "{revoked}");
+    let refused = sotay(&["sync"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(6),
+        "the revoked device is refused: {}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    for name in ["admin-users.png", "enrollment-card.png", "admin-devices.png", "admin-devices-revoked.png"] {
+        let bytes = std::fs::read(out.join(name)).expect(name);
+        assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 5_000, "{name}");
+    }
+}

@@ -42,7 +42,7 @@ pub async fn page(
         })
         .collect();
     let title = if lang == sotay_core::Lang::Vi { "Nhật ký quản trị" } else { "Audit log" }.to_string();
-    let page = AuditPage { chrome: viewer.chrome(title), rows };
+    let page = AuditPage { chrome: viewer.chrome(title), here: "/dashboard/audit".into(), rows };
     Ok(Html(askama::Template::render(&page)?))
 }
 

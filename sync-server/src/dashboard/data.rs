@@ -23,6 +23,8 @@ pub enum DataError {
     Holdings(#[from] IngestError),
     #[error(transparent)]
     Core(#[from] sotay_core::CoreError),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountError),
 }
 
 impl From<postgres::Error> for DataError {
@@ -69,6 +71,8 @@ pub fn record_title(db: &dyn DashboardStore, id: &str) -> Result<Option<String>,
 pub struct LoadedRecord {
     pub body: RecordBody,
     pub deleted: bool,
+    /// The login that created it.
+    pub created_by: String,
     pub heads: Vec<String>,
     pub doc: Document,
 }
@@ -79,7 +83,13 @@ fn load_record(db: &dyn DashboardStore, id: &str, kind: RecordKind) -> Result<Op
     let Ok((envelope, body)) = doc.contents() else { return Ok(None) };
     let Ok(body) = RecordBody::from_stored(kind, body) else { return Ok(None) };
     let heads = doc.heads().iter().map(|h| h.to_string()).collect();
-    Ok(Some(LoadedRecord { body, deleted: envelope.deleted.is_some(), heads, doc }))
+    Ok(Some(LoadedRecord {
+        body,
+        deleted: envelope.deleted.is_some(),
+        created_by: envelope.created_by.user,
+        heads,
+        doc,
+    }))
 }
 
 /// The records a user may open (the rules of sync: `UserScope::may_pull`), under `unit`.
@@ -205,7 +215,16 @@ pub fn unit_names(db: &dyn DashboardStore) -> Result<HashMap<String, String>, Da
 
 /// Whether `unit` lies within the user's reach: their unit itself, or below it.
 pub fn within_reach(db: &dyn DashboardStore, user: &UserScope, unit: &str) -> Result<bool, DataError> {
-    if user.role == sotay_core::store::Role::Administrator || unit == user.unit {
+    if user.role == sotay_core::store::Role::Administrator {
+        return Ok(true);
+    }
+    unit_under(db, &user.unit, unit)
+}
+
+/// Whether `unit` is `ancestor` or lies below it (a commune of a province, a village of a
+/// commune): what an administrator of `ancestor` may administer.
+pub fn unit_under(db: &dyn DashboardStore, ancestor: &str, unit: &str) -> Result<bool, DataError> {
+    if unit == ancestor {
         return Ok(true);
     }
     let commune = match catalogue().get(unit) {
@@ -215,7 +234,7 @@ pub fn within_reach(db: &dyn DashboardStore, user: &UserScope, unit: &str) -> Re
             None => return Ok(false),
         },
     };
-    Ok(catalogue().lineage(&commune).iter().any(|u| u.code == user.unit))
+    Ok(catalogue().lineage(&commune).iter().any(|u| u.code == ancestor))
 }
 
 /// The latest issued report of a unit and period.

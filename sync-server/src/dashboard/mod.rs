@@ -7,6 +7,7 @@
 //! - [`data`]: what the pages read, through [`store`] (either backend); [`records`] and [`report`]: the pages;
 //! - [`charts`], [`export`]: SVG geometry, CSV and XLSX; [`templates`]: the HTML.
 
+mod admin;
 mod audit;
 pub mod auth;
 pub mod charts;
@@ -54,6 +55,8 @@ pub struct DashState {
     sign_in_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     sign_in_per_login: Arc<DefaultKeyedRateLimiter<String>>,
     trust_forwarded_for: bool,
+    /// The server's address as phones reach it, for enrollment cards (`SOTAY_PUBLIC_URL`).
+    public_url: Option<String>,
 }
 
 impl DashState {
@@ -74,7 +77,14 @@ impl DashState {
             sign_in_limiter: Arc::new(RateLimiter::keyed(quota)),
             sign_in_per_login: Arc::new(RateLimiter::keyed(quota)),
             trust_forwarded_for,
+            public_url: None,
         }
+    }
+
+    /// With the server's public address, which enrollment cards carry.
+    pub fn with_public_url(mut self, url: Option<String>) -> DashState {
+        self.public_url = url.filter(|u| !u.trim().is_empty());
+        self
     }
 
     /// Runs `work` with the connection, off the async runtime.
@@ -113,6 +123,14 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/report.xlsx", get(report::xlsx))
         .route("/dashboard/report.docx", get(report::docx))
         .route("/dashboard/report/official", get(report::official))
+        .route("/dashboard/admin/users", get(admin::users).post(admin::add_user))
+        .route("/dashboard/admin/users/{login}/edit", post(admin::edit_user))
+        .route("/dashboard/admin/users/{login}/switch", post(admin::switch_user))
+        .route("/dashboard/admin/users/{login}/password", post(admin::set_password))
+        .route("/dashboard/admin/devices", get(admin::devices))
+        .route("/dashboard/admin/devices/{id}/revoke", post(admin::revoke_device))
+        .route("/dashboard/admin/codes", get(admin::codes).post(admin::issue_code))
+        .route("/dashboard/admin/codes/{id}/cancel", post(admin::cancel_code))
         .route("/dashboard/audit", get(audit::page))
         .route("/dashboard/audit.csv", get(audit::csv))
         // Pages are text and compress well: gzip for browsers on 2G.
@@ -171,6 +189,9 @@ pub enum PageError {
     Forbidden,
     #[error("{vi} / {en}")]
     BadRequest { vi: &'static str, en: &'static str },
+    /// What a person asked for that the rules refuse, said in both languages by the rule.
+    #[error("{0}")]
+    Refused(String),
     #[error("phiên làm việc đã hết hạn, hãy tải lại trang / the form has expired: reload the page")]
     Csrf,
     #[error("thử đăng nhập quá nhiều lần, hãy chờ một phút / too many sign-in attempts: wait a minute")]
@@ -185,7 +206,7 @@ impl PageError {
             PageError::SignedOut => StatusCode::SEE_OTHER,
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::Forbidden => StatusCode::FORBIDDEN,
-            PageError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            PageError::BadRequest { .. } | PageError::Refused(_) => StatusCode::BAD_REQUEST,
             PageError::Csrf => StatusCode::FORBIDDEN,
             PageError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

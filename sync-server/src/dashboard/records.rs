@@ -20,13 +20,25 @@ use super::templates::{Choice, DeadlineRow, Field, HistoryRow, RecordPage, Recor
 use super::{DashState, PageError, Viewer, data};
 use crate::now_ms;
 
-const MAX_ROWS: usize = 500;
+/// Rows a page of the list shows; the total is always said, and every page can be reached.
+const PER_PAGE: usize = 50;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
+    /// Words to find, diacritics and case aside.
+    q: Option<String>,
     kind: Option<String>,
+    /// A unit's code, or its name.
     unit: Option<String>,
+    status: Option<String>,
+    /// The login that created the record.
+    author: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     overdue: Option<String>,
+    conflicts: Option<String>,
+    sort: Option<String>,
+    page: Option<usize>,
 }
 
 fn unit_name(code: &str, villages: &std::collections::HashMap<String, String>) -> String {
@@ -57,35 +69,78 @@ pub async fn list(
             .ok_or(PageError::BadRequest { vi: "loại hồ sơ không hợp lệ", en: "unknown kind of record" })
     });
     let kind = kind.transpose()?;
-    let unit = q.unit.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| viewer.user.unit.clone());
+    let date = |v: &Option<String>| -> Result<Option<CivilDate>, PageError> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| PageError::BadRequest {
+                vi: "ngày không hợp lệ (DD/MM/YYYY hoặc YYYY-MM-DD)",
+                en: "invalid date (DD/MM/YYYY or YYYY-MM-DD)",
+            }),
+        }
+    };
+    let (from, to) = (date(&q.from)?, date(&q.to)?);
+    let sort = Sort::from_query(q.sort.as_deref())?;
+    let typed_unit = q.unit.clone().map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
     let overdue_only = q.overdue.as_deref() == Some("1");
+    let conflicts_only = q.conflicts.as_deref() == Some("1");
+    let search = q.q.clone().map(|s| s.trim().chars().take(200).collect::<String>()).unwrap_or_default();
+    let status = q.status.clone().map(|s| s.trim().to_string()).unwrap_or_default();
+    let author = q.author.clone().map(|s| s.trim().to_string()).unwrap_or_default();
+    let page_no = q.page.unwrap_or(1).max(1);
     let scope = viewer.scope();
-    let unit_for_db = unit.clone();
-    let (records, villages) = state
+    let (unit, records, villages) = state
         .with_db(move |db| {
-            if !data::within_reach(db, &scope, &unit_for_db)? {
+            // A unit typed by name, without diacritics ("na me"), as well as by its code.
+            let unit = match typed_unit {
+                None => scope.unit.clone(),
+                Some(typed) if data::unit_with_children(db, &typed)?.is_some() => typed,
+                Some(typed) => match data::units_named(db, &scope, &typed)?.as_slice() {
+                    [one] => one.code.clone(),
+                    _ => typed,
+                },
+            };
+            if !data::within_reach(db, &scope, &unit)? {
                 return Err(PageError::NotFound);
             }
-            Ok((data::records_for(db, &scope, &unit_for_db)?, data::unit_names(db)?))
+            Ok((unit.clone(), data::records_for(db, &scope, &unit)?, data::unit_names(db)?))
         })
         .await?;
     let today = CivilDate::in_vietnam(now_ms());
-    let mut rows: Vec<(Option<CivilDate>, RecordRow)> = records
+    let mut rows: Vec<(Listed, RecordRow)> = records
         .into_iter()
         .filter(|(_, r)| !r.deleted)
         .filter(|(_, r)| kind.is_none_or(|k| r.body.kind() == k))
+        .filter(|(_, r)| status.is_empty() || r.body.status_code() == status)
+        .filter(|(_, r)| author.is_empty() || r.created_by == author)
+        .filter(|(_, r)| {
+            let event = r.body.event_date();
+            from.is_none_or(|f| event.is_some_and(|d| d >= f)) && to.is_none_or(|t| event.is_some_and(|d| d <= t))
+        })
+        .filter(|(_, r)| {
+            search.is_empty()
+                || sotay_core::text::name_matches(&search, &format!("{} {}", r.body.title(), r.body.search_text()))
+        })
         .filter_map(|(scope, r)| {
             let deadlines = r.body.deadlines();
             let overdue = deadlines.iter().any(|d| d.overdue(today));
             if overdue_only && !overdue {
                 return None;
             }
-            let next = deadlines.iter().filter(|d| d.pending()).map(|d| d.due).min();
             let kind = r.body.kind();
             let conflicts = !r.doc.conflicts(RecordBody::significant_fields(kind)).is_empty();
+            if conflicts_only && !conflicts {
+                return None;
+            }
+            let next = deadlines.iter().filter(|d| d.pending()).map(|d| d.due).min();
             let event = r.body.event_date();
-            Some((
+            let listed = Listed {
                 event,
+                due: next,
+                title: sotay_core::text::fold(r.body.title()),
+                unit_name: unit_name(&scope.unit, &villages),
+            };
+            Some((
+                listed,
                 RecordRow {
                     id: scope.id.clone(),
                     date: event.map(|d| display_date(&d.to_string(), lang)).unwrap_or_default(),
@@ -102,23 +157,155 @@ pub async fn list(
             ))
         })
         .collect();
-    // Overdue first, then the most recent.
-    rows.sort_by(|a, b| b.1.overdue.cmp(&a.1.overdue).then(b.0.cmp(&a.0)).then(a.1.id.cmp(&b.1.id)));
-    rows.truncate(MAX_ROWS);
+    sort.apply(&mut rows);
+    let total = rows.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page_no = page_no.min(pages);
+    let shown: Vec<RecordRow> =
+        rows.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE).map(|(_, r)| r).collect();
     let kinds = RecordKind::ALL
         .iter()
         .map(|k| Choice { value: k.code().into(), label: k.label().get(lang).into(), selected: Some(*k) == kind })
+        .collect();
+    let sorts = Sort::ALL
+        .iter()
+        .map(|s| Choice { value: s.code().into(), label: s.label().get(lang).into(), selected: *s == sort })
+        .collect();
+    // The same query, for the pages' links.
+    let mut keep: Vec<(&str, String)> = vec![
+        ("q", search.clone()),
+        ("kind", kind.map(|k| k.code().to_string()).unwrap_or_default()),
+        ("unit", unit.clone()),
+        ("status", status.clone()),
+        ("author", author.clone()),
+        ("from", q.from.clone().unwrap_or_default()),
+        ("to", q.to.clone().unwrap_or_default()),
+        ("sort", sort.code().to_string()),
+    ];
+    if overdue_only {
+        keep.push(("overdue", "1".into()));
+    }
+    if conflicts_only {
+        keep.push(("conflicts", "1".into()));
+    }
+    let base: String = keep
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", url_escape(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let page_links = (1..=pages)
+        .map(|n| Choice {
+            value: format!("/dashboard/records?{base}&page={n}"),
+            label: n.to_string(),
+            selected: n == page_no,
+        })
         .collect();
     let title = Label::new("Hồ sơ", "Records").get(lang);
     let page = RecordsPage {
         chrome: viewer.chrome(format!("{title} — {}", unit_name(&unit, &villages))),
         kinds,
+        sorts,
         overdue: overdue_only,
+        conflicts: conflicts_only,
         unit,
-        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        search,
+        status,
+        author,
+        from: q.from.clone().unwrap_or_default(),
+        to: q.to.clone().unwrap_or_default(),
+        total,
+        page_links,
+        first: if total == 0 { 0 } else { (page_no - 1) * PER_PAGE + 1 },
+        last: ((page_no - 1) * PER_PAGE + shown.len()),
+        rows: shown,
         here: "/dashboard/records".into(),
     };
     Ok(Html(askama::Template::render(&page)?))
+}
+
+/// A query value inside a link (the page links repeat the filters).
+fn url_escape(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What the list sorts by.
+struct Listed {
+    event: Option<CivilDate>,
+    due: Option<CivilDate>,
+    title: String,
+    unit_name: String,
+}
+
+/// How the list is ordered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    /// Overdue first, then the most recent (the default).
+    Attention,
+    Newest,
+    Oldest,
+    /// By the next deadline, soonest first.
+    Due,
+    Title,
+    /// Grouped by unit (a village's records together), most recent first within each.
+    Unit,
+}
+
+impl Sort {
+    const ALL: &'static [Sort] = &[Sort::Attention, Sort::Newest, Sort::Oldest, Sort::Due, Sort::Title, Sort::Unit];
+
+    fn code(self) -> &'static str {
+        match self {
+            Sort::Attention => "attention",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Due => "due",
+            Sort::Title => "title",
+            Sort::Unit => "unit",
+        }
+    }
+
+    fn label(self) -> Label {
+        match self {
+            Sort::Attention => Label::new("Quá hạn trước, mới nhất", "Overdue first, newest"),
+            Sort::Newest => Label::new("Mới nhất", "Newest"),
+            Sort::Oldest => Label::new("Cũ nhất", "Oldest"),
+            Sort::Due => Label::new("Hạn gần nhất", "Next deadline"),
+            Sort::Title => Label::new("Tiêu đề (A–Z)", "Title (A–Z)"),
+            Sort::Unit => Label::new("Theo đơn vị, thôn", "By unit and village"),
+        }
+    }
+
+    fn from_query(v: Option<&str>) -> Result<Sort, PageError> {
+        match v.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(Sort::Attention),
+            Some(v) => Sort::ALL
+                .iter()
+                .copied()
+                .find(|s| s.code() == v)
+                .ok_or(PageError::BadRequest { vi: "cách sắp xếp không hợp lệ", en: "unknown sort order" }),
+        }
+    }
+
+    fn apply(self, rows: &mut [(Listed, RecordRow)]) {
+        rows.sort_by(|(a, ra), (b, rb)| {
+            let order = match self {
+                Sort::Attention => rb.overdue.cmp(&ra.overdue).then(b.event.cmp(&a.event)),
+                Sort::Newest => b.event.cmp(&a.event),
+                Sort::Oldest => a.event.cmp(&b.event),
+                // Records with no deadline pending last.
+                Sort::Due => a.due.is_none().cmp(&b.due.is_none()).then(a.due.cmp(&b.due)),
+                Sort::Title => a.title.cmp(&b.title),
+                Sort::Unit => a.unit_name.cmp(&b.unit_name).then(b.event.cmp(&a.event)),
+            };
+            order.then(ra.id.cmp(&rb.id))
+        });
+    }
 }
 
 fn deadline_state(d: &sotay_core::record::Deadline, today: CivilDate, lang: Lang) -> (String, bool) {

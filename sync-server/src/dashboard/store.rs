@@ -9,6 +9,7 @@ use sotay_core::report::ReportRecord;
 
 use super::auth::Session;
 use super::data::DataError;
+use crate::accounts::{self, CodesToCancel, Device, OutstandingCode, User};
 use crate::holdings::Holdings;
 
 /// A report as issued, as stored: its figures and counted records as JSON.
@@ -58,6 +59,18 @@ pub trait DashboardStore: Holdings {
     fn record_audit(&self, entry: &crate::audit::Entry) -> Result<(), DataError>;
     /// The audit log's latest entries, newest first.
     fn audit_entries(&self, limit: usize) -> Result<Vec<crate::audit::Entry>, DataError>;
+
+    // Administration, with the checks of `crate::accounts` on both backends.
+    fn users(&self) -> Result<Vec<User>, DataError>;
+    fn add_user(&self, login: &str, name: &str, role: &str, unit: &str, now: i64) -> Result<User, DataError>;
+    fn edit_user(&self, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, DataError>;
+    fn set_disabled(&self, login: &str, disabled: bool) -> Result<User, DataError>;
+    fn devices(&self) -> Result<Vec<Device>, DataError>;
+    fn revoke_device(&self, device_id: &str, now: i64) -> Result<(), DataError>;
+    /// A new one-time code for `login`, valid for `ttl_ms`.
+    fn create_code(&self, login: &str, ttl_ms: i64, now: i64) -> Result<String, DataError>;
+    fn outstanding_codes(&self, now: i64) -> Result<Vec<OutstandingCode>, DataError>;
+    fn cancel_codes(&self, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, DataError>;
 }
 
 impl DashboardStore for Connection {
@@ -169,5 +182,48 @@ impl DashboardStore for Connection {
 
     fn audit_entries(&self, limit: usize) -> Result<Vec<crate::audit::Entry>, DataError> {
         Ok(crate::audit::latest(self, limit)?)
+    }
+
+    fn users(&self) -> Result<Vec<User>, DataError> {
+        Ok(accounts::users(self)?)
+    }
+
+    fn add_user(&self, login: &str, name: &str, role: &str, unit: &str, now: i64) -> Result<User, DataError> {
+        Ok(accounts::add_user(self, login, name, role, unit, now)?)
+    }
+
+    fn edit_user(&self, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, DataError> {
+        Ok(accounts::edit_user(self, login, role, unit)?)
+    }
+
+    fn set_disabled(&self, login: &str, disabled: bool) -> Result<User, DataError> {
+        Ok(accounts::set_disabled(self, login, disabled)?)
+    }
+
+    fn devices(&self) -> Result<Vec<Device>, DataError> {
+        Ok(accounts::devices(self)?)
+    }
+
+    fn revoke_device(&self, device_id: &str, now: i64) -> Result<(), DataError> {
+        Ok(accounts::revoke_device(self, device_id, now)?)
+    }
+
+    fn create_code(&self, login: &str, ttl_ms: i64, now: i64) -> Result<String, DataError> {
+        // The key is a file beside the database, as the serving side reads it.
+        let dir = self
+            .path()
+            .and_then(|p| std::path::Path::new(p).parent().map(std::path::Path::to_path_buf))
+            .ok_or_else(|| DataError::Accounts(accounts::AccountError::Storage("no data directory".into())))?;
+        let key = accounts::CodeKey::load_or_create(&dir)
+            .map_err(|e| DataError::Accounts(accounts::AccountError::Storage(e.to_string())))?;
+        Ok(accounts::create_code(self, &key, login, ttl_ms, now)?)
+    }
+
+    fn outstanding_codes(&self, now: i64) -> Result<Vec<OutstandingCode>, DataError> {
+        Ok(accounts::outstanding_codes(self, now)?)
+    }
+
+    fn cancel_codes(&self, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, DataError> {
+        Ok(accounts::cancel_codes(self, which, now)?)
     }
 }

@@ -63,8 +63,22 @@ pub struct RecordRow {
 pub struct RecordsPage {
     pub chrome: Chrome,
     pub kinds: Vec<Choice>,
+    pub sorts: Vec<Choice>,
     pub overdue: bool,
+    pub conflicts: bool,
     pub unit: String,
+    pub search: String,
+    pub status: String,
+    pub author: String,
+    pub from: String,
+    pub to: String,
+    /// Records that match, on every page.
+    pub total: usize,
+    /// Links to each page (value), numbered (label), the one shown selected.
+    pub page_links: Vec<Choice>,
+    /// The rows shown, counted from 1.
+    pub first: usize,
+    pub last: usize,
     pub rows: Vec<RecordRow>,
     pub here: String,
 }
@@ -186,7 +200,88 @@ pub struct AuditRow {
 #[template(path = "audit.html")]
 pub struct AuditPage {
     pub chrome: Chrome,
+    /// Where the language links come back to.
+    pub here: String,
     pub rows: Vec<AuditRow>,
+}
+
+pub struct UserRow {
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub role_code: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct AdminUsersPage {
+    pub chrome: Chrome,
+    /// Where the language links come back to.
+    pub here: String,
+    pub rows: Vec<UserRow>,
+    /// Role codes with their labels.
+    pub roles: Vec<(String, String)>,
+}
+
+pub struct DeviceRow {
+    pub device_id: String,
+    pub login: String,
+    pub user_name: String,
+    pub name: String,
+    pub enrolled: String,
+    /// Its last sync, in Vietnam time; empty when it never synced.
+    pub last_seen: String,
+    pub revoked: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_devices.html")]
+pub struct AdminDevicesPage {
+    pub chrome: Chrome,
+    /// Where the language links come back to.
+    pub here: String,
+    pub rows: Vec<DeviceRow>,
+}
+
+pub struct CodeRow {
+    pub id: String,
+    pub login: String,
+    pub user_name: String,
+    pub issued: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_codes.html")]
+pub struct AdminCodesPage {
+    pub chrome: Chrome,
+    /// Where the language links come back to.
+    pub here: String,
+    pub rows: Vec<CodeRow>,
+    /// Users a code may be issued to: (login, name).
+    pub logins: Vec<(String, String)>,
+    pub public_url: String,
+    pub hours: i64,
+}
+
+/// A code's card, to print: shown once, when the code is issued.
+#[derive(Template)]
+#[template(path = "code_card.html")]
+pub struct CodeCard {
+    pub chrome: Chrome,
+    /// Where the language links come back to.
+    pub here: String,
+    pub code: String,
+    /// The QR code as SVG markup, made by the server from the code and the server's address.
+    pub qr: String,
+    pub user_name: String,
+    pub login: String,
+    pub unit: String,
+    pub server: String,
+    pub expires: String,
 }
 
 /// Several units match a name: the reader picks one.

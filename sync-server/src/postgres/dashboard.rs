@@ -3,8 +3,9 @@
 
 use sotay_core::report::ReportRecord;
 
-use super::accounts::user_of;
+use super::accounts::{self as pg, user_of};
 use super::holdings::PgHoldings;
+use crate::accounts::{CodesToCancel, Device, OutstandingCode, User};
 use crate::dashboard::auth::Session;
 use crate::dashboard::data::DataError;
 use crate::dashboard::store::{DashboardStore, IssuedRow, NewSession};
@@ -113,5 +114,43 @@ impl DashboardStore for PgHoldings<'_> {
 
     fn audit_entries(&self, limit: usize) -> Result<Vec<crate::audit::Entry>, DataError> {
         Ok(super::audit::latest(&mut **self.client(), limit)?)
+    }
+
+    fn users(&self) -> Result<Vec<User>, DataError> {
+        Ok(pg::users(&mut self.client())?)
+    }
+
+    fn add_user(&self, login: &str, name: &str, role: &str, unit: &str, now: i64) -> Result<User, DataError> {
+        Ok(pg::add_user(&mut self.client(), login, name, role, unit, now)?)
+    }
+
+    fn edit_user(&self, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, DataError> {
+        Ok(pg::edit_user(&mut self.client(), login, role, unit)?)
+    }
+
+    fn set_disabled(&self, login: &str, disabled: bool) -> Result<User, DataError> {
+        Ok(pg::set_disabled(&mut self.client(), login, disabled)?)
+    }
+
+    fn devices(&self) -> Result<Vec<Device>, DataError> {
+        Ok(pg::devices(&mut self.client())?)
+    }
+
+    fn revoke_device(&self, device_id: &str, now: i64) -> Result<(), DataError> {
+        Ok(pg::revoke_device(&mut self.client(), device_id, now)?)
+    }
+
+    fn create_code(&self, login: &str, ttl_ms: i64, now: i64) -> Result<String, DataError> {
+        let mut client = self.client();
+        let key = pg::code_key(&mut client)?;
+        Ok(pg::create_code(&mut client, &key, login, ttl_ms, now)?)
+    }
+
+    fn outstanding_codes(&self, now: i64) -> Result<Vec<OutstandingCode>, DataError> {
+        Ok(pg::outstanding_codes(&mut **self.client(), now)?)
+    }
+
+    fn cancel_codes(&self, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, DataError> {
+        Ok(pg::cancel_codes(&mut self.client(), which, now)?)
     }
 }
