@@ -637,6 +637,36 @@ async fn the_records_workspace_searches_filters_sorts_and_pages_on(backend: Back
     let second = by_title.body.find("Hội nghị thôn bàn làm đường").expect("the meeting");
     assert!(first < second, "Đ sorts as D, before H");
     assert_eq!(s.get("/dashboard/records?from=31/02/2026").await.status, 400);
+    // Exports: every matching record (not a page), codes beside labels, nothing personal.
+    let csv = s.get("/dashboard/export/records.csv?q=tranh+chap").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]) && csv.content_type.starts_with("text/csv"));
+    assert_eq!(csv.body.lines().count(), 1 + 3, "a header and the three cases: {}", csv.body);
+    assert!(csv.body.contains(&q.ids["m1"]) && csv.body.contains(",mediation,") && csv.body.contains(",2026-07-03,"));
+    let xlsx = s.get("/dashboard/export/records.xlsx?kind=mediation&sort=oldest").await;
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    {
+        use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+        let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).expect("an XLSX file");
+        let sheet = book.worksheet_range("Ho so").expect("the records sheet");
+        assert_eq!(sheet.rows().count(), 1 + 4, "a header and the four cases");
+        // Oldest first: m4 (20/6/2026, Excel's day 46193).
+        assert_eq!(sheet.get_value((1, 0)), Some(&Data::String(q.ids["m4"].clone())));
+        assert!(matches!(sheet.get_value((1, 3)), Some(Data::DateTime(d)) if d.as_f64() == 46193.0));
+    }
+    let mut reviewer = Session::new(&q.server.url);
+    reviewer.sign_in(REVIEWER, PASSWORD).await;
+    let theirs = reviewer.get(&format!("/dashboard/export/records.csv?unit={COMMUNE}")).await;
+    assert_eq!(theirs.status, 200);
+    assert!(
+        !theirs.body.contains(",mediation,") && !theirs.body.contains(",petition,"),
+        "no personal kinds: {}",
+        theirs.body
+    );
+    for export in [&csv, &theirs] {
+        assert!(!export.body.contains(PARTY_NAME) && !export.body.contains(PETITIONER_PHONE));
+    }
+    assert_eq!(s.get("/dashboard/export/records.pdf").await.status, 404);
     assert_eq!(s.get("/dashboard/records?sort=random").await.status, 400);
     // More records than a page: every one reachable, none silently dropped.
     let mut sampler = sotay_core::sample::Sampler::new(21);

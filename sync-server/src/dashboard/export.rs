@@ -191,3 +191,121 @@ pub fn xlsx(r: &Report, lang: Lang, received: &dyn Fn(&str) -> (Option<i64>, boo
     by_unit.set_freeze_panes(2, 2)?;
     Ok(book.save_to_buffer()?)
 }
+
+/// One record as the record-level exports write it.
+pub struct RecordLine {
+    pub id: String,
+    pub kind_code: &'static str,
+    pub kind: String,
+    pub event: Option<sotay_core::time::CivilDate>,
+    pub title: String,
+    pub unit_code: String,
+    pub unit: String,
+    pub status_code: String,
+    pub status: String,
+    pub author: String,
+    pub due: Option<sotay_core::time::CivilDate>,
+    pub overdue: bool,
+    pub conflicts: bool,
+}
+
+const RECORD_HEADERS: [&str; 13] = [
+    "ma/id",
+    "loai/kind",
+    "loai_ho_so",
+    "ngay/date",
+    "tieu_de/title",
+    "don_vi/unit",
+    "ten_don_vi/unit_name",
+    "trang_thai/status",
+    "ten_trang_thai/status_name",
+    "nguoi_tao/created_by",
+    "han_gan_nhat/next_deadline",
+    "qua_han/overdue",
+    "xung_dot/conflicts",
+];
+
+/// A text cell that a spreadsheet would read as a formula (=, +, -, @) is prefixed with `'`:
+/// titles and names are what people typed.
+fn defused(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() }
+}
+
+/// The records as CSV (UTF-8 with a byte-order mark), codes and labels, dates as YYYY-MM-DD.
+pub fn records_csv(rows: &[RecordLine]) -> Result<Vec<u8>, ExportError> {
+    let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    out.write_record(RECORD_HEADERS)?;
+    let day = |d: Option<sotay_core::time::CivilDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for r in rows {
+        out.write_record([
+            r.id.clone(),
+            r.kind_code.to_string(),
+            r.kind.clone(),
+            day(r.event),
+            defused(&r.title),
+            r.unit_code.clone(),
+            r.unit.clone(),
+            r.status_code.clone(),
+            r.status.clone(),
+            defused(&r.author),
+            day(r.due),
+            u8::from(r.overdue).to_string(),
+            u8::from(r.conflicts).to_string(),
+        ])?;
+    }
+    out.into_inner().map_err(|e| ExportError::Csv(e.into_error().into()))
+}
+
+/// The records as one XLSX sheet, dates as date cells, headed in the page's language.
+pub fn records_xlsx(rows: &[RecordLine], lang: Lang) -> Result<Vec<u8>, ExportError> {
+    let t = |vi: &'static str, en: &'static str| Label::new(vi, en).get(lang);
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Ho so")?;
+    let headers = [
+        t("Mã", "Id"),
+        t("Mã loại", "Kind code"),
+        t("Loại hồ sơ", "Kind"),
+        t("Ngày", "Date"),
+        t("Tiêu đề", "Title"),
+        t("Mã đơn vị", "Unit code"),
+        t("Đơn vị", "Unit"),
+        t("Mã trạng thái", "Status code"),
+        t("Trạng thái", "Status"),
+        t("Người tạo", "Created by"),
+        t("Hạn gần nhất", "Next deadline"),
+        t("Quá hạn", "Overdue"),
+        t("Có xung đột", "Conflicts"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let at = 1 + i as u32;
+        sheet.write_string(at, 0, &r.id)?;
+        sheet.write_string(at, 1, r.kind_code)?;
+        sheet.write_string(at, 2, &r.kind)?;
+        if let Some(d) = r.event {
+            sheet.write_date_with_format(at, 3, excel_date(d)?, &date)?;
+        }
+        // Written as strings: the workbook never evaluates what was typed.
+        sheet.write_string(at, 4, &r.title)?;
+        sheet.write_string(at, 5, &r.unit_code)?;
+        sheet.write_string(at, 6, &r.unit)?;
+        sheet.write_string(at, 7, &r.status_code)?;
+        sheet.write_string(at, 8, &r.status)?;
+        sheet.write_string(at, 9, &r.author)?;
+        if let Some(d) = r.due {
+            sheet.write_date_with_format(at, 10, excel_date(d)?, &date)?;
+        }
+        sheet.write_boolean(at, 11, r.overdue)?;
+        sheet.write_boolean(at, 12, r.conflicts)?;
+    }
+    sheet.set_column_width(0, 38)?;
+    sheet.set_column_width(4, 60)?;
+    sheet.set_column_width(6, 24)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
+}

@@ -117,6 +117,7 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/lang/{lang}", get(set_lang))
         .route("/dashboard/records", get(records::list))
         .route("/dashboard/records/{id}", get(records::show))
+        .route("/dashboard/export/{format}", get(records::export))
         .route("/dashboard/report", get(report::page))
         .route("/dashboard/report/issue", post(report::issue))
         .route("/dashboard/report.csv", get(report::csv))

@@ -76,6 +76,8 @@ pub struct RecordsPage {
     pub total: usize,
     /// Links to each page (value), numbered (label), the one shown selected.
     pub page_links: Vec<Choice>,
+    /// The filters as a query string, for the exports' links.
+    pub query: String,
     /// The rows shown, counted from 1.
     pub first: usize,
     pub last: usize,
