@@ -17,6 +17,7 @@ use sotay_core::Lang;
 use sotay_core::store::Role;
 
 use super::data::{self, DataError};
+use super::store::DashboardStore;
 use super::templates::{AdminCodesPage, AdminDevicesPage, AdminUsersPage, CodeCard, CodeRow, DeviceRow, UserRow};
 use super::{DashState, PageError, Viewer, auth};
 use crate::accounts::{AccountError, CodesToCancel};
@@ -56,32 +57,64 @@ fn refused_auth(e: auth::AuthError) -> PageError {
     }
 }
 
-/// Who did it and from where, for the audit log.
-struct Actor {
+/// An administrator acting: who, within which unit, from where (for the audit log).
+struct Admin {
     login: String,
+    unit: String,
     origin: String,
 }
 
-impl Actor {
-    fn of(state: &DashState, viewer: &Viewer, headers: &HeaderMap, peer: SocketAddr) -> Actor {
-        let origin = crate::api::client_ip(state.trust_forwarded_for, headers, peer).to_string();
-        Actor { login: viewer.user.login.clone(), origin }
-    }
-
+impl Admin {
     fn entry(&self, action: Action, target: &str) -> Entry {
         Entry::new(now_ms(), &self.login, action, target, &self.origin)
     }
+
+    /// The user `login`, if within this administrator's unit; "not found" for "no such user" and
+    /// "not yours" alike.
+    fn user(&self, db: &dyn DashboardStore, login: &str) -> Result<crate::accounts::User, PageError> {
+        let user = db.users()?.into_iter().find(|u| u.login == login).ok_or(PageError::NotFound)?;
+        if data::unit_under(db, &self.unit, &user.unit)? { Ok(user) } else { Err(PageError::NotFound) }
+    }
+
+    /// Refuses a unit outside this administrator's.
+    fn check_unit(&self, db: &dyn DashboardStore, unit: &str) -> Result<(), PageError> {
+        if data::unit_under(db, &self.unit, unit)? {
+            return Ok(());
+        }
+        Err(PageError::Refused(
+            "đơn vị nằm ngoài phạm vi quản trị của bạn / the unit is outside what you administer".into(),
+        ))
+    }
 }
 
-/// The user `login`, if it is within the administrator's reach; `None` for "no such user" and
-/// "not yours" alike.
-fn user_within(
-    db: &dyn super::store::DashboardStore,
-    admin_unit: &str,
-    login: &str,
-) -> Result<Option<crate::accounts::User>, PageError> {
-    let Some(user) = db.users()?.into_iter().find(|u| u.login == login) else { return Ok(None) };
-    Ok(data::unit_under(db, admin_unit, &user.unit)?.then_some(user))
+/// Runs an administrator's form: only for administrators, only with the session's CSRF token,
+/// with the database.
+async fn act<T: Send + 'static>(
+    state: &DashState,
+    viewer: &Viewer,
+    (headers, peer): (&HeaderMap, SocketAddr),
+    csrf: &str,
+    work: impl FnOnce(&dyn DashboardStore, &Admin) -> Result<T, PageError> + Send + 'static,
+) -> Result<T, PageError> {
+    administrator(viewer)?;
+    viewer.check_csrf(csrf)?;
+    let admin = Admin {
+        login: viewer.user.login.clone(),
+        unit: viewer.user.unit.clone(),
+        origin: crate::api::client_ip(state.trust_forwarded_for, headers, peer).to_string(),
+    };
+    state.with_db(move |db| work(db, &admin)).await
+}
+
+/// The users within an administrator's unit.
+fn users_within(db: &dyn DashboardStore, unit: &str) -> Result<Vec<crate::accounts::User>, PageError> {
+    let mut within = Vec::new();
+    for u in db.users()? {
+        if data::unit_under(db, unit, &u.unit)? {
+            within.push(u);
+        }
+    }
+    Ok(within)
 }
 
 fn t(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
@@ -91,17 +124,7 @@ fn t(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
 pub async fn users(State(state): State<DashState>, viewer: Viewer) -> Result<Html<String>, PageError> {
     administrator(&viewer)?;
     let unit = viewer.user.unit.clone();
-    let (users, names) = state
-        .with_db(move |db| {
-            let mut within = Vec::new();
-            for u in db.users()? {
-                if data::unit_under(db, &unit, &u.unit)? {
-                    within.push(u);
-                }
-            }
-            Ok((within, data::unit_names(db)?))
-        })
-        .await?;
+    let (users, names) = state.with_db(move |db| Ok((users_within(db, &unit)?, data::unit_names(db)?))).await?;
     let lang = viewer.lang;
     let rows = users
         .into_iter()
@@ -152,22 +175,14 @@ pub async fn add_user(
     viewer: Viewer,
     WithRejection(Form(form), _): WithRejection<Form<NewUser>, PageError>,
 ) -> Result<Redirect, PageError> {
-    administrator(&viewer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
-    state
-        .with_db(move |db| {
-            let unit = form.unit.trim();
-            if !data::unit_under(db, &admin_unit, unit)? {
-                return Err(PageError::Refused(
-                    "đơn vị nằm ngoài phạm vi quản trị của bạn / the unit is outside what you administer".into(),
-                ));
-            }
-            let user = db.add_user(form.login.trim(), form.name.trim(), &form.role, unit, now_ms()).map_err(refused)?;
-            Ok(db.record_audit(&actor.entry(Action::UserAdded, &user.login))?)
-        })
-        .await?;
+    let csrf = form.csrf.clone();
+    act(&state, &viewer, (&headers, peer), &csrf, move |db, admin| {
+        let unit = form.unit.trim();
+        admin.check_unit(db, unit)?;
+        let user = db.add_user(form.login.trim(), form.name.trim(), &form.role, unit, now_ms()).map_err(refused)?;
+        Ok(db.record_audit(&admin.entry(Action::UserAdded, &user.login))?)
+    })
+    .await?;
     Ok(Redirect::to("/dashboard/admin/users"))
 }
 
@@ -186,26 +201,18 @@ pub async fn edit_user(
     Path(login): Path<String>,
     WithRejection(Form(form), _): WithRejection<Form<UserEdit>, PageError>,
 ) -> Result<Redirect, PageError> {
-    administrator(&viewer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
-    state
-        .with_db(move |db| {
-            user_within(db, &admin_unit, &login)?.ok_or(PageError::NotFound)?;
-            let role = form.role.as_deref().map(str::trim).filter(|r| !r.is_empty());
-            let unit = form.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
-            if let Some(unit) = unit
-                && !data::unit_under(db, &admin_unit, unit)?
-            {
-                return Err(PageError::Refused(
-                    "đơn vị nằm ngoài phạm vi quản trị của bạn / the unit is outside what you administer".into(),
-                ));
-            }
-            db.edit_user(&login, role, unit).map_err(refused)?;
-            Ok(db.record_audit(&actor.entry(Action::UserEdited, &login))?)
-        })
-        .await?;
+    let csrf = form.csrf.clone();
+    act(&state, &viewer, (&headers, peer), &csrf, move |db, admin| {
+        admin.user(db, &login)?;
+        let role = form.role.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let unit = form.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        if let Some(unit) = unit {
+            admin.check_unit(db, unit)?;
+        }
+        db.edit_user(&login, role, unit).map_err(refused)?;
+        Ok(db.record_audit(&admin.entry(Action::UserEdited, &login))?)
+    })
+    .await?;
     Ok(Redirect::to("/dashboard/admin/users"))
 }
 
@@ -225,7 +232,6 @@ pub async fn switch_user(
     WithRejection(Form(form), _): WithRejection<Form<Switch>, PageError>,
 ) -> Result<Redirect, PageError> {
     administrator(&viewer)?;
-    viewer.check_csrf(&form.csrf)?;
     let (disabled, action) = match form.to.as_str() {
         "disable" => (true, Action::UserDisabled),
         "enable" => (false, Action::UserEnabled),
@@ -234,15 +240,12 @@ pub async fn switch_user(
     if disabled && login == viewer.user.login {
         return Err(PageError::Refused("không thể tự khóa mình / you cannot disable yourself".into()));
     }
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
-    state
-        .with_db(move |db| {
-            user_within(db, &admin_unit, &login)?.ok_or(PageError::NotFound)?;
-            db.set_disabled(&login, disabled).map_err(refused)?;
-            Ok(db.record_audit(&actor.entry(action, &login))?)
-        })
-        .await?;
+    act(&state, &viewer, (&headers, peer), &form.csrf, move |db, admin| {
+        admin.user(db, &login)?;
+        db.set_disabled(&login, disabled).map_err(refused)?;
+        Ok(db.record_audit(&admin.entry(action, &login))?)
+    })
+    .await?;
     Ok(Redirect::to("/dashboard/admin/users"))
 }
 
@@ -260,18 +263,14 @@ pub async fn set_password(
     Path(login): Path<String>,
     WithRejection(Form(form), _): WithRejection<Form<NewPassword>, PageError>,
 ) -> Result<Redirect, PageError> {
-    administrator(&viewer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
+    let csrf = form.csrf.clone();
     // Hashing takes a moment and 19 MiB: on a blocking thread, as everything of the database.
-    state
-        .with_db(move |db| {
-            user_within(db, &admin_unit, &login)?.ok_or(PageError::NotFound)?;
-            auth::set_password(db, &login, &form.password).map_err(refused_auth)?;
-            Ok(db.record_audit(&actor.entry(Action::PasswordSet, &login))?)
-        })
-        .await?;
+    act(&state, &viewer, (&headers, peer), &csrf, move |db, admin| {
+        admin.user(db, &login)?;
+        auth::set_password(db, &login, &form.password).map_err(refused_auth)?;
+        Ok(db.record_audit(&admin.entry(Action::PasswordSet, &login))?)
+    })
+    .await?;
     Ok(Redirect::to("/dashboard/admin/users"))
 }
 
@@ -323,22 +322,18 @@ pub async fn revoke_device(
     WithRejection(Form(form), _): WithRejection<Form<Revoke>, PageError>,
 ) -> Result<Redirect, PageError> {
     administrator(&viewer)?;
-    viewer.check_csrf(&form.csrf)?;
     let reason = form.reason.trim().to_string();
     if reason.is_empty() {
         return Err(PageError::BadRequest { vi: "cần ghi lý do thu hồi", en: "give the reason for revoking" });
     }
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
-    state
-        .with_db(move |db| {
-            let device = db.devices()?.into_iter().find(|d| d.device_id == device_id).ok_or(PageError::NotFound)?;
-            user_within(db, &admin_unit, &device.login)?.ok_or(PageError::NotFound)?;
-            db.revoke_device(&device_id, now_ms()).map_err(refused)?;
-            // The reason is the administrator's words about a device, kept with the action.
-            Ok(db.record_audit(&actor.entry(Action::DeviceRevoked, &format!("{device_id} — {reason}")))?)
-        })
-        .await?;
+    act(&state, &viewer, (&headers, peer), &form.csrf, move |db, admin| {
+        let device = db.devices()?.into_iter().find(|d| d.device_id == device_id).ok_or(PageError::NotFound)?;
+        admin.user(db, &device.login)?;
+        db.revoke_device(&device_id, now_ms()).map_err(refused)?;
+        // The reason is the administrator's words about a device, kept with the action.
+        Ok(db.record_audit(&admin.entry(Action::DeviceRevoked, &format!("{device_id} — {reason}")))?)
+    })
+    .await?;
     Ok(Redirect::to("/dashboard/admin/devices"))
 }
 
@@ -347,13 +342,7 @@ pub async fn codes(State(state): State<DashState>, viewer: Viewer) -> Result<Htm
     let unit = viewer.user.unit.clone();
     let (rows, logins) = state
         .with_db(move |db| {
-            let users = db.users()?;
-            let mut within = Vec::new();
-            for u in users {
-                if data::unit_under(db, &unit, &u.unit)? {
-                    within.push(u);
-                }
-            }
+            let within = users_within(db, &unit)?;
             let rows: Vec<CodeRow> = db
                 .outstanding_codes(now_ms())?
                 .into_iter()
@@ -400,7 +389,6 @@ pub async fn issue_code(
     WithRejection(Form(form), _): WithRejection<Form<NewCode>, PageError>,
 ) -> Result<Html<String>, PageError> {
     administrator(&viewer)?;
-    viewer.check_csrf(&form.csrf)?;
     let Some(server) = state.public_url.clone() else {
         return Err(PageError::Refused(
             "chưa đặt địa chỉ công khai của máy chủ (SOTAY_PUBLIC_URL) / the server's public address is not set (SOTAY_PUBLIC_URL)"
@@ -408,20 +396,16 @@ pub async fn issue_code(
         ));
     };
     let hours = form.hours.unwrap_or(CODE_HOURS).clamp(1, CODE_HOURS_MAX);
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
     let login = form.login.trim().to_string();
     let now = now_ms();
-    let (code, user, unit) = state
-        .with_db(move |db| {
-            let user = user_within(db, &admin_unit, &login)?.ok_or(PageError::NotFound)?;
-            let code = db.create_code(&login, hours * 3_600_000, now).map_err(refused)?;
-            db.record_audit(&actor.entry(Action::CodeCreated, &login))?;
-            let names = data::unit_names(db)?;
-            let unit = unit_name(&user.unit, &names);
-            Ok((code, user, unit))
-        })
-        .await?;
+    let (code, user, unit) = act(&state, &viewer, (&headers, peer), &form.csrf, move |db, admin| {
+        let user = admin.user(db, &login)?;
+        let code = db.create_code(&login, hours * 3_600_000, now).map_err(refused)?;
+        db.record_audit(&admin.entry(Action::CodeCreated, &login))?;
+        let unit = unit_name(&user.unit, &data::unit_names(db)?);
+        Ok((code, user, unit))
+    })
+    .await?;
     let payload = crate::qr::payload(&code, Some(&server));
     let qr = crate::qr::svg(&payload).map_err(|e| PageError::Internal(e.to_string()))?;
     let page = CodeCard {
@@ -447,17 +431,12 @@ pub async fn cancel_code(
     Path(id): Path<String>,
     WithRejection(Form(form), _): WithRejection<Form<super::session::CsrfOnly>, PageError>,
 ) -> Result<Redirect, PageError> {
-    administrator(&viewer)?;
-    viewer.check_csrf(form.csrf())?;
-    let actor = Actor::of(&state, &viewer, &headers, peer);
-    let admin_unit = viewer.user.unit.clone();
-    state
-        .with_db(move |db| {
-            let code = db.outstanding_codes(now_ms())?.into_iter().find(|c| c.id == id).ok_or(PageError::NotFound)?;
-            user_within(db, &admin_unit, &code.login)?.ok_or(PageError::NotFound)?;
-            db.cancel_codes(CodesToCancel::Id(&id), now_ms()).map_err(refused)?;
-            Ok(db.record_audit(&actor.entry(Action::CodeCancelled, &id))?)
-        })
-        .await?;
+    act(&state, &viewer, (&headers, peer), form.csrf(), move |db, admin| {
+        let code = db.outstanding_codes(now_ms())?.into_iter().find(|c| c.id == id).ok_or(PageError::NotFound)?;
+        admin.user(db, &code.login)?;
+        db.cancel_codes(CodesToCancel::Id(&id), now_ms()).map_err(refused)?;
+        Ok(db.record_audit(&admin.entry(Action::CodeCancelled, &id))?)
+    })
+    .await?;
     Ok(Redirect::to("/dashboard/admin/codes"))
 }
