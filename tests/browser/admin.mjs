@@ -8,24 +8,15 @@
 //
 // Environment: SOTAY_URL, SOTAY_LOGIN, SOTAY_PASSWORD (the administrator), SOTAY_NEW_LOGIN,
 // SOTAY_NEW_NAME, SOTAY_UNIT (the user to create), SOTAY_OUT (a directory for the files).
-import { chromium } from 'playwright-core';
+import { launch, need } from './launch.mjs';
 import path from 'node:path';
 
-const need = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
 const url = need('SOTAY_URL');
 const out = need('SOTAY_OUT');
 const step = need('SOTAY_STEP');
 const newLogin = need('SOTAY_NEW_LOGIN');
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'vi-VN' });
   const page = await context.newPage();

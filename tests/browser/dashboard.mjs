@@ -5,23 +5,13 @@
 //
 // Environment: SOTAY_URL, SOTAY_LOGIN, SOTAY_PASSWORD, SOTAY_REPORT (path and query of the
 // report page), SOTAY_OUT (a directory for the files).
-import { chromium } from 'playwright-core';
+import { launch, need } from './launch.mjs';
 import path from 'node:path';
 
-const need = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
 const url = need('SOTAY_URL');
 const out = need('SOTAY_OUT');
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // The flags keep Chromium from reaching for Google's hosts on a closed network.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 }, locale: 'vi-VN' });
   const page = await context.newPage();
