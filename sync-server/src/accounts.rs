@@ -16,6 +16,8 @@ pub enum AccountError {
     BadLogin,
     #[error("vai trò không hợp lệ / unknown role")]
     BadRole,
+    #[error("họ tên phải có từ 1 đến 200 ký tự / a name needs 1 to 200 characters")]
+    BadName,
     #[error("mã đơn vị không có trong danh mục hoặc danh sách thôn / unit code not in the catalogue or the villages")]
     UnknownUnit,
     #[error(
@@ -200,8 +202,25 @@ pub(crate) fn new_user(
     if !unit_known(store, unit)? {
         return Err(AccountError::UnknownUnit);
     }
-    let display_name = sotay_core::text::nfc(name.trim());
+    let display_name = checked_name(name)?;
     Ok(User { login: login.into(), display_name, role, unit: unit.into(), disabled: false })
+}
+
+/// A person's name as given: trimmed, NFC-normalised, not empty, not absurdly long.
+fn checked_name(name: &str) -> Result<String, AccountError> {
+    let name = sotay_core::text::nfc(name.trim());
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AccountError::BadName);
+    }
+    Ok(name)
+}
+
+/// What an edit of a user changes; what is `None` stays.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserChange<'a> {
+    pub name: Option<&'a str>,
+    pub role: Option<&'a str>,
+    pub unit: Option<&'a str>,
 }
 
 pub fn add_user(
@@ -225,18 +244,19 @@ pub fn add_user(
 
 /// The checks of an edit on either backend, as [`new_user`]'s are of a new user: the role, if
 /// given, one that exists; the unit, if given, known.
+/// An edit checked as a new user is: its role, and its name as stored.
 pub(crate) fn checked_edit(
     store: &dyn Holdings,
-    role: Option<&str>,
-    unit: Option<&str>,
-) -> Result<Option<Role>, AccountError> {
-    let role = role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
-    if let Some(u) = unit
+    change: &UserChange<'_>,
+) -> Result<(Option<Role>, Option<String>), AccountError> {
+    let role = change.role.map(|r| Role::from_code(r).ok_or(AccountError::BadRole)).transpose()?;
+    if let Some(u) = change.unit
         && !unit_known(store, u)?
     {
         return Err(AccountError::UnknownUnit);
     }
-    Ok(role)
+    let name = change.name.map(checked_name).transpose()?;
+    Ok((role, name))
 }
 
 /// A confirmed cursor no device reaches: a device marked with it is told at its next sync to
@@ -244,15 +264,16 @@ pub(crate) fn checked_edit(
 /// of that repair sets its cursor back to the feed's end.
 pub const MUST_RECONCILE: i64 = i64::MAX;
 
-/// Changes a user's role or unit (the unit one in force, or a village). What the user's devices
+/// Changes a user's name, role or unit (the unit one in force, or a village). What the user's devices
 /// may hold changes with them, and the feed behind their cursors holds records of the new scope
 /// that they were never sent: each device is marked to reconcile at its next sync.
-pub fn edit_user(conn: &Connection, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, AccountError> {
-    let role = checked_edit(conn, role, unit)?;
+pub fn edit_user(conn: &Connection, login: &str, change: &UserChange<'_>) -> Result<User, AccountError> {
+    let (role, name) = checked_edit(conn, change)?;
     let tx = conn.unchecked_transaction()?;
     let changed = tx.execute(
-        "UPDATE users SET role = coalesce(?2, role), unit = coalesce(?3, unit) WHERE login = ?1",
-        params![login, role.map(Role::code), unit],
+        "UPDATE users SET role = coalesce(?2, role), unit = coalesce(?3, unit), display_name = coalesce(?4, display_name)
+         WHERE login = ?1",
+        params![login, role.map(Role::code), change.unit, name],
     )?;
     if changed == 0 {
         return Err(AccountError::NoSuchUser);

@@ -212,9 +212,12 @@ enum UserCommand {
     },
     /// Danh sách người dùng / list users
     List,
-    /// Đổi vai trò hoặc đơn vị / change a user's role or unit
+    /// Đổi họ tên, vai trò hoặc đơn vị / change a user's name, role or unit
     Edit {
         login: String,
+        /// Họ và tên / full name
+        #[arg(long)]
+        name: Option<String>,
         /// mediator, village-head, commune-official, commune-leader, reviewer, administrator
         #[arg(long)]
         role: Option<String>,
@@ -371,8 +374,8 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::User(UserCommand::List) => print_users(cli.json, &pg::users(&mut client)?),
-        Command::User(UserCommand::Edit { login, role, unit }) => {
-            let user = pg::edit_user(&mut client, &login, role.as_deref(), unit.as_deref())?;
+        Command::User(UserCommand::Edit { login, name, role, unit }) => {
+            let user = pg::edit_user(&mut client, &login, &change(&name, &role, &unit))?;
             crate::postgres::audit::record(&mut client, &done(audit::Action::UserEdited, &user.login))?;
             print_edited(cli.json, &user);
         }
@@ -471,6 +474,14 @@ fn on_postgres(cli: Cli, url: &str) -> Result<(), Box<dyn std::error::Error>> {
         Command::Serve { .. } | Command::Restore { .. } => unreachable!("dispatched before"),
     }
     Ok(())
+}
+
+fn change<'a>(
+    name: &'a Option<String>,
+    role: &'a Option<String>,
+    unit: &'a Option<String>,
+) -> accounts::UserChange<'a> {
+    accounts::UserChange { name: name.as_deref(), role: role.as_deref(), unit: unit.as_deref() }
 }
 
 /// What an administration command did, for the audit log: the operator's account, from the
@@ -662,9 +673,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         Command::User(UserCommand::List) => print_users(cli.json, &accounts::users(&existing()?)?),
-        Command::User(UserCommand::Edit { login, role, unit }) => {
+        Command::User(UserCommand::Edit { login, name, role, unit }) => {
             let conn = existing()?;
-            let user = accounts::edit_user(&conn, &login, role.as_deref(), unit.as_deref())?;
+            let user = accounts::edit_user(&conn, &login, &change(&name, &role, &unit))?;
             audit::record(&conn, &done(audit::Action::UserEdited, &user.login))?;
             print_edited(cli.json, &user);
         }

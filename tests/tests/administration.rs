@@ -72,6 +72,10 @@ async fn administration(backend: Backend) {
     server.admin(&["user", "enable", OFFICIAL]);
     phone.sync().await.expect("enabled again: the same phone syncs");
     assert!(!server.admin_output(&["user", "disable", "khong.co.ai"]).status.success());
+    // A name changed (NFC-normalised, as every name on the way in), an empty one refused.
+    let renamed = server.admin(&["user", "edit", OFFICIAL, "--name", "Nguye\u{302}\u{303}n Thị Hoa"]);
+    assert_eq!(renamed["display_name"], "Nguyễn Thị Hoa", "{renamed}");
+    assert!(!server.admin_output(&["user", "edit", OFFICIAL, "--name", "  "]).status.success());
 
     // The dashboard's sign-ins: one refused for a known login, one for a login that names no one.
     let mut guesser = Session::new(&server.url);

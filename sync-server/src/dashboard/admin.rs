@@ -20,7 +20,7 @@ use super::data::{self, DataError};
 use super::store::DashboardStore;
 use super::templates::{AdminCodesPage, AdminDevicesPage, AdminUsersPage, CodeCard, CodeRow, DeviceRow, UserRow};
 use super::{DashState, PageError, Viewer, auth};
-use crate::accounts::{AccountError, CodesToCancel};
+use crate::accounts::{AccountError, CodesToCancel, UserChange};
 use crate::audit::{Action, Entry};
 use crate::now_ms;
 
@@ -38,6 +38,7 @@ fn refused(e: DataError) -> PageError {
     match e {
         DataError::Accounts(
             e @ (AccountError::BadLogin
+            | AccountError::BadName
             | AccountError::BadRole
             | AccountError::UnknownUnit
             | AccountError::UnitNotInForce
@@ -189,6 +190,7 @@ pub async fn add_user(
 #[derive(Deserialize)]
 pub struct UserEdit {
     csrf: String,
+    name: Option<String>,
     role: Option<String>,
     unit: Option<String>,
 }
@@ -204,12 +206,13 @@ pub async fn edit_user(
     let csrf = form.csrf.clone();
     act(&state, &viewer, (&headers, peer), &csrf, move |db, admin| {
         admin.user(db, &login)?;
-        let role = form.role.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let unit = form.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
-        if let Some(unit) = unit {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let (name, role, unit) = (given(&form.name), given(&form.role), given(&form.unit));
+        if let Some(unit) = &unit {
             admin.check_unit(db, unit)?;
         }
-        db.edit_user(&login, role, unit).map_err(refused)?;
+        let change = UserChange { name: name.as_deref(), role: role.as_deref(), unit: unit.as_deref() };
+        db.edit_user(&login, &change).map_err(refused)?;
         Ok(db.record_audit(&admin.entry(Action::UserEdited, &login))?)
     })
     .await?;

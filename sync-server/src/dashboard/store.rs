@@ -9,7 +9,7 @@ use sotay_core::report::ReportRecord;
 
 use super::auth::Session;
 use super::data::DataError;
-use crate::accounts::{self, CodesToCancel, Device, OutstandingCode, User};
+use crate::accounts::{self, CodesToCancel, Device, OutstandingCode, User, UserChange};
 use crate::holdings::Holdings;
 
 /// A report as issued, as stored: its figures and counted records as JSON.
@@ -63,7 +63,7 @@ pub trait DashboardStore: Holdings {
     // Administration, with the checks of `crate::accounts` on both backends.
     fn users(&self) -> Result<Vec<User>, DataError>;
     fn add_user(&self, login: &str, name: &str, role: &str, unit: &str, now: i64) -> Result<User, DataError>;
-    fn edit_user(&self, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, DataError>;
+    fn edit_user(&self, login: &str, change: &UserChange<'_>) -> Result<User, DataError>;
     fn set_disabled(&self, login: &str, disabled: bool) -> Result<User, DataError>;
     fn devices(&self) -> Result<Vec<Device>, DataError>;
     fn revoke_device(&self, device_id: &str, now: i64) -> Result<(), DataError>;
@@ -192,8 +192,8 @@ impl DashboardStore for Connection {
         Ok(accounts::add_user(self, login, name, role, unit, now)?)
     }
 
-    fn edit_user(&self, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, DataError> {
-        Ok(accounts::edit_user(self, login, role, unit)?)
+    fn edit_user(&self, login: &str, change: &UserChange<'_>) -> Result<User, DataError> {
+        Ok(accounts::edit_user(self, login, change)?)
     }
 
     fn set_disabled(&self, login: &str, disabled: bool) -> Result<User, DataError> {

@@ -141,9 +141,10 @@ mod tests {
             handlers: Vec::new(),
         };
         assert!(!scope.may_pull(&doc));
+        let unit = |code| crate::accounts::UserChange { unit: Some(code), ..Default::default() };
         // An administrator gives a unit in force; a former code is refused.
-        assert!(crate::accounts::edit_user(&conn, "huyen", None, Some("071")).is_err());
-        let fixed = crate::accounts::edit_user(&conn, "huyen", None, Some("08")).unwrap();
+        assert!(crate::accounts::edit_user(&conn, "huyen", &unit("071")).is_err());
+        let fixed = crate::accounts::edit_user(&conn, "huyen", &unit("08")).unwrap();
         assert!(fixed.unit_in_force().is_ok());
         // Done once.
         assert_eq!(conn.query_row("SELECT count(*) FROM upkeep", [], |r| r.get::<_, i64>(0)).unwrap(), 0);

@@ -121,19 +121,15 @@ pub fn users(client: &mut Client) -> Result<Vec<User>, AccountError> {
 }
 
 /// Changes a user's role or unit (the unit one in force, or a village), as on SQLite.
-pub fn edit_user(
-    client: &mut Client,
-    login: &str,
-    role: Option<&str>,
-    unit: Option<&str>,
-) -> Result<User, AccountError> {
-    let role = accounts::checked_edit(&PgHoldings::new(client), role, unit)?;
+pub fn edit_user(client: &mut Client, login: &str, change: &accounts::UserChange<'_>) -> Result<User, AccountError> {
+    let (role, name) = accounts::checked_edit(&PgHoldings::new(client), change)?;
     // As on SQLite: the user's devices are marked to reconcile, in the same transaction.
     let mut tx = client.transaction()?;
     let row = tx.query_opt(
-        "UPDATE users SET role = coalesce($2, role), unit = coalesce($3, unit) WHERE login = $1
+        "UPDATE users SET role = coalesce($2, role), unit = coalesce($3, unit), display_name = coalesce($4, display_name)
+         WHERE login = $1
          RETURNING login, display_name, role, unit, disabled",
-        &[&login, &role.map(Role::code), &unit],
+        &[&login, &role.map(Role::code), &change.unit, &name],
     )?;
     let user = row.map(|r| user_of(&r, 0)).ok_or(AccountError::NoSuchUser)?;
     tx.execute(

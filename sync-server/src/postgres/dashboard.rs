@@ -5,7 +5,7 @@ use sotay_core::report::ReportRecord;
 
 use super::accounts::{self as pg, user_of};
 use super::holdings::PgHoldings;
-use crate::accounts::{CodesToCancel, Device, OutstandingCode, User};
+use crate::accounts::{CodesToCancel, Device, OutstandingCode, User, UserChange};
 use crate::dashboard::auth::Session;
 use crate::dashboard::data::DataError;
 use crate::dashboard::store::{DashboardStore, IssuedRow, NewSession};
@@ -124,8 +124,8 @@ impl DashboardStore for PgHoldings<'_> {
         Ok(pg::add_user(&mut self.client(), login, name, role, unit, now)?)
     }
 
-    fn edit_user(&self, login: &str, role: Option<&str>, unit: Option<&str>) -> Result<User, DataError> {
-        Ok(pg::edit_user(&mut self.client(), login, role, unit)?)
+    fn edit_user(&self, login: &str, change: &UserChange<'_>) -> Result<User, DataError> {
+        Ok(pg::edit_user(&mut self.client(), login, change)?)
     }
 
     fn set_disabled(&self, login: &str, disabled: bool) -> Result<User, DataError> {
