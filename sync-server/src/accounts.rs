@@ -524,6 +524,44 @@ impl<'a> NewDevice<'a> {
     }
 }
 
+/// The name a user's dashboard device is listed under.
+pub const DASHBOARD_DEVICE: &str = "Trang quản lý (web) / dashboard";
+
+/// The device a user writes from on the dashboard (resolving a conflict): made on first use, its
+/// token random and never given out. Its changes are checked and stored as any device's are.
+pub fn dashboard_device(conn: &Connection, login: &str, now: i64) -> Result<DeviceAuth, AccountError> {
+    let found = |conn: &Connection| -> Result<Option<DeviceAuth>, AccountError> {
+        Ok(conn
+            .query_row(
+                "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit,
+                        u.disabled
+                 FROM devices d JOIN users u ON u.login = d.login
+                 WHERE d.login = ?1 AND d.dashboard = 1 AND d.revoked_at IS NULL AND u.disabled = 0",
+                [login],
+                |r| {
+                    Ok(DeviceAuth {
+                        device_id: r.get(0)?,
+                        confirmed_cursor: r.get::<_, i64>(1)? as u64,
+                        issued_cursor: r.get::<_, i64>(2)? as u64,
+                        user: user_from_row(r, 3)?,
+                    })
+                },
+            )
+            .optional()?
+            .filter(|a| !a.user.disabled))
+    };
+    if let Some(device) = found(conn)? {
+        return Ok(device);
+    }
+    let NewDevice { device_id, token, name, .. } = NewDevice::new(DASHBOARD_DEVICE, None)?;
+    conn.execute(
+        "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at, dashboard)
+         SELECT ?1, login, ?3, ?4, ?5, 1 FROM users WHERE login = ?2 AND disabled = 0",
+        params![device_id, login, name, hash_secret(&token), now],
+    )?;
+    found(conn)?.ok_or(AccountError::NoSuchUser)
+}
+
 /// The device a token belongs to, if it is valid and not revoked.
 pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>, AccountError> {
     Ok(conn

@@ -623,6 +623,35 @@ async fn stage_and_commit_on_postgres<X: Send + 'static, Y: Send + 'static>(
     .await
 }
 
+/// Changes written on the dashboard (a conflict resolved) by a user's dashboard device, stored
+/// as that device's push would be: the same checks (scope, authorship, size, quota), the same
+/// commit, the feed. Returns how many changes were stored.
+pub async fn push_from_dashboard(
+    state: &AppState,
+    device: DeviceAuth,
+    push: sotay_core::sync::protocol::DocChanges,
+) -> Result<usize, ApiError> {
+    let device = Arc::new(device);
+    let pushes = Arc::new(vec![push]);
+    match &state.backend {
+        Backend::Sqlite { .. } => {
+            let (pushed, ()) = stage_and_commit(state, &device, move |conn, cache, pusher, limits| {
+                Ok((ingest::stage_push(conn, cache, pusher, limits, &pushes)?, ()))
+            })
+            .await?;
+            Ok(pushed)
+        }
+        Backend::Postgres { .. } => {
+            let stage: Box<PgStage<()>> = Box::new(move |c, cache, device, limits| {
+                let holdings = pg::holdings::PgHoldings::new(c);
+                let pusher = Pusher::new(&holdings, device)?;
+                Ok((ingest::stage_push(&holdings, cache, &pusher, limits, &pushes)?, ()))
+            });
+            stage_and_commit_on_postgres(state, &device, stage, |_, pushed, ()| Ok(pushed)).await
+        }
+    }
+}
+
 /// A push on PostgreSQL: the changes stored, or that the device must be repaired first.
 async fn push_on_postgres(
     state: &AppState,

@@ -90,6 +90,7 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             let dashboard = crate::dashboard::DashState::open(&db, config.trust_forwarded_for)?
                 .with_public_url(config.public_url.clone());
             let state = AppState::new(&db, conn, settings)?;
+            let dashboard = dashboard.with_app(state.clone());
             (router(state).merge(crate::dashboard::router(dashboard)), Some(Embedded { db, _serving: serving }))
         }
         // Several instances may serve one database: no lock of their own, nothing kept in a
@@ -106,7 +107,8 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()> + Send 
             .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
             let state = AppState::on_postgres(&key.1, key.0, settings)?;
             let dashboard = crate::dashboard::DashState::on_postgres(&key.1, config.trust_forwarded_for)
-                .with_public_url(config.public_url.clone());
+                .with_public_url(config.public_url.clone())
+                .with_app(state.clone());
             (router(state).merge(crate::dashboard::router(dashboard)), None)
         }
     };

@@ -682,3 +682,75 @@ async fn the_records_workspace_searches_filters_sorts_and_pages_on(backend: Back
     assert!(second_page.body.contains("51–63 / 63"));
     assert!(first_page.body.contains("page=2"), "a link to the next page");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conflict_is_resolved_on_the_web() {
+    a_conflict_is_resolved_on_the_web_on(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conflict_is_resolved_on_the_web_on_postgres() {
+    a_conflict_is_resolved_on_the_web_on(Backend::Postgres).await;
+}
+
+/// Two phones change one case's outcome while offline; the dashboard shows both values with who
+/// wrote them, and an official picks one: the choice is stored as a change of theirs (from their
+/// dashboard device), reaches both phones by sync, and the conflict is gone everywhere. A
+/// reviewer sees no form; a forged post changes nothing.
+async fn a_conflict_is_resolved_on_the_web_on(backend: Backend) {
+    use sotay_core::record::input::Assignment;
+    let mut q = quarter_on(backend).await;
+    q.server.add_user("can.bo.b", "commune-official", COMMUNE);
+    let mut other = sotay_e2e::Device::new("can.bo.b");
+    other.enroll(&q.server.url, &q.server.code("can.bo.b")).await;
+    other.sync().await.expect("the second phone's first sync");
+    let id = q.ids["m2"].clone();
+    let set = |s: &str| -> Vec<Assignment> { vec![s.parse().expect("assignment")] };
+    q.device.store.edit_record(&id, &set("outcome=in_progress")).expect("edit on the first phone");
+    other.store.edit_record(&id, &set("outcome=withdrawn")).expect("edit on the second phone");
+    q.device.sync().await.expect("sync");
+    other.sync().await.expect("sync");
+    q.device.sync().await.expect("sync");
+    assert!(!q.device.store.conflicts().expect("conflicts").is_empty(), "a conflict on the phones");
+
+    let mut s = Session::new(&q.server.url);
+    s.sign_in(OFFICIAL, PASSWORD).await;
+    let path = format!("/dashboard/records/{id}");
+    let page = s.get(&path).await;
+    assert!(page.body.contains("data-path=\"outcome\""), "the conflict shown");
+    assert!(page.body.contains("can.bo.a") && page.body.contains("can.bo.b"), "with who wrote each value");
+    assert!(page.body.contains("/resolve"), "and a form to pick one");
+    let mut reviewer = Session::new(&q.server.url);
+    reviewer.sign_in(REVIEWER, PASSWORD).await;
+    assert_eq!(reviewer.get(&path).await.status, 404, "a reviewer does not open a mediation case");
+    let theirs = hidden_csrf(&reviewer.get("/dashboard/records").await.body);
+    let by_reviewer =
+        reviewer.post(&format!("{path}/resolve"), &[("csrf", &theirs), ("path", "outcome"), ("pick", "0")]).await;
+    assert_eq!(by_reviewer.status, 404, "nor resolves one");
+    let csrf = hidden_csrf(&page.body);
+    let resolve = format!("{path}/resolve");
+    assert_eq!(s.post(&resolve, &[("csrf", "forged"), ("path", "outcome"), ("pick", "0")]).await.status, 403);
+    assert_eq!(s.post(&resolve, &[("csrf", &csrf), ("path", "title"), ("pick", "0")]).await.status, 400);
+    assert_eq!(s.post(&resolve, &[("csrf", &csrf), ("path", "outcome"), ("pick", "9")]).await.status, 400);
+    // The official keeps the second phone's "withdrawn", wherever the page lists it.
+    let at = page.body.find("data-path=\"outcome\"").expect("the conflict");
+    let block = page.body[at..].split("</div>").next().unwrap_or_default().to_string();
+    let (withdrawn, in_progress) = (block.find("Các bên rút yêu cầu"), block.find("Đang hòa giải"));
+    assert!(withdrawn.is_some() && in_progress.is_some(), "both values listed: {block}");
+    let (pick, expected) = if withdrawn < in_progress { ("0", "withdrawn") } else { ("1", "withdrawn") };
+    let done = s.post(&resolve, &[("csrf", &csrf), ("path", "outcome"), ("pick", pick)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let after = s.get(&path).await;
+    assert!(!after.body.contains("data-path=\"outcome\""), "resolved on the server");
+    // Both phones receive the choice, with the official as its author, and the conflict is gone.
+    for phone in [&mut q.device, &mut other] {
+        phone.sync().await.expect("sync");
+        assert!(phone.store.conflicts().expect("conflicts").is_empty(), "no conflict left on the phone");
+        let view = phone.store.record(&id).expect("m2");
+        assert_eq!(view.body.to_value()["outcome"], expected, "the value picked");
+    }
+    let history = q.device.store.history(&id).expect("history");
+    assert!(history.iter().any(|e| e.author.user == OFFICIAL && e.fields.iter().any(|f| f.path == "outcome")));
+    let log = q.server.admin(&["audit"]);
+    assert!(log.to_string().contains("conflict_resolved"), "{log}");
+}

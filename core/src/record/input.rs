@@ -141,6 +141,18 @@ pub fn apply_assignments(base: &RecordBody, assignments: &[Assignment]) -> Resul
     RecordBody::from_input(kind, tree)
 }
 
+/// A value chosen for the field at `path` of `body` (a conflict's resolution), as that field's
+/// type reads it ("72" for a count is the number 72), NFC-normalised; an error if the field
+/// cannot take it.
+pub fn typed_value(body: &RecordBody, path: &str, value: Value) -> Result<Value, Vec<FieldError>> {
+    let raw = match &value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let after = apply_assignments(body, &[Assignment { path: path.to_string(), raw }])?;
+    Ok(nfc_value(value_at(&after.to_value(), path).cloned().unwrap_or(value)))
+}
+
 /// Every leaf of a tree with its dotted path (`agenda.0.votes_for`), in the tree's order.
 pub fn leaves(v: &Value) -> Vec<(String, Value)> {
     fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Store, documents, index};
 use crate::document::{Conflict, Document, Envelope, HistoryEntry, NewDocument};
 use crate::error::{CoreError, FieldError, Problem, Result};
-use crate::record::input::{Assignment, apply_assignments, nfc_value, value_at};
+use crate::record::input::{Assignment, apply_assignments, nfc_value};
 use crate::record::petition::{DenouncerIdentity, PetitionSubject, PetitionType};
 use crate::record::{Author, Deadline, DocumentKind, Flag, Outcome, RecordBody, RecordKind, Tombstone};
 use crate::time::{CivilDate, Millis};
@@ -281,18 +281,10 @@ impl Store {
         if !doc.conflicts(RecordBody::significant_fields(kind)).iter().any(|c| c.path == path) {
             return Err(CoreError::NoSuchConflict { id: id.to_string(), path: path.to_string() });
         }
-        // The chosen value must be a valid value of the field.
         let before = Self::body_of(&doc, id, kind)?;
-        let raw = match &value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let after =
-            apply_assignments(&before, &[Assignment { path: path.to_string(), raw }]).map_err(CoreError::invalid)?;
-        // The value as the field's type reads it ("72" for a count is the number 72).
-        let typed = value_at(&after.to_value(), path).cloned().unwrap_or(value);
+        let typed = crate::record::input::typed_value(&before, path, value).map_err(CoreError::invalid)?;
         let writer = self.writer();
-        doc.resolve(path, &nfc_value(typed), &writer).map_err(damaged(id))?;
+        doc.resolve(path, &typed, &writer).map_err(damaged(id))?;
         let tx = self.conn.transaction()?;
         documents::save_changes(&tx, id, &mut doc)?;
         index::reindex(&tx, &mut doc)?;

@@ -57,6 +57,8 @@ pub struct DashState {
     trust_forwarded_for: bool,
     /// The server's address as phones reach it, for enrollment cards (`SOTAY_PUBLIC_URL`).
     public_url: Option<String>,
+    /// The sync side, which stores what the dashboard writes (a conflict resolved) as a push.
+    app: Option<crate::api::AppState>,
 }
 
 impl DashState {
@@ -78,12 +80,19 @@ impl DashState {
             sign_in_per_login: Arc::new(RateLimiter::keyed(quota)),
             trust_forwarded_for,
             public_url: None,
+            app: None,
         }
     }
 
     /// With the server's public address, which enrollment cards carry.
     pub fn with_public_url(mut self, url: Option<String>) -> DashState {
         self.public_url = url.filter(|u| !u.trim().is_empty());
+        self
+    }
+
+    /// With the sync side, through which the dashboard's own writes are stored.
+    pub fn with_app(mut self, app: crate::api::AppState) -> DashState {
+        self.app = Some(app);
         self
     }
 
@@ -117,6 +126,7 @@ pub fn router(state: DashState) -> Router {
         .route("/dashboard/lang/{lang}", get(set_lang))
         .route("/dashboard/records", get(records::list))
         .route("/dashboard/records/{id}", get(records::show))
+        .route("/dashboard/records/{id}/resolve", post(records::resolve))
         .route("/dashboard/export/{format}", get(records::export))
         .route("/dashboard/report", get(report::page))
         .route("/dashboard/report/issue", post(report::issue))

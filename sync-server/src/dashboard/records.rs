@@ -16,7 +16,9 @@ use sotay_core::store::Role;
 use sotay_core::time::{CivilDate, format_vietnam};
 use sotay_core::units::catalogue;
 
-use super::templates::{Choice, DeadlineRow, Field, HistoryRow, RecordPage, RecordRow, RecordsPage};
+use super::templates::{
+    Choice, ConflictChoice, ConflictRow, DeadlineRow, Field, HistoryRow, RecordPage, RecordRow, RecordsPage,
+};
 use super::{DashState, PageError, Viewer, data};
 use crate::now_ms;
 
@@ -434,14 +436,27 @@ pub async fn show(
         .collect();
     let outcomes: Vec<String> =
         record.body.outcomes().iter().map(|o| format!("{}: {}", describe_path(&o.path, lang), o.text(lang))).collect();
-    let mut flags: Vec<String> = record.body.flags().iter().map(|f| f.code.label().get(lang).to_string()).collect();
-    for c in record.doc.conflicts(RecordBody::significant_fields(kind)) {
-        flags.push(format!(
-            "{}: {}",
-            Label::new("Xung đột cần xử lý", "Conflict to resolve").get(lang),
-            describe_path(&c.path, lang)
-        ));
-    }
+    let flags: Vec<String> = record.body.flags().iter().map(|f| f.code.label().get(lang).to_string()).collect();
+    // Conflicts, with each value and who wrote it when; a role that may write the record picks one.
+    let may_resolve = !record.deleted && viewer.scope().may_push(&record_scope);
+    let conflicts = record
+        .doc
+        .conflicts(RecordBody::significant_fields(kind))
+        .into_iter()
+        .map(|c| ConflictRow {
+            label: describe_path(&c.path, lang),
+            values: c
+                .values
+                .iter()
+                .map(|v| ConflictChoice {
+                    value: display_value(&c.path, &v.value, lang),
+                    author: v.author.user.clone(),
+                    device_time: format_vietnam(v.device_time),
+                })
+                .collect(),
+            path: c.path,
+        })
+        .collect();
     let history = history
         .into_iter()
         .map(|e| HistoryRow {
@@ -473,9 +488,87 @@ pub async fn show(
         fields,
         deadlines,
         flags,
+        conflicts,
+        may_resolve,
+        id: record_scope.id.clone(),
         outcomes,
         history,
         here: format!("/dashboard/records/{}", record_scope.id),
     };
     Ok(Html(askama::Template::render(&page)?))
+}
+
+#[derive(Deserialize)]
+pub struct Resolution {
+    csrf: String,
+    /// The conflicting field.
+    path: String,
+    /// Which of its values, counted from 0 as the page lists them.
+    pick: usize,
+}
+
+/// Resolves a conflict on the web: the value picked written as a change of the user's dashboard
+/// device, checked and stored as any device's push (scope, authorship, size, quota), so that it
+/// reaches every phone by the feed, with the person who picked it as its author.
+pub async fn resolve(
+    State(state): State<DashState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    WithRejection(axum::Form(form), _): WithRejection<axum::Form<Resolution>, PageError>,
+) -> Result<axum::response::Redirect, PageError> {
+    no_records_for_administrators(&viewer)?;
+    viewer.check_csrf(&form.csrf)?;
+    let app = state.app.clone().ok_or(PageError::Forbidden)?;
+    let scope = viewer.scope();
+    let login = viewer.user.login.clone();
+    let origin = crate::api::client_ip(state.trust_forwarded_for, &headers, peer).to_string();
+    let record_id = id.clone();
+    let (device, push) = state
+        .with_db(move |db| {
+            let (record_scope, mut record) = data::record_for(db, &scope, &record_id)?.ok_or(PageError::NotFound)?;
+            if record.deleted || !scope.may_push(&record_scope) {
+                return Err(PageError::Forbidden);
+            }
+            let kind = record.body.kind();
+            let conflict = record
+                .doc
+                .conflicts(RecordBody::significant_fields(kind))
+                .into_iter()
+                .find(|c| c.path == form.path)
+                .ok_or(PageError::BadRequest {
+                    vi: "trường này không có xung đột",
+                    en: "this field has no conflict",
+                })?;
+            let chosen = conflict
+                .values
+                .get(form.pick)
+                .ok_or(PageError::BadRequest {
+                    vi: "không có giá trị đã chọn", en: "no such value to pick"
+                })?;
+            let typed = sotay_core::record::input::typed_value(&record.body, &form.path, chosen.value.clone())
+                .map_err(|_| PageError::BadRequest { vi: "giá trị không hợp lệ", en: "invalid value" })?;
+            let device = db.dashboard_device(&login, now_ms())?;
+            let writer = sotay_core::document::Writer {
+                author: sotay_core::record::Author { user: login.clone(), device: device.device_id.clone() },
+                actor: automerge::ActorId::random(),
+                now: now_ms(),
+            };
+            let before = record.doc.heads();
+            record.doc.resolve(&form.path, &typed, &writer).map_err(|e| PageError::Internal(e.to_string()))?;
+            let changes = record.doc.changes_since(&before).into_iter().map(|(_, bytes)| bytes.into()).collect();
+            db.record_audit(&crate::audit::Entry::new(
+                now_ms(),
+                &login,
+                crate::audit::Action::ConflictResolved,
+                &format!("{record_id} {}", form.path),
+                &origin,
+            ))?;
+            let doc = uuid::Uuid::parse_str(&record_id).map_err(|_| PageError::NotFound)?.into_bytes();
+            Ok((device, sotay_core::sync::protocol::DocChanges { doc, changes }))
+        })
+        .await?;
+    crate::api::push_from_dashboard(&app, device, push).await.map_err(|e| PageError::Refused(e.message))?;
+    Ok(axum::response::Redirect::to(&format!("/dashboard/records/{id}")))
 }

@@ -71,6 +71,8 @@ pub trait DashboardStore: Holdings {
     fn create_code(&self, login: &str, ttl_ms: i64, now: i64) -> Result<String, DataError>;
     fn outstanding_codes(&self, now: i64) -> Result<Vec<OutstandingCode>, DataError>;
     fn cancel_codes(&self, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, DataError>;
+    /// The device a user writes from on the dashboard, made on first use.
+    fn dashboard_device(&self, login: &str, now: i64) -> Result<crate::accounts::DeviceAuth, DataError>;
 }
 
 impl DashboardStore for Connection {
@@ -225,5 +227,9 @@ impl DashboardStore for Connection {
 
     fn cancel_codes(&self, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, DataError> {
         Ok(accounts::cancel_codes(self, which, now)?)
+    }
+
+    fn dashboard_device(&self, login: &str, now: i64) -> Result<crate::accounts::DeviceAuth, DataError> {
+        Ok(accounts::dashboard_device(self, login, now)?)
     }
 }

@@ -104,10 +104,26 @@ pub struct HistoryRow {
     pub changes: Vec<String>,
 }
 
+pub struct ConflictChoice {
+    pub value: String,
+    pub author: String,
+    pub device_time: String,
+}
+
+pub struct ConflictRow {
+    pub path: String,
+    pub label: String,
+    pub values: Vec<ConflictChoice>,
+}
+
 #[derive(Template)]
 #[template(path = "record.html")]
 pub struct RecordPage {
     pub chrome: Chrome,
+    pub id: String,
+    pub conflicts: Vec<ConflictRow>,
+    /// The viewer may write this record: each conflict has a form to pick a value.
+    pub may_resolve: bool,
     pub kind: String,
     pub unit: String,
     pub deleted: Option<String>,

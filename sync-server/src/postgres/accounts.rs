@@ -197,6 +197,35 @@ pub fn enroll(
     Ok(Enrolled { device_id, token, user })
 }
 
+/// The device a user writes from on the dashboard, as on SQLite ([`accounts::dashboard_device`]).
+pub fn dashboard_device(client: &mut Client, login: &str, now: i64) -> Result<DeviceAuth, AccountError> {
+    let select = "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit,
+                         u.disabled
+                  FROM devices d JOIN users u ON u.login = d.login
+                  WHERE d.login = $1 AND d.dashboard AND d.revoked_at IS NULL AND NOT u.disabled
+                  ORDER BY d.enrolled_at LIMIT 1";
+    let read = |r: &postgres::Row| DeviceAuth {
+        device_id: r.get(0),
+        confirmed_cursor: r.get::<_, i64>(1) as u64,
+        issued_cursor: r.get::<_, i64>(2) as u64,
+        user: user_of(r, 3),
+    };
+    // An unknown stored role reads as disabled: no device for it.
+    let usable = |d: DeviceAuth| if d.user.disabled { Err(AccountError::NoSuchUser) } else { Ok(d) };
+    if let Some(r) = client.query_opt(select, &[&login])? {
+        return usable(read(&r));
+    }
+    let NewDevice { device_id, token, name, .. } = NewDevice::new(accounts::DASHBOARD_DEVICE, None)?;
+    client.execute(
+        "INSERT INTO devices (device_id, login, name, token_hash, enrolled_at, dashboard)
+         SELECT $1, login, $3, $4, $5, TRUE FROM users WHERE login = $2 AND NOT disabled",
+        &[&device_id, &login, &name, &accounts::hash_secret(&token), &now],
+    )?;
+    // Two instances making it at once make two; either serves, the first is used from then on.
+    let r = client.query_opt(select, &[&login])?.ok_or(AccountError::NoSuchUser)?;
+    usable(read(&r))
+}
+
 /// The device a token belongs to, if it is valid and not revoked.
 pub fn authenticate(client: &mut impl GenericClient, token: &str) -> Result<Option<DeviceAuth>, AccountError> {
     let row = client.query_opt(

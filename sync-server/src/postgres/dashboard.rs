@@ -153,4 +153,8 @@ impl DashboardStore for PgHoldings<'_> {
     fn cancel_codes(&self, which: CodesToCancel<'_>, now: i64) -> Result<Vec<String>, DataError> {
         Ok(pg::cancel_codes(&mut self.client(), which, now)?)
     }
+
+    fn dashboard_device(&self, login: &str, now: i64) -> Result<crate::accounts::DeviceAuth, DataError> {
+        Ok(pg::dashboard_device(&mut self.client(), login, now)?)
+    }
 }

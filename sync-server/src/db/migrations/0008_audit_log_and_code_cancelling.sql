@@ -4,6 +4,10 @@
 -- refuses it as it refuses an expired one; this says why.
 ALTER TABLE enrollment_codes ADD COLUMN cancelled_at INTEGER;
 
+-- The device a dashboard user writes from (resolving a conflict on the web): one per user, made
+-- on first use; its token is random and never given out, so it can only be used by the server.
+ALTER TABLE devices ADD COLUMN dashboard INTEGER NOT NULL DEFAULT 0;
+
 -- Administrative and sign-in actions: who (a login, or the operator's account for the server's
 -- command line), what, on what (a login, a device id, a code's id, a unit and period), from
 -- where (an address, or the command line). Nothing of any record's content. Append-only: the

@@ -2,6 +2,9 @@
 
 ALTER TABLE enrollment_codes ADD COLUMN cancelled_at BIGINT;
 
+-- The device a dashboard user writes from, as on SQLite.
+ALTER TABLE devices ADD COLUMN dashboard BOOLEAN NOT NULL DEFAULT FALSE;
+
 CREATE TABLE audit_log (
     id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at     BIGINT NOT NULL,
