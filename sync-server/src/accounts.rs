@@ -83,6 +83,33 @@ pub struct Device {
     pub enrolled_at: i64,
     pub revoked_at: Option<i64>,
     pub last_seen_at: Option<i64>,
+    /// What it said of itself when it enrolled (`android`, `ios`, `linux`…), if it did.
+    pub platform: Option<String>,
+    pub app_version: Option<String>,
+}
+
+/// A device's own word about its system or app version, kept only if it reads as one: short,
+/// of letters, digits and `. _ - + ( )` and spaces.
+pub fn device_word(s: &str) -> Option<String> {
+    let s = s.trim();
+    let fine = !s.is_empty()
+        && s.chars().count() <= 40
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || " ._-+()".contains(c));
+    fine.then(|| s.to_string())
+}
+
+/// Keeps what a device said of itself when it enrolled.
+pub fn describe_device(
+    conn: &Connection,
+    device_id: &str,
+    platform: &str,
+    app_version: &str,
+) -> Result<(), AccountError> {
+    conn.execute(
+        "UPDATE devices SET platform = ?2, app_version = ?3 WHERE device_id = ?1",
+        params![device_id, device_word(platform), device_word(app_version)],
+    )?;
+    Ok(())
 }
 
 /// An authenticated device and its user's reach.
@@ -395,7 +422,8 @@ pub fn users(conn: &Connection) -> Result<Vec<User>, AccountError> {
 
 pub fn devices(conn: &Connection) -> Result<Vec<Device>, AccountError> {
     let mut stmt = conn.prepare(
-        "SELECT device_id, login, name, enrolled_at, revoked_at, last_seen_at FROM devices ORDER BY enrolled_at",
+        "SELECT device_id, login, name, enrolled_at, revoked_at, last_seen_at, platform, app_version
+         FROM devices ORDER BY enrolled_at",
     )?;
     let rows = stmt
         .query_map([], |r| {
@@ -406,6 +434,8 @@ pub fn devices(conn: &Connection) -> Result<Vec<Device>, AccountError> {
                 enrolled_at: r.get(3)?,
                 revoked_at: r.get(4)?,
                 last_seen_at: r.get(5)?,
+                platform: r.get(6)?,
+                app_version: r.get(7)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -613,6 +643,16 @@ pub fn reset_cursor(conn: &Connection, device_id: &str, cursor: u64) -> Result<(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_devices_word_about_itself_is_kept_only_if_it_reads_as_one() {
+        assert_eq!(device_word(" android "), Some("android".into()));
+        assert_eq!(device_word("0.1.0 (build 7)"), Some("0.1.0 (build 7)".into()));
+        assert_eq!(device_word("<script>"), None);
+        assert_eq!(device_word(&"x".repeat(41)), None);
+        assert_eq!(device_word(""), None);
+    }
+
     use super::*;
 
     fn db() -> (tempfile::TempDir, Connection) {

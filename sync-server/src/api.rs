@@ -457,6 +457,11 @@ struct EnrollBody {
     /// The id the device's store wrote under before it enrolled.
     #[serde(default)]
     former_id: Option<String>,
+    /// What the device says of itself, for administrators: its system and app version.
+    #[serde(default)]
+    platform: String,
+    #[serde(default)]
+    app_version: String,
 }
 
 /// The client's address: the peer's, or behind a trusted proxy the last entry of
@@ -511,13 +516,19 @@ async fn enroll(
         let enrolled = match &state.backend {
             Backend::Sqlite { .. } => {
                 with_db(&state, move |conn| {
-                    Ok(accounts::enroll(conn, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?)
+                    let enrolled =
+                        accounts::enroll(conn, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?;
+                    accounts::describe_device(conn, &enrolled.device_id, &req.platform, &req.app_version)?;
+                    Ok(enrolled)
                 })
                 .await?
             }
             Backend::Postgres { .. } => {
                 on_pg(&state, move |c| {
-                    pg::accounts::enroll(c, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())
+                    let enrolled =
+                        pg::accounts::enroll(c, &key, &req.code, &req.device_name, req.former_id.as_deref(), now_ms())?;
+                    pg::accounts::describe_device(c, &enrolled.device_id, &req.platform, &req.app_version)?;
+                    Ok::<_, AccountError>(enrolled)
                 })
                 .await?
             }

@@ -270,6 +270,8 @@ async fn on_the_web(backend: Backend) {
     let at = devices.body.find(&format!("data-device=\"{}\"", phone.device_id())).expect("the phone listed");
     let row = devices.body[at..].split("</tr>").next().unwrap_or_default().to_string();
     assert!(row.contains("(UTC+7)") && !row.contains("Chưa đồng bộ"), "with its last sync: {row}");
+    let said = format!("{} {}", std::env::consts::OS, env!("CARGO_PKG_VERSION"));
+    assert!(row.contains(&said), "with the system and version it gave: {row}");
     // Cancelling the spare code: gone from the list, refused to a phone.
     let listed = admin.get("/dashboard/admin/codes").await;
     let id_at = listed.body.find("data-code=\"").expect("an outstanding code") + "data-code=\"".len();

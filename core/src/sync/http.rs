@@ -132,7 +132,14 @@ impl Transport {
         let response = self
             .client
             .post(format!("{}/v1/enroll", self.base))
-            .json(&serde_json::json!({"code": code, "device_name": device_name, "former_id": former_id}))
+            // The system and this core's version, for the server's list of devices.
+            .json(&serde_json::json!({
+                "code": code,
+                "device_name": device_name,
+                "former_id": former_id,
+                "platform": std::env::consts::OS,
+                "app_version": env!("CARGO_PKG_VERSION"),
+            }))
             .send()
             .await
             .map_err(Self::network)?;

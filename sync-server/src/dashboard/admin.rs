@@ -294,6 +294,7 @@ pub async fn devices(State(state): State<DashState>, viewer: Viewer) -> Result<H
                     login: d.login,
                     user_name: user.display_name.clone(),
                     name: d.name,
+                    platform: [d.platform, d.app_version].into_iter().flatten().collect::<Vec<_>>().join(" "),
                     enrolled: sotay_core::time::format_vietnam(d.enrolled_at),
                     last_seen: d.last_seen_at.map(sotay_core::time::format_vietnam).unwrap_or_default(),
                     revoked: d.revoked_at.map(sotay_core::time::format_vietnam),

@@ -249,6 +249,8 @@ pub struct DeviceRow {
     pub login: String,
     pub user_name: String,
     pub name: String,
+    /// Its system and app version, as it said when it enrolled.
+    pub platform: String,
     pub enrolled: String,
     /// Its last sync, in Vietnam time; empty when it never synced.
     pub last_seen: String,

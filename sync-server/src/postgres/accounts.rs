@@ -142,7 +142,8 @@ pub fn edit_user(client: &mut Client, login: &str, change: &accounts::UserChange
 
 pub fn devices(client: &mut Client) -> Result<Vec<Device>, AccountError> {
     let rows = client.query(
-        "SELECT device_id, login, name, enrolled_at, revoked_at, last_seen_at FROM devices ORDER BY enrolled_at",
+        "SELECT device_id, login, name, enrolled_at, revoked_at, last_seen_at, platform, app_version
+         FROM devices ORDER BY enrolled_at",
         &[],
     )?;
     Ok(rows
@@ -154,8 +155,24 @@ pub fn devices(client: &mut Client) -> Result<Vec<Device>, AccountError> {
             enrolled_at: r.get(3),
             revoked_at: r.get(4),
             last_seen_at: r.get(5),
+            platform: r.get(6),
+            app_version: r.get(7),
         })
         .collect())
+}
+
+/// Keeps what a device said of itself when it enrolled, as on SQLite.
+pub fn describe_device(
+    client: &mut Client,
+    device_id: &str,
+    platform: &str,
+    app_version: &str,
+) -> Result<(), AccountError> {
+    client.execute(
+        "UPDATE devices SET platform = $2, app_version = $3 WHERE device_id = $1",
+        &[&device_id, &accounts::device_word(platform), &accounts::device_word(app_version)],
+    )?;
+    Ok(())
 }
 
 /// Exchanges a code for a device token, once, in one transaction.

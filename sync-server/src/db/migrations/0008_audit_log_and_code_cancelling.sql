@@ -8,6 +8,10 @@ ALTER TABLE enrollment_codes ADD COLUMN cancelled_at INTEGER;
 -- on first use; its token is random and never given out, so it can only be used by the server.
 ALTER TABLE devices ADD COLUMN dashboard INTEGER NOT NULL DEFAULT 0;
 
+-- What a device says of itself when it enrolls (its system and app version), for administrators.
+ALTER TABLE devices ADD COLUMN platform TEXT;
+ALTER TABLE devices ADD COLUMN app_version TEXT;
+
 -- Administrative and sign-in actions: who (a login, or the operator's account for the server's
 -- command line), what, on what (a login, a device id, a code's id, a unit and period), from
 -- where (an address, or the command line). Nothing of any record's content. Append-only: the

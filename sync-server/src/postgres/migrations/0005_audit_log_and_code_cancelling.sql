@@ -5,6 +5,10 @@ ALTER TABLE enrollment_codes ADD COLUMN cancelled_at BIGINT;
 -- The device a dashboard user writes from, as on SQLite.
 ALTER TABLE devices ADD COLUMN dashboard BOOLEAN NOT NULL DEFAULT FALSE;
 
+-- What a device says of itself when it enrolls (its system and app version), for administrators.
+ALTER TABLE devices ADD COLUMN platform TEXT;
+ALTER TABLE devices ADD COLUMN app_version TEXT;
+
 CREATE TABLE audit_log (
     id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at     BIGINT NOT NULL,
