@@ -636,6 +636,14 @@ async fn the_records_workspace_searches_filters_sorts_and_pages_on(backend: Back
     let first = by_title.body.find("Đối thoại về giải phóng mặt bằng").expect("the dialogue");
     let second = by_title.body.find("Hội nghị thôn bàn làm đường").expect("the meeting");
     assert!(first < second, "Đ sorts as D, before H");
+    // By unit: the village's records under its heading, the commune's under its own.
+    let grouped = s.get("/dashboard/records?sort=unit").await;
+    assert_eq!(grouped.body.matches("<tr class=\"group\">").count(), 2, "two groups");
+    let village_at = grouped.body.find("<th colspan=\"6\">Thôn Nà Mè</th>").expect("the village's heading");
+    let commune_at = grouped.body.find("<th colspan=\"6\">Xã Lâm Bình</th>").expect("the commune's heading");
+    let m1_at = grouped.body.find(&q.ids["m1"]).expect("m1");
+    // Groups by name: "Thôn Nà Mè" before "Xã Lâm Bình".
+    assert!(village_at < m1_at && m1_at < commune_at, "m1 under its village");
     assert_eq!(s.get("/dashboard/records?from=31/02/2026").await.status, 400);
     // Exports: every matching record (not a page), codes beside labels, nothing personal.
     let csv = s.get("/dashboard/export/records.csv?q=tranh+chap").await;

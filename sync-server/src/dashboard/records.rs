@@ -149,6 +149,7 @@ async fn matching(state: &DashState, viewer: &Viewer, q: &ListQuery) -> Result<M
                 due: next,
                 title: sotay_core::text::fold(r.body.title()),
                 unit_name: unit_name(&scope.unit, &villages),
+                unit_key: sotay_core::text::fold(&unit_name(&scope.unit, &villages)),
                 kind,
                 status: r.body.status_code().to_string(),
                 unit: scope.unit.clone(),
@@ -157,6 +158,7 @@ async fn matching(state: &DashState, viewer: &Viewer, q: &ListQuery) -> Result<M
             Some((
                 listed,
                 RecordRow {
+                    group: None,
                     id: scope.id.clone(),
                     date: event.map(|d| display_date(&d.to_string(), lang)).unwrap_or_default(),
                     kind: kind.label().get(lang).to_string(),
@@ -182,12 +184,22 @@ pub async fn list(
     WithRejection(Query(q), _): WithRejection<Query<ListQuery>, PageError>,
 ) -> Result<Html<String>, PageError> {
     let m = matching(&state, &viewer, &q).await?;
-    let Matching { unit, villages, kind, sort, search, status, author, overdue_only, conflicts_only, rows } = m;
+    let Matching { unit, villages, kind, sort, search, status, author, overdue_only, conflicts_only, mut rows } = m;
     let lang = viewer.lang;
     let page_no = q.page.unwrap_or(1).max(1);
     let total = rows.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page_no = page_no.min(pages);
+    if sort == Sort::Unit {
+        // A village's (and the commune's own) records under one heading each.
+        let mut last: Option<String> = None;
+        for (listed, row) in rows.iter_mut() {
+            if last.as_deref() != Some(listed.unit_name.as_str()) {
+                row.group = Some(listed.unit_name.clone());
+                last = Some(listed.unit_name.clone());
+            }
+        }
+    }
     let shown: Vec<RecordRow> =
         rows.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE).map(|(_, r)| r).collect();
     let kinds = RecordKind::ALL
@@ -269,6 +281,8 @@ struct Listed {
     due: Option<CivilDate>,
     title: String,
     unit_name: String,
+    /// The unit's name folded (Đ as D), to sort by.
+    unit_key: String,
     kind: RecordKind,
     status: String,
     unit: String,
@@ -378,7 +392,7 @@ impl Sort {
                 // Records with no deadline pending last.
                 Sort::Due => a.due.is_none().cmp(&b.due.is_none()).then(a.due.cmp(&b.due)),
                 Sort::Title => a.title.cmp(&b.title),
-                Sort::Unit => a.unit_name.cmp(&b.unit_name).then(b.event.cmp(&a.event)),
+                Sort::Unit => a.unit_key.cmp(&b.unit_key).then(b.event.cmp(&a.event)),
             };
             order.then(ra.id.cmp(&rb.id))
         });

@@ -47,6 +47,8 @@ pub struct Choice {
 }
 
 pub struct RecordRow {
+    /// Sorted by unit: the unit's name on the first row of its group, for a heading.
+    pub group: Option<String>,
     pub id: String,
     pub date: String,
     pub kind: String,
