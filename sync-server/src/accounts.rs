@@ -560,26 +560,7 @@ pub const DASHBOARD_DEVICE: &str = "Trang quản lý (web) / dashboard";
 /// The device a user writes from on the dashboard (resolving a conflict): made on first use, its
 /// token random and never given out. Its changes are checked and stored as any device's are.
 pub fn dashboard_device(conn: &Connection, login: &str, now: i64) -> Result<DeviceAuth, AccountError> {
-    let found = |conn: &Connection| -> Result<Option<DeviceAuth>, AccountError> {
-        Ok(conn
-            .query_row(
-                "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit,
-                        u.disabled
-                 FROM devices d JOIN users u ON u.login = d.login
-                 WHERE d.login = ?1 AND d.dashboard = 1 AND d.revoked_at IS NULL AND u.disabled = 0",
-                [login],
-                |r| {
-                    Ok(DeviceAuth {
-                        device_id: r.get(0)?,
-                        confirmed_cursor: r.get::<_, i64>(1)? as u64,
-                        issued_cursor: r.get::<_, i64>(2)? as u64,
-                        user: user_from_row(r, 3)?,
-                    })
-                },
-            )
-            .optional()?
-            .filter(|a| !a.user.disabled))
-    };
+    let found = |conn: &Connection| device_where(conn, "d.login = ?1 AND d.dashboard = 1", login);
     if let Some(device) = found(conn)? {
         return Ok(device);
     }
@@ -594,14 +575,24 @@ pub fn dashboard_device(conn: &Connection, login: &str, now: i64) -> Result<Devi
 
 /// The device a token belongs to, if it is valid and not revoked.
 pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>, AccountError> {
+    device_where(conn, "d.token_hash = ?1", hash_secret(token))
+}
+
+/// The live device `condition` (on `devices d`, with one parameter) names, of an enabled user.
+fn device_where(
+    conn: &Connection,
+    condition: &'static str,
+    param: impl rusqlite::ToSql,
+) -> Result<Option<DeviceAuth>, AccountError> {
+    let sql = format!(
+        "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit,
+                u.disabled
+         FROM devices d JOIN users u ON u.login = d.login
+         WHERE {condition} AND d.revoked_at IS NULL AND u.disabled = 0"
+    );
     Ok(conn
-        .prepare_cached(
-            "SELECT d.device_id, d.confirmed_cursor, d.issued_cursor, u.login, u.display_name, u.role, u.unit,
-                    u.disabled
-             FROM devices d JOIN users u ON u.login = d.login
-             WHERE d.token_hash = ?1 AND d.revoked_at IS NULL AND u.disabled = 0",
-        )?
-        .query_row([hash_secret(token)], |r| {
+        .prepare_cached(&sql)?
+        .query_row([param], |r| {
             Ok(DeviceAuth {
                 device_id: r.get(0)?,
                 confirmed_cursor: r.get::<_, i64>(1)? as u64,
@@ -610,6 +601,7 @@ pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>
             })
         })
         .optional()?
+        // An unknown stored role reads as disabled.
         .filter(|a| !a.user.disabled))
 }
 
