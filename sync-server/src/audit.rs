@@ -153,7 +153,7 @@ pub fn latest(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<Entry>> {
 /// both languages. A value starting as a formula would (=, +, -, @) is prefixed with `'`: a
 /// refused sign-in's target is whatever was typed.
 pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, csv::Error> {
-    let defused = |s: &str| if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    use crate::dashboard::export::defused;
     let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     out.write_record([
         "thoi_diem/at (UTC+7)",

@@ -17,6 +17,7 @@ use sotay_core::Lang;
 use sotay_core::store::Role;
 
 use super::data::{self, DataError};
+use super::records::unit_name;
 use super::store::DashboardStore;
 use super::templates::{AdminCodesPage, AdminDevicesPage, AdminUsersPage, CodeCard, CodeRow, DeviceRow, UserRow};
 use super::{DashState, PageError, Viewer, auth};
@@ -150,14 +151,6 @@ pub async fn users(State(state): State<DashState>, viewer: Viewer) -> Result<Htm
 
 fn role_label(role: Role, lang: Lang) -> &'static str {
     role.label().get(lang)
-}
-
-fn unit_name(code: &str, villages: &std::collections::HashMap<String, String>) -> String {
-    match (sotay_core::units::catalogue().get(code), villages.get(code)) {
-        (Some(u), _) => u.name.clone(),
-        (None, Some(name)) => name.clone(),
-        (None, None) => code.to_string(),
-    }
 }
 
 #[derive(Deserialize)]

@@ -227,7 +227,7 @@ const RECORD_HEADERS: [&str; 13] = [
 
 /// A text cell that a spreadsheet would read as a formula (=, +, -, @) is prefixed with `'`:
 /// titles and names are what people typed.
-fn defused(s: &str) -> String {
+pub(crate) fn defused(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() }
 }
 

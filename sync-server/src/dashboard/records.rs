@@ -43,7 +43,8 @@ pub struct ListQuery {
     page: Option<usize>,
 }
 
-fn unit_name(code: &str, villages: &std::collections::HashMap<String, String>) -> String {
+/// A unit's name: the catalogue's, or a village's, or its code when neither knows it.
+pub(super) fn unit_name(code: &str, villages: &std::collections::HashMap<String, String>) -> String {
     catalogue()
         .get(code)
         .map(|u| u.name.clone())
@@ -539,6 +540,7 @@ pub async fn resolve(
     let login = viewer.user.login.clone();
     let origin = crate::api::client_ip(state.trust_forwarded_for, &headers, peer).to_string();
     let record_id = id.clone();
+    let path = form.path.clone();
     let (device, push) = state
         .with_db(move |db| {
             let (record_scope, mut record) = data::record_for(db, &scope, &record_id)?.ok_or(PageError::NotFound)?;
@@ -572,17 +574,19 @@ pub async fn resolve(
             let before = record.doc.heads();
             record.doc.resolve(&form.path, &typed, &writer).map_err(|e| PageError::Internal(e.to_string()))?;
             let changes = record.doc.changes_since(&before).into_iter().map(|(_, bytes)| bytes.into()).collect();
-            db.record_audit(&crate::audit::Entry::new(
-                now_ms(),
-                &login,
-                crate::audit::Action::ConflictResolved,
-                &format!("{record_id} {}", form.path),
-                &origin,
-            ))?;
             let doc = uuid::Uuid::parse_str(&record_id).map_err(|_| PageError::NotFound)?.into_bytes();
             Ok((device, sotay_core::sync::protocol::DocChanges { doc, changes }))
         })
         .await?;
     crate::api::push_from_dashboard(&app, device, push).await.map_err(|e| PageError::Refused(e.message))?;
+    // Logged once the change is stored: a refused push resolved nothing.
+    let entry = crate::audit::Entry::new(
+        now_ms(),
+        &viewer.user.login,
+        crate::audit::Action::ConflictResolved,
+        &format!("{id} {path}"),
+        &origin,
+    );
+    state.with_db(move |db| Ok(db.record_audit(&entry)?)).await?;
     Ok(axum::response::Redirect::to(&format!("/dashboard/records/{id}")))
 }
